@@ -1,0 +1,43 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+
+namespace Consultation.Web.Infrastructure.Data;
+
+/// <summary>Dapper settings made once per process: snake_case mapping and time stored as UTC ISO-8601 text.</summary>
+public static class DapperSetup
+{
+    private static int _done;
+
+    public static void Configure()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 1) return;
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
+        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+    }
+
+    /// <summary>
+    /// SQLite has no time type: values are written as round-trip UTC text, which also sorts correctly.
+    /// </summary>
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = Format(value);
+        }
+
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+            DateTimeOffset dto => dto,
+            _ => throw new DataException($"Cannot convert {value.GetType()} to DateTimeOffset"),
+        };
+    }
+
+    public static string Format(DateTimeOffset value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,61 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Consultation.Web.Infrastructure.Data;
+
+/// <summary>
+/// The one connection factory. Feature code asks it for an open connection and branches on
+/// <see cref="Dialect"/> only where SQL really differs. WAL, foreign keys and the busy timeout are set here.
+/// </summary>
+public sealed class Db
+{
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+
+    public Db(IOptions<DatabaseOptions> options, IHostEnvironment env)
+    {
+        var o = options.Value;
+        Dialect = o.Provider;
+        var path = Path.IsPathRooted(o.SqlitePath) ? o.SqlitePath : Path.Combine(env.ContentRootPath, o.SqlitePath);
+        DatabasePath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = Math.Max(1, o.BusyTimeoutMs / 1000),
+        }.ToString();
+        _busyTimeoutMs = o.BusyTimeoutMs;
+    }
+
+    public DatabaseProvider Dialect { get; }
+
+    /// <summary>Full path of the SQLite file.</summary>
+    public string DatabasePath { get; }
+
+    static Db() => DapperSetup.Configure();
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct);
+        // busy_timeout is per connection; journal_mode=WAL persists in the file but is cheap to assert.
+        await conn.ExecuteAsync($"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        return conn;
+    }
+
+    /// <summary>SQLite online backup into <paramref name="destination"/> (the app may keep running).</summary>
+    public async Task BackupAsync(string destination, CancellationToken ct = default)
+    {
+        await using var source = (SqliteConnection)await OpenAsync(ct);
+        var full = Path.GetFullPath(destination);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        if (File.Exists(full)) File.Delete(full);
+        await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
+        await target.OpenAsync(ct);
+        source.BackupDatabase(target);
+    }
+}

@@ -1,0 +1,22 @@
+using Consultation.Web.Infrastructure.Security;
+
+namespace Consultation.Web.Infrastructure;
+
+public static class PagesExtensions
+{
+    public static IServiceCollection AddPortalPages(this IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+            {
+                o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
+                o.Conventions.AuthorizeFolder("/Organisations", Policies.Coordinator);
+                o.Conventions.AllowAnonymousToPage("/Index");
+                o.Conventions.AllowAnonymousToPage("/Error");
+                // Sign-in pages carry [AllowAnonymous] themselves; everything else falls back to "signed in".
+            })
+            .AddMvcOptions(o => o.Filters.Add<AccountStateFilter>())
+            .AddViewLocalization()
+            .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
+        return services;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Dapper;
+using Consultation.Web.Infrastructure.Data;
+
+namespace Consultation.Web.Infrastructure.Security;
+
+/// <summary>Audit actions, stable strings stored in <c>audit_log.action</c>.</summary>
+public static class AuditActions
+{
+    public const string LoginSucceeded = "login.succeeded";
+    public const string LoginFailed = "login.failed";
+    public const string LockedOut = "login.locked_out";
+    public const string Logout = "logout";
+    public const string PasswordResetRequested = "password.reset_requested";
+    public const string PasswordReset = "password.reset";
+    public const string PasswordChanged = "password.changed";
+    public const string TwoFactorEnabled = "two_factor.enabled";
+    public const string TwoFactorDisabled = "two_factor.disabled";
+    public const string InvitationSent = "invitation.sent";
+    public const string InvitationAccepted = "invitation.accepted";
+    public const string RoleAdded = "role.added";
+    public const string RoleRemoved = "role.removed";
+    public const string OrganisationCreated = "organisation.created";
+    public const string OrganisationUpdated = "organisation.updated";
+    public const string SettingChanged = "setting.changed";
+    public const string AdminCreated = "admin.created";
+}
+
+public sealed record AuditEntry
+{
+    public long Id { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+    public long? ActorUserId { get; init; }
+    public string? ActorEmail { get; init; }
+    public string Action { get; init; } = "";
+    public string? Target { get; init; }
+    public string? Details { get; init; }
+    public string? Ip { get; init; }
+}
+
+/// <summary>Writes who did what, when and from where. Pass the transaction when the audited change has one.</summary>
+public sealed class AuditLog(Db db, CurrentUser user, TimeProvider clock)
+{
+    public async Task WriteAsync(string action, string? target = null, string? details = null,
+        DbConnection? conn = null, DbTransaction? tx = null, long? actorId = null, string? actorEmail = null, CancellationToken ct = default)
+    {
+        const string sql = """
+            INSERT INTO audit_log (occurred_at, actor_user_id, actor_email, action, target, details, ip)
+            VALUES (@Now, @ActorId, @ActorEmail, @action, @target, @details, @Ip)
+            """;
+        var args = new
+        {
+            Now = clock.GetUtcNow(),
+            ActorId = actorId ?? (user.Id == 0 ? (long?)null : user.Id),
+            ActorEmail = actorEmail ?? (user.IsAuthenticated ? user.Email : null),
+            action, target, details, Ip = user.IpAddress,
+        };
+        if (conn is not null)
+        {
+            await conn.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+            return;
+        }
+        await using var own = await db.OpenAsync(ct);
+        await own.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.CookiePolicy;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Identity;
+
+namespace Consultation.Web.Infrastructure.Security;
+
+public static class SecurityExtensions
+{
+    public static IServiceCollection AddPortalSecurity(this IServiceCollection services, IHostEnvironment env)
+    {
+        // Outside Development every cookie is Secure; locally and in tests the portal runs on plain http.
+        var secure = env.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<AuditLog>();
+        services.AddSingleton<PortalSettings>();
+
+        services.AddIdentity<AppUser, AppRole>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddUserStore<UserStore>()
+            .AddRoleStore<RoleStore>()
+            .AddClaimsPrincipalFactory<AppClaimsFactory>()
+            .AddDefaultTokenProviders();
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(2));
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Account/AccessDenied";
+            o.Cookie.Name = "consultation.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = secure;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            // A signed-in user without the role gets a real 403 (rendered by the status-code page), not a redirect.
+            o.Events.OnRedirectToAccessDenied = ctx =>
+            {
+                ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+        services.Configure<CookiePolicyOptions>(o =>
+        {
+            o.HttpOnly = HttpOnlyPolicy.Always;
+            o.MinimumSameSitePolicy = SameSiteMode.Lax;
+            o.Secure = secure;
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "consultation.af";
+            o.Cookie.SecurePolicy = secure;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+        });
+
+        // Keys persist so sign-in cookies and reset links survive a restart. Read lazily: tests set the folder late.
+        services.AddDataProtection().SetApplicationName("Consultation");
+        services.AddOptions<KeyManagementOptions>().Configure<IConfiguration, IHostEnvironment, ILoggerFactory>((o, cfg, host, logs) =>
+        {
+            var keys = cfg["DataProtection:KeysDirectory"] ?? "data/keys";
+            o.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.IsPathRooted(keys) ? keys : Path.Combine(host.ContentRootPath, keys)), logs);
+        });
+
+        services.AddAuthorization(Policies.Add);
+        services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; });
+        return services;
+    }
+}

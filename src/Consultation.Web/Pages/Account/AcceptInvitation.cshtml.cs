@@ -1,0 +1,156 @@
+using System.ComponentModel.DataAnnotations;
+using Dapper;
+using Consultation.Core.Accounts;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
+
+namespace Consultation.Web.Pages.Account;
+
+/// <summary>
+/// The invitation link from the mail: a new person sets name and password; an existing account gains the
+/// role. The link works once, for 7 days; any other link gets a page that says why, never an error.
+/// </summary>
+[AllowAnonymous, EnableRateLimiting(RateLimits.Sensitive)]
+public sealed class AcceptInvitationModel(
+    Db db, UserManager<AppUser> users, SignInManager<AppUser> signIn, IPasswordHasher<AppUser> hasher,
+    AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+{
+    public enum LinkState { Invalid, Valid, Expired, Used, Revoked }
+
+    [BindProperty(SupportsGet = true)] public string? Token { get; set; }
+    [BindProperty] public InputModel Input { get; set; } = new();
+    public LinkState State { get; private set; }
+    public string Email { get; private set; } = "";
+    public string Role { get; private set; } = "";
+    public string OrganisationName { get; private set; } = "";
+    public bool HasPassword { get; private set; }
+
+    public sealed class InputModel
+    {
+        [StringLength(200, ErrorMessage = "The name can be at most 200 characters.")]
+        public string? DisplayName { get; set; }
+        [DataType(DataType.Password), StringLength(200)]
+        public string? Password { get; set; }
+        [DataType(DataType.Password)]
+        public string? ConfirmPassword { get; set; }
+    }
+
+    private sealed record Invitation
+    {
+        public long Id { get; init; }
+        public string Email { get; init; } = "";
+        public string Role { get; init; } = "";
+        public long? OrganisationId { get; init; }
+        public string? OrganisationName { get; init; }
+        public long UserId { get; init; }
+        public DateTimeOffset ExpiresAt { get; init; }
+        public DateTimeOffset? AcceptedAt { get; init; }
+        public DateTimeOffset? RevokedAt { get; init; }
+        public string? PasswordHash { get; init; }
+    }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var invitation = await LoadAsync(ct);
+        if (invitation is null || State != LinkState.Valid) return Page();
+
+        AppUser? user = null;
+        string? passwordHash = null;
+        if (!HasPassword)
+        {
+            if (string.IsNullOrWhiteSpace(Input.DisplayName)) ModelState.AddModelError("Input.DisplayName", L["Enter your name."]);
+            if (string.IsNullOrEmpty(Input.Password)) ModelState.AddModelError("Input.Password", L["Choose a password."]);
+            else if (Input.Password != Input.ConfirmPassword) ModelState.AddModelError("Input.ConfirmPassword", L["The passwords do not match."]);
+            if (!ModelState.IsValid) return Page();
+            user = await users.FindByIdAsync(invitation.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (user is null) { State = LinkState.Invalid; return Page(); }
+            foreach (var validator in users.PasswordValidators)
+            {
+                var result = await validator.ValidateAsync(users, user, Input.Password!);
+                foreach (var e in result.Errors) ModelState.AddModelError("Input.Password", L[e.Description]);
+            }
+            if (!ModelState.IsValid) return Page();
+            passwordHash = hasher.HashPassword(user, Input.Password!);
+        }
+
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // The conditional update is the single-use guarantee: of two simultaneous clicks only one wins.
+        var won = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE invitations SET accepted_at = @now
+             WHERE id = @Id AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > @now
+            """, new { now, invitation.Id }, tx, cancellationToken: ct));
+        if (won == 0)
+        {
+            State = LinkState.Used;
+            return Page();
+        }
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE users SET organisation_id = COALESCE(@OrganisationId, organisation_id), email_confirmed = 1,
+                   display_name = CASE WHEN @DisplayName IS NULL THEN display_name ELSE @DisplayName END,
+                   password_hash = COALESCE(@passwordHash, password_hash),
+                   security_stamp = @Stamp, concurrency_stamp = @Stamp
+             WHERE id = @UserId
+            """, new
+        {
+            invitation.OrganisationId, DisplayName = passwordHash is null ? null : Input.DisplayName!.Trim(), passwordHash,
+            Stamp = Guid.NewGuid().ToString("N"), invitation.UserId,
+        }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO user_roles (user_id, role_id) SELECT @UserId, id FROM roles WHERE name = @Role
+            ON CONFLICT DO NOTHING
+            """, new { invitation.UserId, invitation.Role }, tx, cancellationToken: ct));
+        await audit.WriteAsync(AuditActions.InvitationAccepted, $"user:{invitation.UserId}",
+            $"{invitation.Email} as {invitation.Role} to organisation:{invitation.OrganisationId}", conn, tx,
+            actorId: invitation.UserId, actorEmail: invitation.Email, ct: ct);
+        await audit.WriteAsync(AuditActions.RoleAdded, $"user:{invitation.UserId}", invitation.Role, conn, tx,
+            actorId: invitation.UserId, actorEmail: invitation.Email, ct: ct);
+        await tx.CommitAsync(ct);
+
+        if (passwordHash is not null)
+        {
+            user = await users.FindByIdAsync(invitation.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await signIn.SignInAsync(user!, isPersistent: false);
+            TempData["StatusMessage"] = L["Welcome! Your account is ready."].Value;
+            return RedirectToPage("/Index");
+        }
+        TempData["StatusMessage"] = L["Invitation accepted. Sign in to continue."].Value;
+        return RedirectToPage("./Login");
+    }
+
+    private async Task<Invitation?> LoadAsync(CancellationToken ct)
+    {
+        State = LinkState.Invalid;
+        if (string.IsNullOrWhiteSpace(Token) || Token.Length > 100) return null;
+        await using var conn = await db.OpenAsync(ct);
+        var invitation = await conn.QuerySingleOrDefaultAsync<Invitation>(new CommandDefinition("""
+            SELECT i.id, i.email, i.role, i.organisation_id, o.name AS organisation_name, i.user_id,
+                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash
+              FROM invitations i JOIN users u ON u.id = i.user_id
+              LEFT JOIN organisations o ON o.id = i.organisation_id
+             WHERE i.token_hash = @Hash
+            """, new { Hash = Tokens.Hash(Token) }, cancellationToken: ct));
+        if (invitation is null) return null;
+        State = InvitationRules.Evaluate(invitation.ExpiresAt, invitation.AcceptedAt, invitation.RevokedAt, clock.GetUtcNow()) switch
+        {
+            InvitationRules.State.Valid => LinkState.Valid,
+            InvitationRules.State.Expired => LinkState.Expired,
+            InvitationRules.State.Used => LinkState.Used,
+            _ => LinkState.Revoked,
+        };
+        Email = invitation.Email;
+        Role = invitation.Role;
+        OrganisationName = invitation.OrganisationName ?? "";
+        HasPassword = invitation.PasswordHash is not null;
+        return invitation;
+    }
+}

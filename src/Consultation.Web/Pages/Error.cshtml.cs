@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Consultation.Web.Pages;
+
+/// <summary>Readable pages for errors and status codes (403, 404, 500…); never a stack trace.</summary>
+[AllowAnonymous, IgnoreAntiforgeryToken, ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
+public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
+{
+    public string Title { get; private set; } = "";
+    public string Message { get; private set; } = "";
+    public string? RequestId { get; private set; }
+
+    public void OnGet(int? code) => Describe(code);
+    public void OnPost(int? code) => Describe(code);
+
+    private void Describe(int? code)
+    {
+        var status = code ?? 500;
+        (Title, Message) = status switch
+        {
+            403 => (L["Access denied"].Value, L["You do not have permission to open this page."].Value),
+            404 => (L["Not found"].Value, L["The page or item you asked for does not exist, or you cannot see it."].Value),
+            400 => (L["Bad request"].Value, L["The request could not be processed. Reload the page and try again."].Value),
+            429 => (L["Too many attempts"].Value, L["Too many attempts from your address. Please wait a minute and try again."].Value),
+            _ => (L["Something went wrong"].Value, L["An unexpected error occurred. Please go back and try again; if it happens again, quote the reference below."].Value),
+        };
+        if (code is null) RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        Response.StatusCode = status;
+    }
+}

@@ -1,0 +1,52 @@
+using Consultation.Web.Infrastructure;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Localization;
+using Consultation.Web.Infrastructure.Mail;
+using Consultation.Web.Infrastructure.Security;
+using Consultation.Web.Operations;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddPortalData(builder.Configuration)
+    .AddPortalSecurity(builder.Environment)
+    .AddPortalRateLimits(builder.Configuration)
+    .AddPortalMail(builder.Configuration)
+    .AddPortalLocalization()
+    .AddPortalPages();
+
+var app = builder.Build();
+
+// `dotnet run -- migrate | create-admin --email E | backup --to FILE`: same binary, no web server.
+if (Commands.IsCommand(args))
+{
+    Environment.ExitCode = await Commands.RunAsync(app, args);
+    return;
+}
+
+await app.MigrateAndSeedAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error");
+    app.UseHsts();
+}
+app.UseSecurityHeaders();
+app.UseStatusCodePagesWithReExecute("/Error/{0}");
+app.UseRequestLocalization();
+app.UseRouting();
+app.UseCookiePolicy();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorPages().WithStaticAssets();
+app.MapHealthz();
+app.MapCultureSwitch();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so WebApplicationFactory can start the app in tests.</summary>
+public partial class Program;

@@ -1,0 +1,116 @@
+using Consultation.Web.Infrastructure.Data;
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Consultation.Web.Tests.Infrastructure;
+
+/// <summary>The migration runner against a real SQLite file.</summary>
+public sealed class MigratorTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "consultation-migrator-" + Guid.NewGuid().ToString("N"));
+    private readonly string _scripts;
+    private readonly Db _db;
+    private readonly Migrator _migrator;
+
+    public MigratorTests()
+    {
+        _scripts = Path.Combine(_root, "migrations");
+        Directory.CreateDirectory(_scripts);
+        _db = new Db(Options.Create(new DatabaseOptions { SqlitePath = Path.Combine(_root, "test.db") }), new Env(_root));
+        _migrator = new Migrator(_db, NullLogger<Migrator>.Instance);
+    }
+
+    private sealed class Env(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "Test";
+        public string ContentRootPath { get; set; } = root;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+
+    private void Script(string name, string sql) => File.WriteAllText(Path.Combine(_scripts, name), sql);
+
+    [Fact]
+    public async Task Applies_in_numeric_order_and_records_checksums()
+    {
+        Script("0002_second.sql", "-- why: depends on the first\nINSERT INTO t (v) VALUES ('second');");
+        Script("0001_first.sql", "-- why: base table\nCREATE TABLE t (v TEXT NOT NULL);");
+        Script("0010_tenth.sql", "-- why: after 2, not after 1\nINSERT INTO t (v) VALUES ('tenth');");
+
+        var applied = await _migrator.MigrateAsync(Migrator.FromDirectory(_scripts));
+
+        Assert.Equal(["0001_first", "0002_second", "0010_tenth"], applied);
+        await using var conn = await _db.OpenAsync();
+        Assert.Equal(["second", "tenth"], await conn.QueryAsync<string>("SELECT v FROM t ORDER BY rowid"));
+        var checksums = (await conn.QueryAsync<string>("SELECT checksum FROM schema_migrations ORDER BY version")).ToList();
+        Assert.Equal(3, checksums.Count);
+        Assert.All(checksums, c => Assert.Equal(64, c.Length));
+    }
+
+    [Fact]
+    public async Task Running_twice_applies_nothing_the_second_time()
+    {
+        Script("0001_first.sql", "-- why: base\nCREATE TABLE t (v TEXT);");
+        await _migrator.MigrateAsync(Migrator.FromDirectory(_scripts));
+
+        var again = await _migrator.MigrateAsync(Migrator.FromDirectory(_scripts));
+
+        Assert.Empty(again);
+    }
+
+    [Fact]
+    public async Task Refuses_a_migration_edited_after_it_was_applied()
+    {
+        Script("0001_first.sql", "-- why: base\nCREATE TABLE t (v TEXT);");
+        await _migrator.MigrateAsync(Migrator.FromDirectory(_scripts));
+        Script("0001_first.sql", "-- why: base\nCREATE TABLE t (v TEXT, w TEXT);");
+        Script("0002_second.sql", "-- why: next\nCREATE TABLE u (v TEXT);");
+
+        var ex = await Assert.ThrowsAsync<MigrationException>(() => _migrator.MigrateAsync(Migrator.FromDirectory(_scripts)));
+
+        Assert.Contains("0001_first was edited after it was applied", ex.Message, StringComparison.Ordinal);
+        await using var conn = await _db.OpenAsync();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'u'"));
+    }
+
+    [Fact]
+    public async Task A_failing_migration_is_rolled_back_whole()
+    {
+        Script("0001_first.sql", "-- why: base\nCREATE TABLE t (v TEXT);");
+        Script("0002_broken.sql", "-- why: broken on purpose\nCREATE TABLE half (v TEXT);\nINSERT INTO missing_table VALUES (1);");
+
+        await Assert.ThrowsAsync<MigrationException>(() => _migrator.MigrateAsync(Migrator.FromDirectory(_scripts)));
+
+        await using var conn = await _db.OpenAsync();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'"));
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Embedded_migrations_apply_to_an_empty_database_with_wal_and_foreign_keys()
+    {
+        var applied = await _migrator.MigrateAsync();
+
+        Assert.Contains("0001_accounts", applied);
+        await using var conn = await _db.OpenAsync();
+        Assert.Equal("wal", await conn.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+        Assert.True(await conn.ExecuteScalarAsync<long>("PRAGMA busy_timeout") > 0);
+    }
+
+    [Fact]
+    public void Every_embedded_migration_starts_with_a_why_comment()
+    {
+        var all = Migrator.Embedded(DatabaseProvider.Sqlite);
+        Assert.NotEmpty(all);
+        Assert.All(all, m => Assert.StartsWith("-- why:", m.Sql, StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Consultation.Web.Tests.Pages.Account;
+
+public sealed class LoginTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task Demo_coordinator_signs_in_and_lands_on_home()
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var response = await Forms.LoginAsync(client, "coordinator@demo.local");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+        var home = await client.GetStringAsync("/");
+        Assert.Contains("Welcome, Demo Coordinator", home, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrong_password_shows_an_error_and_keeps_the_email()
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var response = await Forms.LoginAsync(client, "facilitator@demo.local", "not-the-password");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Invalid email or password.", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"facilitator@demo.local\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Five_failures_lock_the_account_even_for_the_right_password()
+    {
+        var client = app.CreateBrowserLikeClient();
+        for (var i = 0; i < 5; i++) await Forms.LoginAsync(client, "respondent2@demo.local", "wrong-password-" + i);
+
+        var response = await Forms.LoginAsync(client, "respondent2@demo.local");
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("locked", html, StringComparison.Ordinal);
+        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
+        var actions = (await conn.QueryAsync<string>(
+            "SELECT action FROM audit_log WHERE actor_email = 'respondent2@demo.local' ORDER BY id")).ToList();
+        // The fifth failure is the one that locks; the right password afterwards is refused as locked too.
+        Assert.Equal(["login.failed", "login.failed", "login.failed", "login.failed", "login.locked_out", "login.locked_out"], actions);
+    }
+
+    [Fact]
+    public async Task Successful_login_is_audited_with_ip()
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(client, "facilitator@demo.local");
+
+        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
+        var row = await conn.QueryFirstAsync<(string Action, string? Ip)>(
+            "SELECT action, ip FROM audit_log WHERE actor_email = 'facilitator@demo.local' AND action = 'login.succeeded'");
+        Assert.Equal("login.succeeded", row.Action);
+    }
+
+    [Fact]
+    public async Task Logout_ends_the_session()
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(client, "coordinator@demo.local");
+
+        var logout = await Forms.PostAsync(client, "/", new Dictionary<string, string>(), "/Account/Logout");
+
+        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+        var after = await client.GetAsync("/Organisations");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("/Account/Login", after.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Anonymous_user_is_redirected_to_login_with_return_url()
+    {
+        var response = await app.CreateBrowserLikeClient().GetAsync("/Admin/Users");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/Login?ReturnUrl=%2FAdmin%2FUsers", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData("/Admin/Users")]
+    [InlineData("/Admin/Audit")]
+    [InlineData("/Admin")]
+    [InlineData("/Organisations")]
+    public async Task Respondent_gets_403_on_admin_and_coordinator_pages(string path)
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(client, "respondent@demo.local");
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("Access denied", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_without_antiforgery_token_is_rejected()
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = Consultation.Web.Operations.DemoData.Password,
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("consultation.auth", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/")]
+    [InlineData("//evil.example/")]
+    public async Task Foreign_return_url_is_ignored(string returnUrl)
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var response = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = Consultation.Web.Operations.DemoData.Password, ["ReturnUrl"] = returnUrl,
+        });
+
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Local_return_url_is_followed()
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var response = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = Consultation.Web.Operations.DemoData.Password, ["ReturnUrl"] = "/Organisations",
+        });
+
+        Assert.Equal("/Organisations", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Auth_cookie_is_http_only_and_same_site_lax()
+    {
+        var client = app.CreateBrowserLikeClient();
+        var response = await Forms.LoginAsync(client, "coordinator@demo.local");
+
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("consultation.auth", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+}
