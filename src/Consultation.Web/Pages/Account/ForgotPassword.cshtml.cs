@@ -39,7 +39,10 @@ public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender m
         try
         {
             await mail.SendAsync(new MailMessage(user.Email, L["Reset your Consultation password"],
-                L["Someone asked to reset the password of your Consultation account.\n\nOpen this link within 2 hours to choose a new password:\n{0}\n\nIf it was not you, ignore this message; your password stays as it is.", link]), ct);
+                string.Join("\n\n",
+                    L["Someone asked to reset the password of your Consultation account."],
+                    L["Open this link within 2 hours to choose a new password:"] + "\n" + link,
+                    L["If it was not you, ignore this message; your password stays as it is."])), ct);
         }
         catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or IOException or System.Net.Sockets.SocketException)
         {

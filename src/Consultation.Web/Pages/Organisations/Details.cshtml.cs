@@ -110,8 +110,10 @@ public sealed class DetailsModel(
         {
             await mail.SendAsync(new MailMessage(email,
                 L["Invitation to the Consultation portal"],
-                L["{0} invites you to join {1} on the Consultation portal as {2}.\n\nOpen this link within 7 days to set your name and password:\n{3}\n\nIf you did not expect this invitation, ignore this message.",
-                    me.DisplayName, Organisation.Name, L["Role." + Invite.Role].Value, link]), ct);
+                string.Join("\n\n",
+                    L["{0} invites you to join {1} on the Consultation portal as {2}.", me.DisplayName, Organisation.Name, L["Role." + Invite.Role].Value],
+                    L["Open this link within 7 days to set your name and password:"] + "\n" + link,
+                    L["If you did not expect this invitation, ignore this message."])), ct);
         }
         catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or IOException or System.Net.Sockets.SocketException or MailKit.ServiceNotConnectedException)
         {

@@ -1,0 +1,61 @@
+using System.Net;
+
+namespace Consultation.Web.Tests.Infrastructure;
+
+public sealed class LocalizationTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task Culture_switcher_sets_serbian_latin_and_returns_to_the_page()
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var switched = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["culture"] = "sr-Latn", ["returnUrl"] = "/Account/Login" }, "/culture");
+
+        Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.Equal("/Account/Login", switched.Headers.Location!.OriginalString);
+        var html = await client.GetStringAsync("/Account/Login");
+        Assert.Contains("<html lang=\"sr-Latn\">", html, StringComparison.Ordinal);
+        Assert.Contains("Zaboravili ste lozinku?", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accept_language_is_the_first_guess()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
+        request.Headers.AcceptLanguage.ParseAdd("sr-Latn-RS,sr;q=0.8");
+
+        var html = await (await app.CreateClient().SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.Contains("Prijava", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validation_messages_are_localized()
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["culture"] = "sr-Latn", ["returnUrl"] = "/" }, "/culture");
+
+        var response = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["Input.Email"] = "", ["Input.Password"] = "" });
+
+        Assert.Contains("Unesite svoju e-adresu.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_culture_is_a_400_and_foreign_return_url_is_ignored()
+    {
+        var client = app.CreateBrowserLikeClient();
+        var bad = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["culture"] = "xx", ["returnUrl"] = "/" }, "/culture");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        var foreign = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["culture"] = "en", ["returnUrl"] = "//evil.example/" }, "/culture");
+        Assert.Equal("/", foreign.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Culture_switch_without_antiforgery_token_is_rejected()
+    {
+        var response = await app.CreateBrowserLikeClient().PostAsync("/culture",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["culture"] = "sr-Latn", ["returnUrl"] = "/" }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}
