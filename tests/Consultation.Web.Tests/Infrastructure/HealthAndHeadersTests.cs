@@ -48,7 +48,7 @@ public sealed class HealthAndHeadersTests(PortalFactory app) : IClassFixture<Por
     [Fact]
     public async Task Front_end_libraries_are_served_from_wwwroot_lib()
     {
-        var client = app.CreateClient();
+        var client = app.CreateBrowserLikeClient(); // anonymous, no redirects followed: the sign-in page needs these
         foreach (var path in new[] { "/lib/bootstrap/bootstrap.min.css", "/lib/survey/survey.core.min.js", "/lib/survey/survey-js-ui.min.js", "/lib/signalr/signalr.min.js", "/lib/chartjs/chart.umd.js" })
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
     }

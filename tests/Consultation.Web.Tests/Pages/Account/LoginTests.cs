@@ -51,15 +51,17 @@ public sealed class LoginTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
-    public async Task Successful_login_is_audited_with_ip()
+    public async Task Successful_login_is_audited_with_actor_and_time()
     {
         var client = app.CreateBrowserLikeClient();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         await Forms.LoginAsync(client, "facilitator@demo.local");
 
         await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
-        var row = await conn.QueryFirstAsync<(string Action, string? Ip)>(
-            "SELECT action, ip FROM audit_log WHERE actor_email = 'facilitator@demo.local' AND action = 'login.succeeded'");
-        Assert.Equal("login.succeeded", row.Action);
+        var row = await conn.QueryFirstAsync<(long? ActorUserId, string OccurredAt)>(
+            "SELECT actor_user_id, occurred_at FROM audit_log WHERE actor_email = 'facilitator@demo.local' AND action = 'login.succeeded'");
+        Assert.NotNull(row.ActorUserId);
+        Assert.True(DateTimeOffset.Parse(row.OccurredAt, System.Globalization.CultureInfo.InvariantCulture) >= before);
     }
 
     [Fact]
