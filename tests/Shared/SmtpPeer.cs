@@ -26,7 +26,9 @@ public sealed class SmtpPeer : IAsyncDisposable
     {
         var port = FreePort();
         var maildir = Path.Combine(Path.GetTempPath(), "consultation-mail-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(maildir);
+        // Python's mailbox.Maildir creates tmp/new/cur only when the folder itself is missing; an empty
+        // folder without them makes every delivery fail with FileNotFoundError (SMTP 500).
+        foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
         var psi = new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
