@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace Consultation.Web.Tests.Infrastructure;
 
@@ -48,8 +49,26 @@ public sealed class HealthAndHeadersTests(PortalFactory app) : IClassFixture<Por
     [Fact]
     public async Task Front_end_libraries_are_served_from_wwwroot_lib()
     {
-        var client = app.CreateClient();
+        // Not following redirects: a redirect to the sign-in page would otherwise count as "served".
+        var client = app.CreateBrowserLikeClient();
         foreach (var path in new[] { "/lib/bootstrap/bootstrap.min.css", "/lib/survey/survey.core.min.js", "/lib/survey/survey-js-ui.min.js", "/lib/signalr/signalr.min.js", "/lib/chartjs/chart.umd.js" })
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_in_page_styles_and_scripts_load_without_signing_in()
+    {
+        var client = app.CreateBrowserLikeClient();
+        var html = await client.GetStringAsync("/Account/Login");
+        var assets = Regex.Matches(html, "<(?:link[^>]+href|script[^>]+src)=\"(/[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains(assets, a => a.EndsWith(".css", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.EndsWith(".js", StringComparison.Ordinal));
+        foreach (var asset in assets)
+        {
+            var response = await client.GetAsync(asset);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset} answered {(int)response.StatusCode} {response.Headers.Location}");
+            Assert.NotEqual("text/html", response.Content.Headers.ContentType?.MediaType);
+        }
     }
 }
