@@ -33,6 +33,8 @@ public sealed class BrowserTest(IBrowser browser, Uri baseUrl, ServerLog serverL
             IsMobile = phone,
             HasTouch = phone,
             Locale = "en-GB",
+            // Bootstrap then skips its transitions: screenshots show finished states, not a menu half open.
+            ReducedMotion = ReducedMotion.Reduce,
         });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
