@@ -1,0 +1,29 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Consultation.Browser.Tests.PageObjects;
+
+/// <summary>The layout's main navigation, on every page; collapsed behind a toggle button below 992 px.</summary>
+public sealed class Navbar(IPage page)
+{
+    public ILocator Root => page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" });
+    public ILocator Toggle => Root.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" });
+    public ILocator Link(string name) => Root.GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
+
+    /// <summary>On a narrow screen, opens the menu the way a person does; on a wide one there is nothing to open.</summary>
+    public async Task OpenIfCollapsedAsync()
+    {
+        if (!await Toggle.IsVisibleAsync() || await Toggle.GetAttributeAsync("aria-expanded") == "true") return;
+        await Toggle.ClickAsync();
+        await Expect(Toggle).ToHaveAttributeAsync("aria-expanded", "true");
+    }
+
+    public async Task<OrganisationsPage> OpenOrganisationsAsync()
+    {
+        await OpenIfCollapsedAsync();
+        await Link("Organisations").ClickAsync();
+        var list = new OrganisationsPage(page);
+        await Expect(list.Heading).ToBeVisibleAsync();
+        return list;
+    }
+}
