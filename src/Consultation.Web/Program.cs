@@ -4,6 +4,7 @@ using Consultation.Web.Infrastructure.Localization;
 using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
+using Consultation.Web.Rounds;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.Services
     .AddPortalMail(builder.Configuration)
     .AddPortalLocalization()
     .AddPortalPages();
+builder.Services.AddRounds(builder.Configuration);
 
 var app = builder.Build();
 

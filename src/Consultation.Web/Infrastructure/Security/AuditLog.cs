@@ -24,6 +24,14 @@ public static class AuditActions
     public const string OrganisationUpdated = "organisation.updated";
     public const string SettingChanged = "setting.changed";
     public const string AdminCreated = "admin.created";
+    public const string RoundCreated = "round.created";
+    public const string RoundUpdated = "round.updated";
+    public const string RoundOpened = "round.opened";
+    public const string RoundClosed = "round.closed";
+    public const string RoundArchived = "round.archived";
+    public const string QuestionnaireCreated = "questionnaire.created";
+    public const string QuestionnaireSaved = "questionnaire.saved";
+    public const string QuestionnairePublished = "questionnaire.published";
 }
 
 public sealed record AuditEntry

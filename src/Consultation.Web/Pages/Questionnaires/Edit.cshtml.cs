@@ -1,0 +1,170 @@
+using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using Consultation.Core.Questionnaires;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Localization;
+
+namespace Consultation.Web.Pages.Questionnaires;
+
+/// <summary>
+/// Authoring: the SurveyJS JSON and its bindings beside a live preview. Save validates on the server;
+/// Publish freezes the version; saving over a published version starts the next draft version.
+/// </summary>
+public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+{
+    [BindProperty] public InputModel Input { get; set; } = new();
+    [TempData] public string? StatusMessage { get; set; }
+    public HeaderRow Header { get; private set; } = new();
+    public IReadOnlyList<VersionRow> Versions { get; private set; } = [];
+    public VersionRow Latest => Versions[0];
+
+    public sealed class InputModel
+    {
+        [Required(ErrorMessage = "Enter the questionnaire's SurveyJS JSON."), StringLength(1_000_000, ErrorMessage = "The questionnaire is too large.")]
+        public string SchemaJson { get; set; } = "";
+
+        [StringLength(1_000_000, ErrorMessage = "The bindings are too large.")]
+        public string? BindingsJson { get; set; }
+
+        /// <summary>The version the author started from; a different latest version means someone else saved meanwhile.</summary>
+        public long BaseVersion { get; set; }
+    }
+
+    public sealed record HeaderRow
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public long RoundId { get; init; }
+        public string RoundTitle { get; init; } = "";
+        public string RoundStatus { get; init; } = "";
+        public bool RoundLocked => RoundStatus is "Closed" or "Archived";
+    }
+
+    public sealed record VersionRow
+    {
+        public long Id { get; init; }
+        public long Version { get; init; }
+        public string Status { get; init; } = "";
+        public string SchemaJson { get; init; } = "";
+        public string BindingsJson { get; init; } = "";
+        public DateTimeOffset UpdatedAt { get; init; }
+        public DateTimeOffset? PublishedAt { get; init; }
+        public bool IsPublished => Status == VersionStatus.Published;
+    }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        if (!await LoadAsync(conn, id, ct)) return NotFound();
+        Input = new InputModel { SchemaJson = Latest.SchemaJson, BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version };
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostAsync(long id, CancellationToken ct) => SaveAsync(id, publish: false, ct);
+
+    public Task<IActionResult> OnPostPublishAsync(long id, CancellationToken ct) => SaveAsync(id, publish: true, ct);
+
+    private async Task<IActionResult> SaveAsync(long id, bool publish, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        if (!await LoadAsync(conn, id, ct)) return NotFound();
+        if (Header.RoundLocked)
+            ModelState.AddModelError("", L["The round is closed; its questionnaires can no longer change."]);
+        if (!ModelState.IsValid) return Page();
+
+        if (Input.BaseVersion != Latest.Version)
+        {
+            ModelState.AddModelError("", L["Someone else saved version {0} meanwhile. Your text is still below: copy it, reload the page and merge your changes.", Latest.Version]);
+            return Page();
+        }
+
+        var areas = await QuestionnairesSql.CrimeAreasAsync(conn, Header.RoundId, ct);
+        var check = QuestionnaireValidator.Validate(Input.SchemaJson, Input.BindingsJson, areas.Select(a => a.Code).ToList());
+        foreach (var e in check.Errors)
+        {
+            var field = e.Path.StartsWith("bindings", StringComparison.Ordinal) ? "Input.BindingsJson" : "Input.SchemaJson";
+            ModelState.AddModelError(field, $"{e.Path}: {L[e.Message, [.. e.Arguments]]}");
+        }
+        if (!check.IsValid) return Page();
+
+        var bindings = string.IsNullOrWhiteSpace(Input.BindingsJson) ? "[]" : Input.BindingsJson;
+        var unchanged = Latest.SchemaJson == Input.SchemaJson && Latest.BindingsJson == bindings;
+        if (Latest.IsPublished && unchanged)
+        {
+            if (publish) ModelState.AddModelError("", L["Version {0} is already published.", Latest.Version]);
+            else StatusMessage = L["Nothing changed: version {0} stays published.", Latest.Version];
+            return publish ? Page() : RedirectToPage(new { id });
+        }
+
+        var now = clock.GetUtcNow();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        long versionId, version;
+        if (!Latest.IsPublished)
+        {
+            // The status condition is the code's half of immutability; a trigger in the database is the other.
+            var n = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE questionnaire_versions SET schema_json = @SchemaJson, bindings_json = @bindings, updated_at = @now
+                 WHERE id = @Id AND questionnaire_id = @id AND status = 'Draft'
+                """, new { Input.SchemaJson, bindings, now, Latest.Id, id }, tx, cancellationToken: ct));
+            if (n == 0) return await ConflictAsync(tx, ct);
+            (versionId, version) = (Latest.Id, Latest.Version);
+        }
+        else
+        {
+            try
+            {
+                (versionId, version) = await conn.QuerySingleAsync<(long, long)>(new CommandDefinition("""
+                    INSERT INTO questionnaire_versions (questionnaire_id, version, status, schema_json, bindings_json, created_by, created_at, updated_at)
+                    VALUES (@id, @Next, 'Draft', @SchemaJson, @bindings, @Me, @now, @now)
+                    RETURNING id, version
+                    """, new { id, Next = Latest.Version + 1, Input.SchemaJson, bindings, Me = me.Id, now }, tx, cancellationToken: ct));
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+            {
+                return await ConflictAsync(tx, ct);
+            }
+        }
+        if (publish)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE questionnaire_versions SET status = 'Published', published_at = @now, published_by = @Me, updated_at = @now
+                 WHERE id = @versionId AND status = 'Draft'
+                """, new { now, Me = me.Id, versionId }, tx, cancellationToken: ct));
+        }
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE questionnaires SET updated_at = @now WHERE id = @id", new { now, id }, tx, cancellationToken: ct));
+        await audit.WriteAsync(publish ? AuditActions.QuestionnairePublished : AuditActions.QuestionnaireSaved,
+            $"questionnaire:{id}", $"version {version}", conn, tx, ct: ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = publish ? L["Version {0} published. It can no longer change; editing creates version {1}.", version, version + 1]
+                                : L["Draft version {0} saved.", version];
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<IActionResult> ConflictAsync(DbTransaction tx, CancellationToken ct)
+    {
+        await tx.RollbackAsync(ct);
+        ModelState.AddModelError("", L["Someone else changed this questionnaire meanwhile. Your text is still below: copy it, reload the page and merge your changes."]);
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(DbConnection conn, long id, CancellationToken ct)
+    {
+        var header = await conn.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition("""
+            SELECT q.id, q.title, r.id AS round_id, r.title AS round_title, r.status AS round_status
+              FROM questionnaires q JOIN rounds r ON r.id = q.round_id
+             WHERE q.id = @id
+            """, new { id }, cancellationToken: ct));
+        if (header is null) return false;
+        Header = header;
+        Versions = (await conn.QueryAsync<VersionRow>(new CommandDefinition("""
+            SELECT id, version, status, schema_json, bindings_json, updated_at, published_at
+              FROM questionnaire_versions WHERE questionnaire_id = @id ORDER BY version DESC
+            """, new { id }, cancellationToken: ct))).ToList();
+        return Versions.Count > 0;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Data.Common;
+using System.Globalization;
+using Consultation.Core.Rounds;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
+using Consultation.Web.Rounds;
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Consultation.Web.Pages.Rounds;
+
+/// <summary>A round at a glance, with its status transitions (each guarded and audited) and its questionnaires.</summary>
+public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+{
+    [TempData] public string? StatusMessage { get; set; }
+    public string? ErrorMessage { get; private set; }
+    public RoundRow Round { get; private set; } = new();
+    public string DescriptionHtml { get; private set; } = "";
+    public IReadOnlyList<AreaRow> CrimeAreas { get; private set; } = [];
+    public IReadOnlyList<OrganisationRow> Organisations { get; private set; } = [];
+    public IReadOnlyList<QuestionnaireRow> Questionnaires { get; private set; } = [];
+    public RoundStatus Status => RoundStatuses.Parse(Round.Status);
+
+    public sealed record RoundRow
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public string DescriptionHtml { get; init; } = "";
+        public string Status { get; init; } = "Draft";
+        public DateTimeOffset OpensAt { get; init; }
+        public DateTimeOffset ClosesAt { get; init; }
+        public string TimeZone { get; init; } = "";
+        public long MinOrganisations { get; init; }
+        public string DefaultGrading { get; init; } = "";
+        public long? ReminderDaysBeforeClose { get; init; }
+        public string LocalOpensAt => RoundInput.ToLocalText(OpensAt, TimeZone).Replace('T', ' ');
+        public string LocalClosesAt => RoundInput.ToLocalText(ClosesAt, TimeZone).Replace('T', ' ');
+    }
+
+    public sealed record AreaRow
+    {
+        public string Code { get; init; } = "";
+        public string NameEn { get; init; } = "";
+        public string NameSrLatn { get; init; } = "";
+        public string Name => CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal) ? NameSrLatn : NameEn;
+    }
+
+    public sealed record OrganisationRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Category { get; init; } = "";
+        public DateTimeOffset InvitedAt { get; init; }
+    }
+
+    public sealed record QuestionnaireRow
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public long LatestVersion { get; init; }
+        public string LatestStatus { get; init; } = "";
+        public long? PublishedVersion { get; init; }
+    }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await LoadAsync(conn, id, ct) ? Page() : NotFound();
+    }
+
+    public Task<IActionResult> OnPostOpenAsync(long id, CancellationToken ct) => MoveAsync(id, RoundStatus.Open, ct);
+    public Task<IActionResult> OnPostCloseAsync(long id, CancellationToken ct) => MoveAsync(id, RoundStatus.Closed, ct);
+    public Task<IActionResult> OnPostArchiveAsync(long id, CancellationToken ct) => MoveAsync(id, RoundStatus.Archived, ct);
+
+    private async Task<IActionResult> MoveAsync(long id, RoundStatus to, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        var facts = await RoundsSql.LoadFactsAsync(conn, id, ct);
+        if (facts is null) return NotFound();
+        var round = facts.ToFacts();
+        var now = clock.GetUtcNow();
+        var decision = RoundTransitions.Decide(round, to, now);
+        if (!decision.Allowed)
+        {
+            ErrorMessage = RefusalMessage(decision.Refusal, round.Status, to);
+            await LoadAsync(conn, id, ct);
+            return Page();
+        }
+
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            if (await RoundsSql.MoveAsync(conn, tx, id, round.Status, to, now, ct) == 0)
+            {
+                await tx.RollbackAsync(ct);
+                ErrorMessage = L["The round changed meanwhile. Check its status and try again."];
+                await LoadAsync(conn, id, ct);
+                return Page();
+            }
+            await audit.WriteAsync(RoundsSql.AuditAction(to), $"round:{id}", $"{round.Status} -> {to}", conn, tx, ct: ct);
+            await tx.CommitAsync(ct);
+        }
+        StatusMessage = to switch
+        {
+            RoundStatus.Open => L["The round is open."],
+            RoundStatus.Closed => L["The round is closed."],
+            _ => L["The round is archived."],
+        };
+        return RedirectToPage(new { id });
+    }
+
+    private string RefusalMessage(string? refusal, RoundStatus from, RoundStatus to) => refusal switch
+    {
+        RoundRefusals.NoPublishedQuestionnaire => L["The round cannot open yet: publish at least one questionnaire first."],
+        RoundRefusals.NoInvitedOrganisation => L["The round cannot open yet: invite at least one organisation first."],
+        RoundRefusals.ClosingTimePassed => L["The round cannot open: its closing time has passed. Move the closing time first."],
+        _ => L["A round that is {0} cannot become {1}.", L[from.ToString()].Value, L[to.ToString()].Value],
+    };
+
+    private async Task<bool> LoadAsync(DbConnection conn, long id, CancellationToken ct)
+    {
+        var round = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
+            SELECT id, title, description_html, status, opens_at, closes_at, time_zone, min_organisations, default_grading, reminder_days_before_close
+              FROM rounds WHERE id = @id
+            """, new { id }, cancellationToken: ct));
+        if (round is null) return false;
+        Round = round;
+        DescriptionHtml = richText.Sanitize(round.DescriptionHtml);
+        CrimeAreas = (await conn.QueryAsync<AreaRow>(new CommandDefinition("""
+            SELECT ca.code, ca.name_en, ca.name_sr_latn FROM round_crime_areas rca JOIN crime_areas ca ON ca.code = rca.crime_area_code
+             WHERE rca.round_id = @id ORDER BY ca.sort_order, ca.code
+            """, new { id }, cancellationToken: ct))).ToList();
+        Organisations = (await conn.QueryAsync<OrganisationRow>(new CommandDefinition("""
+            SELECT o.id, o.name, o.category, ro.invited_at FROM round_organisations ro JOIN organisations o ON o.id = ro.organisation_id
+             WHERE ro.round_id = @id ORDER BY o.name
+            """, new { id }, cancellationToken: ct))).ToList();
+        Questionnaires = (await conn.QueryAsync<QuestionnaireRow>(new CommandDefinition("""
+            SELECT q.id, q.title,
+                   (SELECT MAX(v.version) FROM questionnaire_versions v WHERE v.questionnaire_id = q.id) AS latest_version,
+                   (SELECT v.status FROM questionnaire_versions v WHERE v.questionnaire_id = q.id ORDER BY v.version DESC LIMIT 1) AS latest_status,
+                   (SELECT MAX(v.version) FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published') AS published_version
+              FROM questionnaires q WHERE q.round_id = @id ORDER BY q.id
+            """, new { id }, cancellationToken: ct))).ToList();
+        return true;
+    }
+}

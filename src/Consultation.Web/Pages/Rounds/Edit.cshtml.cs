@@ -1,0 +1,97 @@
+using Consultation.Core.Organisations;
+using Consultation.Core.Scales;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace Consultation.Web.Pages.Rounds;
+
+public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText richText, TimeProvider clock, IStringLocalizer<SharedResource> localizer)
+    : RoundForm(richText, localizer)
+{
+    [TempData] public string? StatusMessage { get; set; }
+    public long Id { get; private set; }
+
+    private sealed record RoundRow
+    {
+        public string Title { get; init; } = "";
+        public string DescriptionHtml { get; init; } = "";
+        public DateTimeOffset OpensAt { get; init; }
+        public DateTimeOffset ClosesAt { get; init; }
+        public string TimeZone { get; init; } = "";
+        public string CategoryWeightsJson { get; init; } = "{}";
+        public string IndicatorWeightsJson { get; init; } = "{}";
+        public string DefaultGrading { get; init; } = "";
+        public long MinOrganisations { get; init; }
+        public long? ReminderDaysBeforeClose { get; init; }
+    }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
+    {
+        Id = id;
+        await using var conn = await db.OpenAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
+            SELECT title, description_html, opens_at, closes_at, time_zone, category_weights_json, indicator_weights_json,
+                   default_grading, min_organisations, reminder_days_before_close
+              FROM rounds WHERE id = @id
+            """, new { id }, cancellationToken: ct));
+        if (row is null) return NotFound();
+        await LoadChoicesAsync(conn, ct);
+        Input = new RoundInput
+        {
+            Title = row.Title,
+            DescriptionHtml = row.DescriptionHtml,
+            OpensAt = RoundInput.ToLocalText(row.OpensAt, row.TimeZone),
+            ClosesAt = RoundInput.ToLocalText(row.ClosesAt, row.TimeZone),
+            TimeZone = row.TimeZone,
+            CrimeAreas = (await conn.QueryAsync<string>(new CommandDefinition(
+                "SELECT crime_area_code FROM round_crime_areas WHERE round_id = @id", new { id }, cancellationToken: ct))).ToList(),
+            Organisations = (await conn.QueryAsync<long>(new CommandDefinition(
+                "SELECT organisation_id FROM round_organisations WHERE round_id = @id", new { id }, cancellationToken: ct))).ToList(),
+            CategoryWeights = RoundInput.WeightsToText(row.CategoryWeightsJson, OrganisationCategory.All),
+            IndicatorWeights = RoundInput.WeightsToText(row.IndicatorWeightsJson, Indicators.All),
+            DefaultGrading = row.DefaultGrading,
+            MinOrganisations = (int)row.MinOrganisations,
+            ReminderDaysBeforeClose = (int?)row.ReminderDaysBeforeClose,
+        };
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(long id, CancellationToken ct)
+    {
+        Id = id;
+        await using var conn = await db.OpenAsync(ct);
+        await LoadChoicesAsync(conn, ct);
+        var round = Parse();
+        if (round is null) return Page();
+
+        var now = clock.GetUtcNow();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var n = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE rounds SET title = @Title, description_html = @DescriptionHtml, opens_at = @OpensAt, closes_at = @ClosesAt,
+                   time_zone = @TimeZone, min_organisations = @MinOrganisations, default_grading = @DefaultGrading,
+                   category_weights_json = @CategoryWeightsJson, indicator_weights_json = @IndicatorWeightsJson,
+                   reminder_days_before_close = @ReminderDaysBeforeClose, updated_at = @now
+             WHERE id = @id AND status IN ('Draft', 'Open')
+            """, new
+        {
+            id, round.Title, round.DescriptionHtml, round.OpensAt, round.ClosesAt, round.TimeZone, round.MinOrganisations, round.DefaultGrading,
+            round.CategoryWeightsJson, round.IndicatorWeightsJson, round.ReminderDaysBeforeClose, now,
+        }, tx, cancellationToken: ct));
+        if (n == 0)
+        {
+            await tx.RollbackAsync(ct);
+            var exists = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
+            if (exists == 0) return NotFound();
+            ModelState.AddModelError("", L["A closed or archived round can no longer be edited."]);
+            return Page();
+        }
+        await SaveScopeAsync(conn, tx, id, round, me.Id, now, ct);
+        await audit.WriteAsync(AuditActions.RoundUpdated, $"round:{id}", round.Title, conn, tx, ct: ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = L["Round saved."];
+        return RedirectToPage("./Details", new { id });
+    }
+}

@@ -1,0 +1,136 @@
+using Consultation.Core.Questionnaires;
+
+namespace Consultation.Core.Tests.Questionnaires;
+
+public sealed class QuestionnaireValidatorTests
+{
+    private const string Valid = """
+        { "pages": [ { "name": "p1", "elements": [
+            { "type": "matrix", "name": "DRUGS_indicators", "columns": [1,2,3,4,5],
+              "rows": [ { "value": "RESOURCES", "text": "Resources" }, "SCOPE" ] },
+            { "type": "radiogroup", "name": "DRUGS_confidence", "choices": ["HIGH","MEDIUM","LOW"] },
+            { "type": "panel", "name": "box", "elements": [ { "type": "comment", "name": "note" } ] },
+            { "type": "paneldynamic", "name": "pestle_SOCIAL", "templateElements": [
+                { "type": "text", "name": "factor" }, { "type": "rating", "name": "impact", "rateMin": 1, "rateMax": 5 },
+                { "type": "rating", "name": "likelihood" } ] },
+            { "type": "paneldynamic", "name": "pestle_LEGAL", "templateElements": [ { "type": "text", "name": "factor" } ] }
+        ] } ] }
+        """;
+
+    private static SchemaError Single(QuestionnaireCheck check)
+    {
+        Assert.False(check.IsValid);
+        return Assert.Single(check.Errors);
+    }
+
+    [Fact]
+    public void Valid_schema_with_bindings_passes_and_returns_the_bindings()
+    {
+        var check = QuestionnaireValidator.Validate(Valid, """
+            [ { "kind": "INDICATOR", "question": "DRUGS_indicators", "row": "SCOPE", "crimeArea": "DRUGS", "indicator": "SCOPE" },
+              { "kind": "CONFIDENCE", "question": "DRUGS_confidence", "crimeArea": "DRUGS" },
+              { "kind": "PESTLE_FACTOR", "question": "pestle_SOCIAL", "dimension": "SOCIAL", "factor": "factor", "impact": "impact", "likelihood": "likelihood" } ]
+            """, ["DRUGS"]);
+
+        Assert.True(check.IsValid, string.Join("; ", check.Errors));
+        Assert.Equal(3, check.Bindings.Count);
+        Assert.Equal("SCOPE", check.Bindings[0].Row);
+    }
+
+    [Fact]
+    public void Invalid_json_is_reported_with_its_line()
+    {
+        var e = Single(QuestionnaireValidator.Validate("{ \"pages\": [ }", "[]"));
+        Assert.Equal("$", e.Path);
+        Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);
+        Assert.Equal("1", e.Arguments[0]);
+    }
+
+    [Theory]
+    [InlineData("[]", "$")]
+    [InlineData("{ \"title\": \"x\" }", "pages")]
+    [InlineData("{ \"pages\": {} }", "pages")]
+    [InlineData("{ \"pages\": [ { \"elements\": [] } ] }", "pages")]
+    public void Not_a_survey_object_names_the_path(string json, string path) =>
+        Assert.Equal(path, Single(QuestionnaireValidator.Validate(json, "[]")).Path);
+
+    [Fact]
+    public void Duplicate_question_name_names_the_second_occurrence_and_the_first()
+    {
+        var e = Single(QuestionnaireValidator.Validate("""
+            { "pages": [ { "elements": [ { "type": "text", "name": "a" } ] },
+                         { "elements": [ { "type": "comment", "name": "b" }, { "type": "panel", "elements": [ { "type": "text", "name": "a" } ] } ] } ] }
+            """, "[]"));
+        Assert.Equal("pages[1].elements[1].elements[0].name", e.Path);
+        Assert.Contains("pages[0].elements[0]", e.Arguments);
+    }
+
+    [Fact]
+    public void Names_inside_a_dynamic_panel_template_are_their_own_scope_but_unique_within_it()
+    {
+        var e = Single(QuestionnaireValidator.Validate("""
+            { "pages": [ { "elements": [ { "type": "text", "name": "factor" },
+              { "type": "paneldynamic", "name": "list", "templateElements": [ { "type": "text", "name": "factor" }, { "type": "text", "name": "factor" } ] } ] } ] }
+            """, "[]"));
+        Assert.Equal("pages[0].elements[1].templateElements[1].name", e.Path);
+    }
+
+    [Fact]
+    public void Unsupported_type_names_the_path()
+    {
+        var e = Single(QuestionnaireValidator.Validate("""
+            { "pages": [ { "elements": [ { "type": "text", "name": "a" }, { "type": "text", "name": "b" }, { "type": "text", "name": "c" }, { "type": "signaturepad", "name": "sig" } ] } ] }
+            """, "[]"));
+        Assert.Equal("pages[0].elements[3].type", e.Path);
+        Assert.Equal("signaturepad", e.Arguments[0]);
+    }
+
+    [Fact]
+    public void Missing_name_names_the_path() =>
+        Assert.Equal("pages[0].elements[0].name", Single(QuestionnaireValidator.Validate("""{ "pages": [ { "elements": [ { "type": "text" } ] } ] }""", "[]")).Path);
+
+    [Fact]
+    public void Matrix_without_rows_names_the_path() =>
+        Assert.Equal("pages[0].elements[0].rows",
+            Single(QuestionnaireValidator.Validate("""{ "pages": [ { "elements": [ { "type": "matrix", "name": "m", "columns": [1,2] } ] } ] }""", "[]")).Path);
+
+    [Fact]
+    public void Binding_to_a_missing_question_names_the_binding()
+    {
+        var e = Single(QuestionnaireValidator.Validate(Valid, """
+            [ { "kind": "CONFIDENCE", "question": "DRUGS_confidence", "crimeArea": "DRUGS" },
+              { "kind": "INDICATOR", "question": "THB_indicators", "row": "SCOPE", "crimeArea": "DRUGS", "indicator": "SCOPE" } ]
+            """));
+        Assert.Equal("bindings[1].question", e.Path);
+        Assert.Equal("THB_indicators", e.Arguments[0]);
+    }
+
+    [Fact]
+    public void Binding_to_a_missing_matrix_row_names_the_row() =>
+        Assert.Equal("bindings[0].row", Single(QuestionnaireValidator.Validate(Valid,
+            """[ { "kind": "INDICATOR", "question": "DRUGS_indicators", "row": "DAMAGE", "crimeArea": "DRUGS", "indicator": "DAMAGE" } ]""")).Path);
+
+    [Fact]
+    public void Binding_to_a_missing_pestle_field_names_the_field() =>
+        Assert.Equal("bindings[0].impact", Single(QuestionnaireValidator.Validate(Valid,
+            """[ { "kind": "PESTLE_FACTOR", "question": "pestle_LEGAL", "dimension": "LEGAL", "factor": "factor", "impact": "impact", "likelihood": "factor" } ]""")).Path);
+
+    [Fact]
+    public void Binding_with_unknown_indicator_or_crime_area_outside_the_round_is_refused()
+    {
+        var check = QuestionnaireValidator.Validate(Valid,
+            """[ { "kind": "INDICATOR", "question": "DRUGS_indicators", "row": "SCOPE", "crimeArea": "CYBER", "indicator": "SIZE" } ]""", ["DRUGS"]);
+        Assert.Equal(["bindings[0].crimeArea", "bindings[0].indicator"], check.Errors.Select(e => e.Path).ToArray());
+    }
+
+    [Fact]
+    public void Two_bindings_reading_the_same_answer_are_refused() =>
+        Assert.Equal("bindings[1]", Single(QuestionnaireValidator.Validate(Valid, """
+            [ { "kind": "CONFIDENCE", "question": "DRUGS_confidence", "crimeArea": "DRUGS" },
+              { "kind": "CONFIDENCE", "question": "DRUGS_confidence", "crimeArea": "DRUGS" } ]
+            """)).Path);
+
+    [Fact]
+    public void Bindings_that_are_not_an_array_are_refused() =>
+        Assert.Equal("bindings", Single(QuestionnaireValidator.Validate(Valid, "{}")).Path);
+}

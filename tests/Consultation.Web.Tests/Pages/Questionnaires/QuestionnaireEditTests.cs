@@ -1,0 +1,109 @@
+using System.Net;
+using Consultation.Core.Questionnaires;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using static Consultation.Web.Tests.Pages.Rounds.RoundSteps;
+
+namespace Consultation.Web.Tests.Pages.Questionnaires;
+
+public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    [Theory]
+    [InlineData("FIVE_INDICATOR")]
+    [InlineData("SOCIAL_TOLERANCE")]
+    [InlineData("SITUATIONAL_REPORT")]
+    [InlineData("PESTLE")]
+    public async Task Template_creates_draft_version_1_whose_schema_and_bindings_validate(string template)
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(client, "Templates " + template);
+
+        var id = await CreateQuestionnaireAsync(client, roundId, template);
+
+        var v = await LatestVersionAsync(app, id);
+        Assert.Equal((1L, "Draft"), (v.Version, v.Status));
+        var check = QuestionnaireValidator.Validate(v.SchemaJson, v.BindingsJson, ["DRUGS", "THB"]);
+        Assert.True(check.IsValid, string.Join("; ", check.Errors));
+        var page = await client.GetStringAsync($"/Questionnaires/Edit/{id}");
+        Assert.Contains("id=\"survey-preview\"", page, StringComparison.Ordinal);
+        Assert.Contains("/js/questionnaire-editor", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"pages\": [ { \"elements\": [ { \"type\": \"signaturepad\", \"name\": \"sig\" } ] } ] }", "pages[0].elements[0].type")]
+    [InlineData("{ \"pages\": [ { \"elements\": [ { \"type\": \"text\", \"name\": \"a\" }, { \"type\": \"text\", \"name\": \"a\" } ] } ] }", "pages[0].elements[1].name")]
+    [InlineData("{ \"pages\": [ ", "$: The questionnaire is not valid JSON")]
+    public async Task Saving_an_invalid_schema_names_the_path_and_keeps_the_text(string schema, string expected)
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Invalid " + expected));
+        var before = await LatestVersionAsync(app, id);
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: false, schema: schema, bindings: "[]");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains(expected, html, StringComparison.Ordinal);
+        Assert.Contains(schema, html, StringComparison.Ordinal);
+        Assert.Equal(before.SchemaJson, (await LatestVersionAsync(app, id)).SchemaJson);
+    }
+
+    [Fact]
+    public async Task Binding_to_a_missing_question_names_the_binding()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Bad binding"));
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: true,
+            bindings: """[ { "kind": "CONFIDENCE", "question": "NOPE_confidence", "crimeArea": "DRUGS" } ]""");
+
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("bindings[0].question: There is no question named \"NOPE_confidence\".", html, StringComparison.Ordinal);
+        Assert.Equal("Draft", (await LatestVersionAsync(app, id)).Status);
+    }
+
+    [Fact]
+    public async Task Publishing_freezes_the_version_and_editing_creates_the_next_draft()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Versions"));
+        Assert.Equal(HttpStatusCode.Redirect, (await SaveQuestionnaireAsync(app, client, id, publish: true)).StatusCode);
+        var v1 = await LatestVersionAsync(app, id);
+        Assert.Equal((1L, "Published"), (v1.Version, v1.Status));
+
+        var edited = v1.SchemaJson.Replace("Five-indicator assessment", "Five-indicator assessment, second edition", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await SaveQuestionnaireAsync(app, client, id, publish: false, schema: edited)).StatusCode);
+
+        var v2 = await LatestVersionAsync(app, id);
+        Assert.Equal((2L, "Draft", edited), (v2.Version, v2.Status, v2.SchemaJson));
+        await using var conn = Open(app);
+        Assert.Equal(v1.SchemaJson, await conn.ExecuteScalarAsync<string>("SELECT schema_json FROM questionnaire_versions WHERE id = @Id", new { v1.Id }));
+        // The database refuses too, not only the page.
+        var ex = await Assert.ThrowsAsync<SqliteException>(() => conn.ExecuteAsync(
+            "UPDATE questionnaire_versions SET schema_json = '{}' WHERE id = @Id", new { v1.Id }));
+        Assert.Contains("immutable", ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SqliteException>(() => conn.ExecuteAsync("DELETE FROM questionnaire_versions WHERE id = @Id", new { v1.Id }));
+
+        var audit = await conn.QueryAsync<string>("SELECT action FROM audit_log WHERE target = @Target ORDER BY id", new { Target = $"questionnaire:{id}" });
+        Assert.Equal(["questionnaire.created", "questionnaire.published", "questionnaire.saved"], audit);
+    }
+
+    [Fact]
+    public async Task Saving_over_a_newer_version_is_refused_and_keeps_the_text()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Stale"));
+        await SaveQuestionnaireAsync(app, client, id, publish: true);
+        var v1 = await LatestVersionAsync(app, id);
+        var mine = v1.SchemaJson.Replace("Five-indicator", "My five-indicator", StringComparison.Ordinal);
+        await SaveQuestionnaireAsync(app, client, id, publish: false, schema: v1.SchemaJson.Replace("Five-indicator", "Their five-indicator", StringComparison.Ordinal));
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: false, schema: mine, baseVersion: 1);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("Someone else saved version 2 meanwhile", html, StringComparison.Ordinal);
+        Assert.Contains("My five-indicator", html, StringComparison.Ordinal);
+        Assert.Contains("Their five-indicator", (await LatestVersionAsync(app, id)).SchemaJson, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using Consultation.Web.Rounds;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static Consultation.Web.Tests.Pages.Rounds.RoundSteps;
+
+namespace Consultation.Web.Tests.Pages.Rounds;
+
+public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
+    public async Task Round_cannot_open_without_a_published_questionnaire()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(client, "No questionnaire", [await OrganisationIdAsync(app, "ASTRA")]);
+        await CreateQuestionnaireAsync(client, roundId); // a draft is not enough
+
+        var response = await MoveAsync(client, roundId, "Open");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("publish at least one questionnaire first", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Draft", await StatusAsync(app, roundId));
+    }
+
+    [Fact]
+    public async Task Round_cannot_open_without_an_invited_organisation()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(client, "Nobody invited");
+        var q = await CreateQuestionnaireAsync(client, roundId);
+        await SaveQuestionnaireAsync(app, client, q, publish: true);
+
+        var response = await MoveAsync(client, roundId, "Open");
+
+        Assert.Contains("invite at least one organisation first", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Draft", await StatusAsync(app, roundId));
+    }
+
+    [Fact]
+    public async Task Round_opens_closes_refuses_to_reopen_and_archives_with_audit_rows()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "Full life cycle");
+
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Open")).StatusCode);
+        Assert.Equal("Open", await StatusAsync(app, roundId));
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Close")).StatusCode);
+        Assert.Equal("Closed", await StatusAsync(app, roundId));
+
+        var reopen = await MoveAsync(client, roundId, "Open");
+        Assert.Contains("A round that is Closed cannot become Open.", await reopen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Closed", await StatusAsync(app, roundId));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Archive")).StatusCode);
+        Assert.Equal("Archived", await StatusAsync(app, roundId));
+
+        await using var conn = Open(app);
+        var audit = (await conn.QueryAsync<(string Action, string? ActorEmail)>(
+            "SELECT action, actor_email FROM audit_log WHERE target = @Target ORDER BY id", new { Target = $"round:{roundId}" })).ToList();
+        Assert.Equal(["round.created", "round.opened", "round.closed", "round.archived"], audit.Select(a => a.Action));
+        Assert.All(audit, a => Assert.Equal("coordinator@demo.local", a.ActorEmail));
+    }
+
+    [Fact]
+    public async Task Background_pass_closes_open_rounds_past_their_closing_time_as_the_system()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "Closes by itself");
+        await MoveAsync(client, roundId, "Open");
+        DateTimeOffset closesAt;
+        await using (var conn = Open(app))
+            closesAt = DateTimeOffset.Parse(await conn.ExecuteScalarAsync<string>("SELECT closes_at FROM rounds WHERE id = @roundId", new { roundId }) ?? "",
+                System.Globalization.CultureInfo.InvariantCulture);
+
+        RoundAutoCloser At(DateTimeOffset now) => new(app.Services.GetRequiredService<IServiceScopeFactory>(), new FixedClock(now),
+            Options.Create(new RoundsOptions()), NullLogger<RoundAutoCloser>.Instance);
+
+        Assert.DoesNotContain(roundId, await At(closesAt.AddSeconds(-1)).RunOnceAsync());
+        Assert.Equal("Open", await StatusAsync(app, roundId));
+
+        Assert.Contains(roundId, await At(closesAt.AddSeconds(1)).RunOnceAsync());
+        Assert.Equal("Closed", await StatusAsync(app, roundId));
+
+        await using var check = Open(app);
+        var actor = await check.QuerySingleAsync<string>(
+            "SELECT actor_email FROM audit_log WHERE target = @Target AND action = 'round.closed'", new { Target = $"round:{roundId}" });
+        Assert.Equal(RoundAutoCloser.SystemActor, actor);
+        Assert.Empty(await At(closesAt.AddDays(1)).RunOnceAsync()); // already closed: nothing twice
+    }
+
+    [Fact]
+    public async Task Description_html_is_sanitized_on_save_and_rendered_without_script()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(client, "Sanitized",
+            description: "<p>Welcome <strong>all</strong></p><script>alert('x')</script><a href=\"javascript:alert(1)\">bad link</a>");
+
+        await using var conn = Open(app);
+        var stored = await conn.ExecuteScalarAsync<string>("SELECT description_html FROM rounds WHERE id = @roundId", new { roundId }) ?? "";
+        Assert.Contains("<strong>all</strong>", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", stored, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("javascript:", stored, StringComparison.OrdinalIgnoreCase);
+
+        var html = await client.GetStringAsync($"/Rounds/Details/{roundId}");
+        Assert.Contains("<strong>all</strong>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("alert(", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_round_input_names_the_fields_and_keeps_what_was_typed()
+    {
+        var client = await CoordinatorAsync(app);
+        var fields = RoundFields("Typed title stays", opens: "2030-03-01T09:00", closes: "2030-02-01T09:00");
+        fields.RemoveAll(f => f.Key is "Input.DefaultGrading" or "Input.CategoryWeights[AGENCY]");
+        fields.Add(new("Input.DefaultGrading", "Z9"));
+        fields.Add(new("Input.CategoryWeights[AGENCY]", "lots"));
+
+        var response = await PostAsync(client, "/Rounds/Create", fields);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("The closing time must be after the opening time.", html, StringComparison.Ordinal);
+        Assert.Contains("Use a Europol 4x4 grading", html, StringComparison.Ordinal);
+        Assert.Contains("Enter a weight between 0 and 10", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"Typed title stays\"", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"lots\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Round_settings_are_stored_in_utc_with_weights_and_scope()
+    {
+        var client = await CoordinatorAsync(app);
+        var astra = await OrganisationIdAsync(app, "ASTRA");
+        var roundId = await CreateRoundAsync(client, "Stored settings", [astra]);
+
+        await using var conn = Open(app);
+        var row = await conn.QuerySingleAsync<(string OpensAt, string CategoryWeightsJson, string IndicatorWeightsJson)>(
+            "SELECT opens_at, category_weights_json, indicator_weights_json FROM rounds WHERE id = @roundId", new { roundId });
+        Assert.Equal("2030-01-10T08:00:00.0000000Z", row.OpensAt); // 09:00 in Belgrade (CET) is 08:00 UTC
+        Assert.Contains("\"AGENCY\":1.5", row.CategoryWeightsJson, StringComparison.Ordinal);
+        Assert.Contains("\"DAMAGE\":2", row.IndicatorWeightsJson, StringComparison.Ordinal);
+        Assert.Equal(["DRUGS", "THB"], await conn.QueryAsync<string>(
+            "SELECT crime_area_code FROM round_crime_areas WHERE round_id = @roundId ORDER BY crime_area_code", new { roundId }));
+        Assert.Equal([astra], await conn.QueryAsync<long>("SELECT organisation_id FROM round_organisations WHERE round_id = @roundId", new { roundId }));
+    }
+
+    [Theory]
+    [InlineData("/Rounds")]
+    [InlineData("/Rounds/Create")]
+    [InlineData("/Rounds/Details/1")]
+    [InlineData("/Questionnaires/Edit/1")]
+    public async Task Respondent_gets_403_on_round_and_questionnaire_pages(string path)
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(client, "respondent@demo.local");
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_round_is_404()
+    {
+        var client = await CoordinatorAsync(app);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/Rounds/Details/999999")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/Rounds/Edit/999999")).StatusCode);
+    }
+}

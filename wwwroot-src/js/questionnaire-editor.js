@@ -1,0 +1,39 @@
+// Live preview of the questionnaire being authored: renders the textarea's SurveyJS JSON with survey-core and
+// survey-js-ui (globals Survey and SurveyUI, loaded as files before this module — the CSP forbids inline script).
+const source = document.getElementById("schema-json");
+const preview = document.getElementById("survey-preview");
+const status = document.getElementById("preview-status");
+const locale = document.getElementById("preview-locale");
+
+function render() {
+  let json;
+  try {
+    json = JSON.parse(source.value);
+  } catch (e) {
+    status.textContent = `${status.dataset.invalid} ${e.message}`;
+    return; // keep the last good preview on screen while the author types
+  }
+  try {
+    const model = new Survey.Model(json);
+    model.locale = locale.value;
+    // A preview never completes or stores anything.
+    model.showCompleteButton = false;
+    SurveyUI.unmountComponentAtNode(preview);
+    SurveyUI.renderSurvey(model, preview);
+    status.textContent = "";
+  } catch (e) {
+    status.textContent = `${status.dataset.invalid} ${e.message}`;
+  }
+}
+
+if (source && preview && window.Survey && window.SurveyUI) {
+  let timer;
+  source.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(render, 400);
+  });
+  locale?.addEventListener("change", render);
+  render();
+} else if (status) {
+  status.textContent = status.dataset.noscript;
+}
