@@ -26,7 +26,8 @@ public sealed class SmtpPeer : IAsyncDisposable
     {
         var port = FreePort();
         var maildir = Path.Combine(Path.GetTempPath(), "consultation-mail-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(maildir);
+        // aiosmtpd's Mailbox creates the Maildir sub-folders only when the folder itself is new: make all three.
+        foreach (var sub in new[] { "new", "cur", "tmp" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
         var psi = new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,

@@ -17,6 +17,9 @@ public static class PagesExtensions
             .AddMvcOptions(o => o.Filters.Add<AccountStateFilter>())
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
+        // Serbian, Macedonian and Albanian text is written as characters, not as &#x…; entities (still HTML-encoded).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         return services;
     }
 }

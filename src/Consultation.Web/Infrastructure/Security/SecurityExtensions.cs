@@ -34,7 +34,10 @@ public static class SecurityExtensions
             .AddUserStore<UserStore>()
             .AddRoleStore<RoleStore>()
             .AddClaimsPrincipalFactory<AppClaimsFactory>()
-            .AddDefaultTokenProviders();
+            // Reset links and authenticator apps only: the default set also offers SMS and e-mail codes,
+            // which need a phone-number store this portal does not have.
+            .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)
+            .AddTokenProvider<AuthenticatorTokenProvider<AppUser>>(TokenOptions.DefaultAuthenticatorProvider);
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(2));
 
         services.ConfigureApplicationCookie(o =>

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Consultation.Web.Tests.Pages.Organisations;
+
+/// <summary>The invitation flow end to end against the real SMTP peer.</summary>
+public sealed partial class InvitationTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    [GeneratedRegex(@"https?://\S+/Account/AcceptInvitation\?token=[A-Za-z0-9_\-]+")]
+    private static partial Regex LinkRegex();
+
+    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+
+    private async Task<long> OrganisationIdAsync(string name)
+    {
+        await using var conn = Sql();
+        return await conn.ExecuteScalarAsync<long>("SELECT id FROM organisations WHERE name = @name", new { name });
+    }
+
+    private async Task<string> InviteAsync(HttpClient coordinator, string email, string role, string organisation)
+    {
+        var id = await OrganisationIdAsync(organisation);
+        var before = app.Smtp.CountTo(email);
+        var response = await Forms.PostAsync(coordinator, $"/Organisations/Details/{id}",
+            new Dictionary<string, string> { ["Invite.Email"] = email, ["Invite.Role"] = role },
+            $"/Organisations/Details/{id}?handler=Invite");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var mail = await app.Smtp.WaitForMessageAsync(email, afterCount: before);
+        Assert.Equal("Invitation to the Consultation portal", mail.Subject);
+        var link = LinkRegex().Match(mail.TextBody ?? "");
+        Assert.True(link.Success, "The mail carries the invitation link: " + mail.TextBody);
+        return new Uri(link.Value).PathAndQuery;
+    }
+
+    private async Task<HttpClient> CoordinatorAsync()
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(client, "coordinator@demo.local");
+        return client;
+    }
+
+    private static Dictionary<string, string> NewAccount(string name, string password = "correct horse battery") => new()
+    {
+        ["Input.DisplayName"] = name, ["Input.Password"] = password, ["Input.ConfirmPassword"] = password,
+    };
+
+    [Fact]
+    public async Task Invitee_receives_the_mail_sets_a_password_and_the_link_works_only_once()
+    {
+        var link = await InviteAsync(await CoordinatorAsync(), "new.ngo@example.org", "Respondent", "Share Foundation");
+
+        var invitee = app.CreateBrowserLikeClient();
+        var accepted = await Forms.PostAsync(invitee, link, NewAccount("Ana Anić"));
+
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        Assert.Equal("/", accepted.Headers.Location!.OriginalString);
+        var home = await invitee.GetStringAsync("/");
+        Assert.Contains("Welcome, Ana Anić", home, StringComparison.Ordinal);
+        Assert.Contains("Organisation: Share Foundation", home, StringComparison.Ordinal);
+
+        var again = await app.CreateBrowserLikeClient().GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("This invitation has already been used", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The new account signs in with the password it chose.
+        var login = await Forms.LoginAsync(app.CreateBrowserLikeClient(), "new.ngo@example.org", "correct horse battery");
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_tabs_with_the_same_link_only_the_first_submission_wins()
+    {
+        var link = await InviteAsync(await CoordinatorAsync(), "twice@example.org", "Respondent", "Share Foundation");
+        var tabA = app.CreateBrowserLikeClient();
+        var tabB = app.CreateBrowserLikeClient();
+        var tokenA = Forms.Token(await tabA.GetStringAsync(link));
+        var tokenB = Forms.Token(await tabB.GetStringAsync(link));
+
+        var a = await tabA.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string>(NewAccount("First", "first password 123")) { ["__RequestVerificationToken"] = tokenA }));
+        var b = await tabB.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string>(NewAccount("Second", "second password 456")) { ["__RequestVerificationToken"] = tokenB }));
+
+        Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, b.StatusCode);
+        Assert.Contains("already been used", await b.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(app.CreateBrowserLikeClient(), "twice@example.org", "first password 123")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Forms.LoginAsync(app.CreateBrowserLikeClient(), "twice@example.org", "second password 456")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Tampered_link_gets_a_clear_page_not_an_error()
+    {
+        var link = await InviteAsync(await CoordinatorAsync(), "tamper@example.org", "Respondent", "ASTRA");
+        var tampered = link[..^3] + (link[^3..] == "AAA" ? "BBB" : "AAA");
+
+        var response = await app.CreateBrowserLikeClient().GetAsync(tampered);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("This invitation link is not valid", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Expired_link_gets_a_clear_page()
+    {
+        var link = await InviteAsync(await CoordinatorAsync(), "late@example.org", "Respondent", "ASTRA");
+        await using (var conn = Sql())
+            await conn.ExecuteAsync("UPDATE invitations SET expires_at = '2020-01-01T00:00:00.0000000Z' WHERE email = 'late@example.org'");
+
+        var response = await app.CreateBrowserLikeClient().GetAsync(link);
+
+        Assert.Contains("This invitation has expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var post = await Forms.PostAsync(app.CreateBrowserLikeClient(), link, NewAccount("Late"));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        await using var c = Sql();
+        Assert.Null(await c.ExecuteScalarAsync<string?>("SELECT password_hash FROM users WHERE email = 'late@example.org'"));
+    }
+
+    [Fact]
+    public async Task Reinviting_an_address_reuses_the_account_and_only_the_newest_link_works()
+    {
+        var coordinator = await CoordinatorAsync();
+        var first = await InviteAsync(coordinator, "Again@Example.org", "Respondent", "Group 484");
+        var second = await InviteAsync(coordinator, "again@example.org", "Respondent", "Group 484");
+
+        await using (var conn = Sql())
+            Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE normalized_email = 'AGAIN@EXAMPLE.ORG'"));
+        Assert.Contains("This invitation was replaced", await app.CreateBrowserLikeClient().GetStringAsync(first), StringComparison.Ordinal);
+        var accepted = await Forms.PostAsync(app.CreateBrowserLikeClient(), second, NewAccount("Again"));
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Invitation_is_audited_with_actor()
+    {
+        await InviteAsync(await CoordinatorAsync(), "audited@example.org", "Facilitator", "Ministry of Interior");
+
+        await using var conn = Sql();
+        var actor = await conn.ExecuteScalarAsync<string>("SELECT actor_email FROM audit_log WHERE action = 'invitation.sent' AND details LIKE 'audited@example.org%'");
+        Assert.Equal("coordinator@demo.local", actor);
+    }
+
+    [Fact]
+    public async Task Coordinator_cannot_invite_an_administrator()
+    {
+        var coordinator = await CoordinatorAsync();
+        var id = await OrganisationIdAsync("ASTRA");
+
+        var response = await Forms.PostAsync(coordinator, $"/Organisations/Details/{id}",
+            new Dictionary<string, string> { ["Invite.Email"] = "sneaky@example.org", ["Invite.Role"] = "Administrator" },
+            $"/Organisations/Details/{id}?handler=Invite");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("You cannot invite someone with this role.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var conn = Sql();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM invitations WHERE email = 'sneaky@example.org'"));
+    }
+
+    [Fact]
+    public async Task Invalid_email_keeps_the_form_and_names_the_field()
+    {
+        var coordinator = await CoordinatorAsync();
+        var id = await OrganisationIdAsync("ASTRA");
+
+        var response = await Forms.PostAsync(coordinator, $"/Organisations/Details/{id}",
+            new Dictionary<string, string> { ["Invite.Email"] = "not-an-address", ["Invite.Role"] = "Respondent" },
+            $"/Organisations/Details/{id}?handler=Invite");
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Enter a valid email address.", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"not-an-address\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_member_of_another_organisation_cannot_be_invited_into_a_second_one()
+    {
+        var coordinator = await CoordinatorAsync();
+        var id = await OrganisationIdAsync("Share Foundation");
+
+        var response = await Forms.PostAsync(coordinator, $"/Organisations/Details/{id}",
+            new Dictionary<string, string> { ["Invite.Email"] = "respondent@demo.local", ["Invite.Role"] = "Respondent" },
+            $"/Organisations/Details/{id}?handler=Invite");
+
+        Assert.Contains("This person already belongs to another organisation.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
