@@ -5,6 +5,7 @@ using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Consultation.Web.Rounds;
+using Consultation.Web.Evidence;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ builder.Services
     .AddPortalLocalization()
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddEvidence();
 
 var app = builder.Build();
 
