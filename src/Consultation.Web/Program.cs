@@ -16,6 +16,7 @@ builder.Services
     .AddPortalLocalization()
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddCoordination(builder.Configuration);
 
 var app = builder.Build();
 
