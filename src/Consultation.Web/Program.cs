@@ -18,6 +18,7 @@ builder.Services
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
 builder.Services.AddEvidence();
+builder.Services.AddCoordination(builder.Configuration);
 
 var app = builder.Build();
 
