@@ -6,6 +6,7 @@ using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Consultation.Web.Rounds;
 using Consultation.Web.Evidence;
+using Consultation.Web.Workshops;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,8 @@ builder.Services
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
 builder.Services.AddEvidence();
+builder.Services.AddCoordination(builder.Configuration);
+builder.Services.AddWorkshops(builder.Configuration);
 
 var app = builder.Build();
 
@@ -50,6 +53,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
 app.MapHealthz();
 app.MapCultureSwitch();
+app.MapWorkshops();
 
 await app.RunAsync();
 
