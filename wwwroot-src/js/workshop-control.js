@@ -49,5 +49,7 @@ keepConnected(conn, async () => {
   const sync = await conn.invoke("Watch", workshopId, true);
   state = sync.state;
   results = sync.results;
+  // Changes made while this page was loading arrive only in the sync: compare it too.
+  if (pageIsStale(state)) { pendingReload = true; maybeReload(); }
   render();
 }, up => { live("status").textContent = up ? T.text.online : T.text.offline; });
