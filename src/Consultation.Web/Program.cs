@@ -5,6 +5,7 @@ using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Consultation.Web.Rounds;
+using Consultation.Web.Evidence;
 using Consultation.Web.Workshops;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,8 @@ builder.Services
     .AddPortalLocalization()
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddEvidence();
+builder.Services.AddCoordination(builder.Configuration);
 builder.Services.AddWorkshops(builder.Configuration);
 
 var app = builder.Build();
