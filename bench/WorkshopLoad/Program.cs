@@ -50,11 +50,11 @@ sealed record Options(int[] Sizes, int ScoresPerParticipant, int SpreadSeconds, 
     }
 }
 
-sealed record Result(int N, int Scores, int Refused, int Broadcasts, double P50, double P95, double P99, double Max, double ScoresPerSecond, double CpuCores, double PeakRssMb)
+sealed record Result(int N, int Scores, int Refused, int Broadcasts, double P50, double P95, double P99, double Max, double ScoresPerSecond, double CpuCores, double PeakRssMb, string LoadAverage)
 {
-    public const string Header = "| N | scores | refused | screen broadcasts | p50 ms | p95 ms | p99 ms | max ms | scores/s | server CPU (cores, avg) | server peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|";
+    public const string Header = "| N | scores | refused | screen broadcasts | p50 ms | p95 ms | p99 ms | max ms | scores/s | server CPU (cores, avg) | server peak RSS MB | machine load avg (1 min) |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
     public string Line() => string.Create(CultureInfo.InvariantCulture,
-        $"| {N} | {Scores} | {Refused} | {Broadcasts} | {P50:0} | {P95:0} | {P99:0} | {Max:0} | {ScoresPerSecond:0} | {CpuCores:0.00} | {PeakRssMb:0} |");
+        $"| {N} | {Scores} | {Refused} | {Broadcasts} | {P50:0} | {P95:0} | {P99:0} | {Max:0} | {ScoresPerSecond:0} | {CpuCores:0.00} | {PeakRssMb:0} | {LoadAverage} |");
 }
 
 static partial class Bench
@@ -159,6 +159,8 @@ static partial class Bench
                 }
             }));
             var scoringSeconds = wall.Elapsed.TotalSeconds;
+            // Other processes on the machine skew every figure: say how busy it was.
+            var loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
             var cpu = CpuSeconds(pid) - cpuBefore;
             var maxVersion = sent.Max(s => s.Version);
             var deadline = Stopwatch.StartNew();
@@ -176,7 +178,7 @@ static partial class Bench
 
             foreach (var hub in participants) await hub.DisposeAsync();
             return new Result(n, sent.Count, refused, broadcasts.Length, Pct(latencies, 50), Pct(latencies, 95), Pct(latencies, 99), latencies[^1],
-                sent.Count / scoringSeconds, cpu / scoringSeconds, peakRss);
+                sent.Count / scoringSeconds, cpu / scoringSeconds, peakRss, loadAverage);
         }
         finally
         {
