@@ -12,6 +12,7 @@ public static class PagesExtensions
                 o.Conventions.AuthorizeFolder("/Organisations", Policies.Coordinator);
                 o.Conventions.AuthorizeFolder("/Rounds", Policies.Coordinator);
                 o.Conventions.AuthorizeFolder("/Questionnaires", Policies.Coordinator);
+                o.Conventions.AuthorizeFolder("/Respond", Policies.Respondent);
                 o.Conventions.AllowAnonymousToPage("/Index");
                 o.Conventions.AllowAnonymousToPage("/Error");
                 // Sign-in pages carry [AllowAnonymous] themselves; everything else falls back to "signed in".
