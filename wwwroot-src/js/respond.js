@@ -129,8 +129,9 @@ function start() {
         retryDelay = 0;
         const unchanged = JSON.stringify(survey.data) === sent;
         writeLocal(unchanged);
-        setStatus(strings.savedAt.replace("{0}", timeNow()), "ok");
-        if (!unchanged) scheduleSave();
+        // "Saved at" only when what is on screen is what the server has; otherwise the next save is on its way.
+        if (unchanged) setStatus(strings.savedAt.replace("{0}", timeNow()), "ok");
+        else scheduleSave();
         return;
       }
       if (response.status >= 500) { setStatus(strings.retrying, "error"); retryLater(); return; }
@@ -166,6 +167,7 @@ function start() {
     if (readOnly) return;
     hideErrors();
     writeLocal(false);
+    if (!retryTimer && !conflictOpen) setStatus(strings.saving);
     scheduleSave();
   });
   survey.onCurrentPageChanged.add(() => {
