@@ -72,6 +72,11 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
             var page = await test.NewPersonAsync("respondent");
             var home = await (await LoginPage.OpenAsync(page)).SignInAsync("customs@demo.local");
             var form = await (await RespondListPage.OpenFromNavigationAsync(home, page)).OpenAsync(DemoData.DemoRoundTitle);
+            // The questionnaire's own language is the respondent's choice, independent of the portal's.
+            await form.Language.SelectOptionAsync("sr");
+            await Expect(form.PageTitle("Psihoaktivne kontrolisane supstance")).ToBeVisibleAsync();
+            await form.Language.SelectOptionAsync("");
+            await Expect(form.PageTitle("Controlled psychoactive substances")).ToBeVisibleAsync();
 
             await page.Context.SetOfflineAsync(true);
             await form.Comment.FillAsync("typed in a tunnel");

@@ -231,4 +231,41 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         var item = after[after.IndexOf($"/Respond/Form/{q}\"", StringComparison.Ordinal)..];
         Assert.Contains("data-progress=\"Draft\"", item[..item.IndexOf("</li>", StringComparison.Ordinal)], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Save_without_the_antiforgery_header_is_rejected_and_stores_nothing()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Antiforgery round", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        await OpenFormAsync(client, q);
+
+        var response = await client.PostAsync($"/Respond/Form/{q}?handler=Save",
+            System.Net.Http.Json.JsonContent.Create(new { data = new { score = 1 }, currentPage = 0, revision = 0 }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await ResponsesAsync(app, q));
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("""{ "data": [1, 2, 3], "currentPage": 0, "revision": 0 }""")]
+    [InlineData("""{ "data": "text", "currentPage": 0, "revision": 0 }""")]
+    public async Task Malformed_autosave_is_a_400_problem_not_an_error_page(string body)
+    {
+        var (_, q) = await OpenRoundAsync(app, "Malformed " + body.Length, SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        var form = await OpenFormAsync(client, q);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/Respond/Form/{q}?handler=Save")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("RequestVerificationToken", form.Token);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("request.invalid", (await JsonAsync(response)).GetProperty("code").GetString());
+        Assert.Empty(await ResponsesAsync(app, q));
+    }
 }
