@@ -289,7 +289,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
 
     private string RefusalMessage(string refusal, RespondSql.QuestionnaireRow q) => refusal switch
     {
-        ResponseRefusals.RoundClosed => L["The round closed on {0}. Your answers are kept but can no longer change.", q.LocalDeadline],
+        ResponseRefusals.RoundClosed => L["The round is closed. Your answers are kept but can no longer change."],
         ResponseRefusals.NotSubmitted => L["Only submitted answers can be withdrawn."],
         _ => L["The round is not open."],
     };

@@ -197,7 +197,7 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             var problem = await JsonAsync(refused);
             Assert.Equal("round.closed", problem.GetProperty("code").GetString());
-            Assert.StartsWith("The round closed on", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+            Assert.Equal("The round is closed. Your answers are kept but can no longer change.", problem.GetProperty("title").GetString());
         }
         var row = Assert.Single(await ResponsesAsync(app, q));
         Assert.Equal("Draft", row.Status);
@@ -210,7 +210,7 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Contains("Your answers are kept but can no longer change.", page.Html, StringComparison.Ordinal);
         var list = await client.GetStringAsync("/Respond");
         Assert.Contains("Closing round", list, StringComparison.Ordinal);
-        Assert.Contains("Closed since", list, StringComparison.Ordinal);
+        Assert.Contains("The round is closed. Your answers are kept and shown read-only.", list, StringComparison.Ordinal);
     }
 
     [Fact]
