@@ -298,18 +298,20 @@ function start() {
   }
 
   function showAnswerErrors(problem) {
-    const general = [];
+    // Each error at its question, and all of them in the summary so a screen reader hears them at once.
+    const summary = [];
     let first = null;
     for (const error of problem.errors) {
       const q = error.question ? survey.getQuestionByName(error.question) : null;
       if (q) {
         q.addError(error.message);
         first ??= q;
+        summary.push(`${q.title}: ${error.message}`);
       } else {
-        general.push(error.path ? `${error.path}: ${error.message}` : error.message);
+        summary.push(error.path ? `${error.path}: ${error.message}` : error.message);
       }
     }
-    showErrors(problem.title, general);
+    showErrors(problem.title, summary);
     if (first) {
       survey.currentPage = first.page;
       // addError is cleared by page navigation; add again once the page shows.

@@ -68,6 +68,22 @@ public sealed partial class RespondFormPage(IPage page)
     [GeneratedRegex("^Submit( amendment)?$")]
     private static partial Regex SubmitText();
 
+    /// <summary>
+    /// Leaves answers in this browser's storage as if typed earlier on this device and never saved (the tab was
+    /// closed offline), based on the revision the page was loaded with.
+    /// </summary>
+    public async Task LeaveUnsavedCopyAsync(string dataJson, int surveyPage)
+    {
+        await page.EvaluateAsync("""
+            ([data, surveyPage]) => {
+              const root = document.getElementById("respond-app");
+              const state = JSON.parse(root.dataset.state);
+              localStorage.setItem(root.dataset.storageKey, JSON.stringify({
+                data: JSON.parse(data), page: surveyPage, baseRevision: state.revision, saved: false, at: Date.now() }));
+            }
+            """, new object[] { dataJson, surveyPage });
+    }
+
     /// <summary>Waits until the autosave after the latest change has gone through.</summary>
     public async Task ExpectSavedAsync()
     {

@@ -132,4 +132,31 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
             // No AssertNoBrowserErrors here: Chromium logs the expected 409 as a console error.
         });
     }
+
+    [Fact]
+    public async Task Server_refusal_of_an_answer_is_shown_at_that_question_on_its_page()
+    {
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var page = await test.NewPersonAsync("respondent");
+            var home = await (await LoginPage.OpenAsync(page)).SignInAsync("respondent3@demo.local");
+            var form = await (await RespondListPage.OpenFromNavigationAsync(home, page)).OpenAsync(DemoData.DemoRoundTitle);
+            // A copy left on this device holds a value the form never offers (9 on a 1–5 scale), and the
+            // respondent was on the last page: the browser checks only that page, the server checks everything.
+            await form.LeaveUnsavedCopyAsync("""{ "DRUGS_indicators": { "RESOURCES": 9 }, "THB_indicators": { "DAMAGE": 5 } }""", 2);
+            await page.ReloadAsync();
+            await Expect(form.Restored).ToBeVisibleAsync();
+            await Expect(form.PageTitle("High-tech crime")).ToBeVisibleAsync();
+
+            await form.SubmitAsync();
+
+            await Expect(form.Errors.Filter(new() { HasText = "Some answers need attention." })).ToBeVisibleAsync();
+            await Expect(form.PageTitle("Controlled psychoactive substances")).ToBeVisibleAsync();
+            await Expect(page.Locator("#respond-app").GetByText("\"9\" is not one of the offered choices.")).ToBeVisibleAsync();
+            await Expect(form.Confirmation).ToBeHiddenAsync();
+            await test.ScreenshotAsync(page, "error-at-question");
+        });
+    }
 }
