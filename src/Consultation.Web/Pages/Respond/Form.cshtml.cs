@@ -74,14 +74,14 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
     /// <summary>Autosave of the draft: JSON in, <c>{ revision, savedAt }</c> out; 409 with the server's copy on a stale revision.</summary>
     public async Task<IActionResult> OnPostSaveAsync(long id, [FromBody] SaveRequest? body, CancellationToken ct)
     {
-        if (me.OrganisationId is not { } org) return NotFound();
+        if (me.OrganisationId is not { } org) return NotFoundProblem();
         if (body is null || !ModelState.IsValid) return BadBody();
         var data = Normalized(body.Data);
         if (!AnswerValidator.IsAnswerObject(data)) return BadBody();
 
         await using var conn = await db.OpenAsync(ct);
         var q = await RespondSql.QuestionnaireAsync(conn, id, me.Id, org, ct);
-        if (q is null) return NotFound();
+        if (q is null) return NotFoundProblem();
         var response = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
         var now = clock.GetUtcNow();
         if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
@@ -118,7 +118,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
     /// </summary>
     public async Task<IActionResult> OnPostSubmitAsync(long id, [FromBody] SubmitRequest? body, CancellationToken ct)
     {
-        if (me.OrganisationId is not { } org) return NotFound();
+        if (me.OrganisationId is not { } org) return NotFoundProblem();
         if (body is null || !ModelState.IsValid) return BadBody();
         if (body.IdempotencyKey is not { } key || !IdempotencyKeyPattern().IsMatch(key))
             return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
@@ -126,7 +126,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
 
         await using var conn = await db.OpenAsync(ct);
         var q = await RespondSql.QuestionnaireAsync(conn, id, me.Id, org, ct);
-        if (q is null) return NotFound();
+        if (q is null) return NotFoundProblem();
         var response = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
         if (response?.IdempotencyKey == key) return Submitted(response);
 
@@ -137,7 +137,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
 
         var versionId = response?.QuestionnaireVersionId ?? q.PublishedVersionId;
         var schema = await RespondSql.PublishedSchemaAsync(conn, id, versionId, ct);
-        if (schema is null) return NotFound();
+        if (schema is null) return NotFoundProblem();
         var errors = AnswerValidator.Validate(schema, data);
         if (errors.Count > 0)
         {
@@ -293,6 +293,9 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         ResponseRefusals.NotSubmitted => L["Only submitted answers can be withdrawn."],
         _ => L["The round is not open."],
     };
+
+    /// <summary>A 404 the script can read; the same for "does not exist" and "not yours", so ids reveal nothing.</summary>
+    private ObjectResult NotFoundProblem() => Problem(404, "not_found", L["This questionnaire is not open to your organisation."], null);
 
     private ObjectResult BadBody() => Problem(400, "request.invalid", L["The answers must be a JSON object."], null);
 

@@ -34,6 +34,8 @@ public sealed class IsolationTests(PortalFactory app) : IClassFixture<PortalFact
             Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
             Assert.DoesNotContain(AstraSecret, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+        foreach (var json in new[] { save, submit })
+            Assert.Equal("not_found", (await JsonAsync(json)).GetProperty("code").GetString());
         var row = Assert.Single(await ResponsesAsync(app, q));
         Assert.Contains(AstraSecret, row.DataJson, StringComparison.Ordinal);
     }
