@@ -268,4 +268,57 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Equal("request.invalid", (await JsonAsync(response)).GetProperty("code").GetString());
         Assert.Empty(await ResponsesAsync(app, q));
     }
+
+    [Fact]
+    public async Task Two_first_saves_at_the_same_moment_create_one_response_and_one_conflict()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Race round", SmallSchema);
+        var laptop = await SignInAsync(app, Astra);
+        var phone = await SignInAsync(app, Astra);
+        var a = await OpenFormAsync(laptop, q);
+        var b = await OpenFormAsync(phone, q);
+
+        var results = await Task.WhenAll(
+            SaveAsync(laptop, q, a.Token, """{ "score": 1 }""", 0, 0),
+            SaveAsync(phone, q, b.Token, """{ "score": 5 }""", 0, 0));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], results.Select(r => r.StatusCode).Order());
+        Assert.Single(await ResponsesAsync(app, q));
+    }
+
+    [Fact]
+    public async Task Changes_after_submitting_are_a_draft_of_the_amendment_until_submitted_again()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Amendment draft round", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        var form = await OpenFormAsync(client, q);
+        var submitted = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 2 }""", 0, Guid.NewGuid().ToString()));
+
+        var saved = await SaveAsync(client, q, form.Token, """{ "score": 4 }""", 0, submitted.GetProperty("revision").GetInt64());
+
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var row = Assert.Single(await ResponsesAsync(app, q));
+        Assert.Equal("Submitted", row.Status);
+        var revision = Assert.Single(await RevisionsAsync(app, row.Id));
+        Assert.True(SameJson("""{ "score": 2 }""", revision.DataJson), "the submitted revision must not follow the draft");
+        var page = await OpenFormAsync(client, q);
+        Assert.Contains("You have changes that are not submitted yet.", page.Html, StringComparison.Ordinal);
+        Assert.Equal(4, page.State.GetProperty("data").GetProperty("score").GetInt32());
+    }
+
+    [Fact]
+    public async Task Withdrawn_answers_can_be_submitted_again_as_the_next_revision()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Resubmit round", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        var form = await OpenFormAsync(client, q);
+        var first = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 3 }""", 0, Guid.NewGuid().ToString()));
+        await Forms.PostAsync(client, $"/Respond/Form/{q}", new Dictionary<string, string>(), $"/Respond/Form/{q}?handler=Withdraw");
+
+        var again = await SubmitAsync(client, q, form.Token, """{ "score": 3 }""", first.GetProperty("revision").GetInt64(), Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(2, (await JsonAsync(again)).GetProperty("revisionNo").GetInt64());
+        Assert.Equal("Submitted", Assert.Single(await ResponsesAsync(app, q)).Status);
+    }
 }
