@@ -6,6 +6,8 @@ using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Consultation.Web.Rounds;
+using Consultation.Web.Evidence;
+using Consultation.Web.Workshops;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +20,9 @@ builder.Services
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
 builder.Services.AddApi(builder.Configuration);
+builder.Services.AddEvidence();
+builder.Services.AddCoordination(builder.Configuration);
+builder.Services.AddWorkshops(builder.Configuration);
 
 var app = builder.Build();
 
@@ -51,6 +56,7 @@ app.MapRazorPages().WithStaticAssets();
 app.MapHealthz();
 app.MapCultureSwitch();
 app.MapApi();
+app.MapWorkshops();
 
 await app.RunAsync();
 

@@ -138,6 +138,7 @@ public static class ApiExtensions
         OrganisationsApi.Map(api);
         RoundsApi.Map(api);
         ImportApi.Map(api);
+        EvidenceApi.Map(api);
         app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
         // Anything else under /api/v1 is a problem+json 404 (without this, the portal's sign-in redirect would answer).
         app.MapFallback(Prefix + "/{**path}", () => ApiResults.NotFound("There is no such API endpoint; see /api/v1/openapi.json."))
