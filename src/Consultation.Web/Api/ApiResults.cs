@@ -79,15 +79,46 @@ public static class ApiResults
         {
             return (null, tooLarge);
         }
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var malformed = new FieldErrors();
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            malformed.Add("$", "The body is not valid UTF-8.");
+            return (null, Invalid(malformed, "The body is not valid JSON.", StatusCodes.Status400BadRequest));
+        }
+        JsonDocument? doc = null;
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 32 }), null);
+            doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
+            // Strings are decoded lazily; decode them all now so a lone surrogate (\ud800) is a 400 here, not a 500 later.
+            CheckStrings(doc.RootElement);
+            return (doc, null);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            var errors = new FieldErrors();
-            errors.Add("$", $"The body is not valid JSON ({ex.Message})");
-            return (null, Invalid(errors, "The body is not valid JSON.", StatusCodes.Status400BadRequest));
+            doc?.Dispose();
+            malformed.Add("$", $"The body is not valid JSON ({ex.Message})");
+            return (null, Invalid(malformed, "The body is not valid JSON.", StatusCodes.Status400BadRequest));
+        }
+    }
+
+    private static void CheckStrings(JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = e.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in e.EnumerateArray()) CheckStrings(item);
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    _ = p.Name;
+                    CheckStrings(p.Value);
+                }
+                break;
         }
     }
 }

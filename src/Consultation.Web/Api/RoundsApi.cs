@@ -250,7 +250,11 @@ public static class RoundsApi
         if (v.ValueKind == JsonValueKind.String
             && DateTime.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var dt) && dt.Kind != DateTimeKind.Unspecified
             && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
-            return t;
+        {
+            if (t.Year is >= 2000 and < 2100) return t;
+            errors.Add(name, "Use a time between the years 2000 and 2099.");
+            return null;
+        }
         errors.Add(name, "Use an ISO 8601 time with its offset, e.g. 2027-03-01T09:00:00+01:00 or 2027-03-01T08:00:00Z.");
         return null;
     }

@@ -37,6 +37,11 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
         await ProblemAsync(await client.PostJsonAsync("/api/v1/organisations", """{ "name": "Broken", """), HttpStatusCode.BadRequest);
         await ProblemAsync(await client.PostAsync("/api/v1/organisations", new StringContent("name=x")), HttpStatusCode.UnsupportedMediaType);
         await ProblemAsync(await client.PostJsonAsync("/api/v1/organisations", "[1, 2]"), HttpStatusCode.UnprocessableEntity);
+        var latin1 = new ByteArrayContent([.. "{ \"name\": \""u8.ToArray(), 0xE9, .. "\", \"category\": \"NGO\" }"u8.ToArray()]);
+        latin1.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        await ProblemAsync(await client.PostAsync("/api/v1/organisations", latin1), HttpStatusCode.BadRequest);
+        var surrogate = await client.PostJsonAsync("/api/v1/organisations", """{ "name": "Lone \ud800 surrogate", "category": "NGO" }""");
+        Assert.True(surrogate.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Created, surrogate.StatusCode.ToString());
     }
 
     [Fact]
@@ -99,6 +104,10 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
              "indicatorWeights.DAMAGE", "minOrganisations", "organisations[0]", "title"],
             ErrorFields(problem));
         Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM rounds"));
+
+        var farFuture = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Far", "crimeAreas": ["DRUGS"], "opensAt": "9999-12-31T23:59:59Z" }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["opensAt"], ErrorFields(farFuture));
 
         var noAreas = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds", """{ "title": "No areas", "crimeAreas": [] }"""),
             HttpStatusCode.UnprocessableEntity);
