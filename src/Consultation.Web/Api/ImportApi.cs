@@ -254,8 +254,8 @@ public static class ImportApi
     }
 
     /// <summary>
-    /// The published version of the round's import questionnaire that covers all its current crime areas:
-    /// found, or created (questionnaire once, then a new version when the crime areas have grown).
+    /// The published version of the round's import questionnaire for its current crime areas: found, or created
+    /// (the questionnaire once, then a new version whenever the template for the round's crime areas differs).
     /// </summary>
     private static async Task<(long VersionId, string SchemaJson)> ImportVersionAsync(DbConnection conn, DbTransaction tx, long roundId,
         IReadOnlyList<CrimeAreaName> areas, long me, DateTimeOffset now, CancellationToken ct)
@@ -266,14 +266,12 @@ public static class ImportApi
              WHERE q.round_id = @roundId AND q.template = @ImportTemplate AND v.status = 'Published'
              ORDER BY q.id, v.version DESC LIMIT 1
             """, new { roundId, ImportTemplate }, tx, cancellationToken: ct));
-        if (latest is not null)
-        {
-            var bindings = JsonSerializer.Deserialize<List<Binding>>(latest.BindingsJson, Binding.JsonOptions) ?? [];
-            var covered = bindings.Where(b => b.Kind == BindingKinds.Indicator).Select(b => b.CrimeArea).ToHashSet(StringComparer.Ordinal);
-            if (areas.All(a => covered.Contains(a.Code))) return (latest.Id, latest.SchemaJson);
-        }
-
+        // The template is deterministic: the latest version is reused only while it is exactly the template for the
+        // round's current crime areas (not edited by hand on the questionnaire page, no crime area added or removed).
         var generated = QuestionnaireTemplates.Generate(QuestionnaireTemplates.FiveIndicator, areas);
+        if (latest is not null && latest.SchemaJson == generated.SchemaJson && latest.BindingsJson == generated.BindingsJson)
+            return (latest.Id, latest.SchemaJson);
+
         var questionnaireId = latest?.QuestionnaireId ?? await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO questionnaires (round_id, title, template, created_by, created_at, updated_at)
             VALUES (@roundId, @Title, @ImportTemplate, @me, @now, @now) RETURNING id

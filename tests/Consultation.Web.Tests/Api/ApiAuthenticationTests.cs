@@ -55,6 +55,7 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(browser, email)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).StatusCode);
         await ProblemAsync(await browser.GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.GetAsync("/api/v1/rounds/1/evidence"), HttpStatusCode.Unauthorized);
         await ProblemAsync(await browser.PostJsonAsync("/api/v1/organisations", """{ "name": "Cookie NGO", "category": "NGO" }"""), HttpStatusCode.Unauthorized);
     }
 

@@ -116,6 +116,31 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     }
 
     [Fact]
+    public async Task When_the_rounds_crime_areas_change_the_next_import_gets_a_new_template_version()
+    {
+        var (client, roundId) = await RoundAsync();
+        var first = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "DRUGS": { "SCOPE": 2 } } } ] }""");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var refused = await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 2 } } } ] }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["responses[0].scores.FIREARMS"], ErrorFields(refused));
+
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@roundId, 'FIREARMS')", new { roundId });
+        var second = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 2 } } } ] }""");
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.NotEqual((await BodyAsync(first)).GetProperty("questionnaireVersionId").GetInt64(),
+            (await BodyAsync(second)).GetProperty("questionnaireVersionId").GetInt64());
+        Assert.Equal(2, await ScalarAsync(app, """
+            SELECT COUNT(*) FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id
+             WHERE q.round_id = @roundId AND q.template = 'IMPORT' AND v.status = 'Published'
+            """, new { roundId }));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM questionnaires WHERE round_id = @roundId AND template = 'IMPORT'", new { roundId }));
+    }
+
+    [Fact]
     public async Task An_import_with_several_bad_rows_is_rejected_whole_naming_every_bad_row_and_field()
     {
         var (client, roundId) = await RoundAsync();
