@@ -150,7 +150,10 @@ public static class ApiExtensions
     /// Documents the JSON body for OpenAPI. (Not <c>Accepts&lt;T&gt;</c>: that makes routing refuse other content
     /// types before the endpoint, and the portal's sign-in fallback would answer instead of a problem+json 415.)
     /// </summary>
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder) => builder.WithMetadata(new ApiRequestBody(typeof(T)));
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new ApiRequestBody(typeof(T)))
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>The endpoint needs a bearer token holding <paramref name="scope"/> (or admin); null = any valid token.</summary>
     public static RouteHandlerBuilder RequireScope(this RouteHandlerBuilder builder, string? scope)

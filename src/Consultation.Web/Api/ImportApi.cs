@@ -28,6 +28,10 @@ namespace Consultation.Web.Api;
 /// one organisation are allowed; the aggregation gives the organisation one voice (DOMAIN.md rule 2). Archived
 /// rounds take no imports (409).
 /// </para>
+/// <para>
+/// An optional <c>Idempotency-Key</c> header makes retries safe: the same key (per token and round) answers 200 with
+/// the first import's result and stores nothing new.
+/// </para>
 /// </summary>
 public static class ImportApi
 {
@@ -35,6 +39,7 @@ public static class ImportApi
     public const string ImportTemplate = "IMPORT";
     public const string ImportQuestionnaireTitle = "Imported responses";
     private const string ConfidenceKey = "CONFIDENCE";
+    public const string IdempotencyHeader = "Idempotency-Key";
 
     /// <summary>The body (documentation only: the body is read field by field).</summary>
     public sealed record ImportRequest
@@ -67,6 +72,7 @@ public static class ImportApi
             .WithSummary("Imports indicator scores as submitted responses, all or nothing.")
             .JsonBody<ImportRequest>()
             .Produces<ImportResult>(StatusCodes.Status201Created)
+            .Produces<ImportResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -89,6 +95,32 @@ public static class ImportApi
         if (round is null) return ApiResults.NotFound($"There is no round {id}.");
         if (round.Status == "Archived")
             return ApiResults.Problem(StatusCodes.Status409Conflict, "Round archived", "An archived round takes no imported responses.");
+
+        // Idempotency-Key: a client that retries after a lost answer gets the first import's result, not a second copy.
+        string? keyPrefix = null;
+        if (request.Headers.TryGetValue(IdempotencyHeader, out var keyValues))
+        {
+            var key = keyValues.ToString().Trim();
+            if (key.Length is 0 or > 100 || key.Any(char.IsControl))
+            {
+                var keyErrors = new FieldErrors();
+                keyErrors.Add(IdempotencyHeader, "Use 1 to 100 printable characters, e.g. a UUID.");
+                return ApiResults.Invalid(keyErrors);
+            }
+            keyPrefix = $"import:{ApiUser.TokenId(request.HttpContext)}:{id}:{key}#";
+            var earlier = (await conn.QueryAsync<(long Id, long VersionId)>(new CommandDefinition("""
+                SELECT id, questionnaire_version_id FROM responses
+                 WHERE idempotency_key >= @keyPrefix AND idempotency_key < @keyEnd ORDER BY id
+                """, new { keyPrefix, keyEnd = keyPrefix[..^1] + "$" }, cancellationToken: ct))).ToList();
+            if (earlier.Count > 0)
+            {
+                request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Ok(new ImportResult
+                {
+                    RoundId = id, Imported = earlier.Count, QuestionnaireVersionId = earlier[0].VersionId, ResponseIds = [.. earlier.Select(e => e.Id)],
+                });
+            }
+        }
 
         var (doc, error) = await ApiResults.ReadJsonAsync(request, options.Value.MaxImportBytes, ct);
         if (error is not null) return error;
@@ -121,15 +153,29 @@ public static class ImportApi
         }
 
         var ids = new List<long>(rows.Count);
-        foreach (var row in rows)
+        foreach (var (row, i) in rows.Select((r, i) => (r, i)))
         {
-            var responseId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json,
-                                       submitted_at, grading, graded_by, graded_at, created_at, updated_at)
-                VALUES (@versionId, @OrganisationId, @me, 'Submitted', 1, @DataJson,
-                        @now, @Grading, CASE WHEN @Grading IS NULL THEN NULL ELSE @me END, CASE WHEN @Grading IS NULL THEN NULL ELSE @now END, @now, @now)
-                RETURNING id
-                """, new { versionId, row.OrganisationId, me, row.DataJson, now, row.Grading }, tx, cancellationToken: ct));
+            long responseId;
+            try
+            {
+                responseId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+                    INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json,
+                                           submitted_at, idempotency_key, grading, graded_by, graded_at, created_at, updated_at)
+                    VALUES (@versionId, @OrganisationId, @me, 'Submitted', 1, @DataJson,
+                            @now, @Key, @Grading, CASE WHEN @Grading IS NULL THEN NULL ELSE @me END, CASE WHEN @Grading IS NULL THEN NULL ELSE @now END, @now, @now)
+                    RETURNING id
+                    """, new
+                {
+                    versionId, row.OrganisationId, me, row.DataJson, now, row.Grading,
+                    Key = keyPrefix is null ? null : keyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }, tx, cancellationToken: ct));
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 19 && keyPrefix is not null)
+            {
+                await tx.RollbackAsync(ct);
+                return ApiResults.Problem(StatusCodes.Status409Conflict, "Import already running",
+                    "Another import with this Idempotency-Key was stored at the same moment; retry to get its result.");
+            }
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
                 VALUES (@responseId, 1, @DataJson, @now, @me)

@@ -287,5 +287,7 @@ public static class ApiUser
     public static long Id(HttpContext context) =>
         long.Parse(context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value, CultureInfo.InvariantCulture);
 
+    public static string TokenId(HttpContext context) => context.User.FindFirst(BearerTokenHandler.TokenIdClaim)?.Value ?? "";
+
     public static string TokenName(HttpContext context) => context.User.FindFirst(BearerTokenHandler.TokenNameClaim)?.Value ?? "";
 }

@@ -141,6 +141,32 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     }
 
     [Fact]
+    public async Task A_retried_import_with_the_same_idempotency_key_is_stored_once()
+    {
+        var (client, roundId) = await RoundAsync();
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(WorkedExampleImport) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+        var first = await SendAsync();
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var retry = await SendAsync();
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        var (a, b) = (await BodyAsync(first), await BodyAsync(retry));
+        Assert.Equal(a.GetProperty("responseIds").GetRawText(), b.GetProperty("responseIds").GetRawText());
+        Assert.Equal(7, b.GetProperty("imported").GetInt32());
+        Assert.Equal(7, await ResponsesInRoundAsync(roundId));
+
+        // Without the key, the same body is a new import.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", WorkedExampleImport)).StatusCode);
+        Assert.Equal(14, await ResponsesInRoundAsync(roundId));
+    }
+
+    [Fact]
     public async Task An_import_with_several_bad_rows_is_rejected_whole_naming_every_bad_row_and_field()
     {
         var (client, roundId) = await RoundAsync();
