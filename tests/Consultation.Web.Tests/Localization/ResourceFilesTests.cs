@@ -28,7 +28,7 @@ public sealed partial class ResourceFilesTests
     }
 
     // L["…"] in code and views, and the texts data annotations localize (Display names, error messages).
-    [GeneratedRegex(@"\bL\[\s*""((?:[^""\\]|\\.)*)""|\b(?:Name|ErrorMessage|Prompt|Description)\s*=\s*""((?:[^""\\]|\\.)*)""")]
+    [GeneratedRegex(@"\bL\[\s*""((?:[^""\\]|\\.)*)""|\b(?:ErrorMessage|Prompt|Description)\s*=\s*""((?:[^""\\]|\\.)*)""|\bDisplay\([^)]*?\bName\s*=\s*""((?:[^""\\]|\\.)*)""")]
     private static partial Regex KeyUse();
 
     /// <summary>English keys used by the web project, with one place each is used.</summary>
@@ -45,7 +45,7 @@ public sealed partial class ResourceFilesTests
             var text = File.ReadAllText(file);
             foreach (Match m in KeyUse().Matches(text))
             {
-                var key = Regex.Unescape(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
+                var key = Regex.Unescape(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value);
                 // "Category." + code and the like are prefixes of keys built at run time (their entries are in the files).
                 if (IdentifierLike().IsMatch(key)) continue; // Cookie.Name = "consultation.auth" and the like
                 if (key.Length == 0 || key.EndsWith('.') && !key.Contains(' ', StringComparison.Ordinal) || key.StartsWith("Input.", StringComparison.Ordinal)) continue;
@@ -63,6 +63,29 @@ public sealed partial class ResourceFilesTests
         var translated = Read(culture);
         var missing = KeysInSource().Where(k => !translated.ContainsKey(k.Key)).Select(k => $"{k.Key}    ({k.Value})").OrderBy(k => k, StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} key(s) without a {culture} text in SharedResource.{culture}.resx:\n" + string.Join("\n", missing));
+    }
+
+    /// <summary>Keys built at run time from a code (<c>L["Indicator." + code]</c>): their English text is in SharedResource.resx.</summary>
+    public static TheoryData<string> CodeKeys()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in Consultation.Core.Organisations.OrganisationCategory.All) data.Add("Category." + c);
+        foreach (var r in Consultation.Core.Accounts.Roles.All) data.Add("Role." + r);
+        foreach (var i in Consultation.Core.Scales.Indicators.All) data.Add("Indicator." + i);
+        foreach (var d in Consultation.Core.Scales.PestleDimensions.All) data.Add("Dimension." + d);
+        foreach (var c in Enum.GetValues<Consultation.Core.Scales.Confidence>()) data.Add("Confidence." + Consultation.Core.Scales.ConfidenceCodes.Code(c));
+        foreach (var s in Enum.GetNames<Consultation.Web.Evidence.EvidenceSource>()) data.Add("Source." + s);
+        foreach (var p in new[] { "NotStarted", "Draft", "Submitted", "Withdrawn" }) data.Add("Progress." + p);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CodeKeys))]
+    public void Keys_built_from_codes_have_english_and_serbian_texts(string key)
+    {
+        var english = XDocument.Load(Path.Combine(Resources, "SharedResource.resx")).Root!.Elements("data").Select(d => (string)d.Attribute("name")!);
+        Assert.Contains(key, english);
+        Assert.True(Read("sr-Latn").ContainsKey(key), $"{key} has no sr-Latn text");
     }
 
     [Fact]

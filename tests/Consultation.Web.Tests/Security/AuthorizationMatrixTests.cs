@@ -88,6 +88,11 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /Rounds/Details/{id:long}?handler=Open"] = Access.Coordinator,
         ["POST /Rounds/Details/{id:long}?handler=Close"] = Access.Coordinator,
         ["POST /Rounds/Details/{id:long}?handler=Archive"] = Access.Coordinator,
+        ["POST /Rounds/Details/{id:long}?handler=Invitations"] = Access.Coordinator,
+        ["POST /Rounds/Details/{id:long}?handler=Reminders"] = Access.Coordinator,
+        ["GET /Rounds/{roundId:long}/Responses"] = Access.Coordinator,
+        ["GET /Rounds/Responses/{id:long}"] = Access.Coordinator,
+        ["POST /Rounds/Responses/{id:long}?handler=Grade"] = Access.Coordinator,
         ["GET /Rounds/Edit/{id:long}"] = Access.Coordinator,
         ["POST /Rounds/Edit/{id:long}"] = Access.Coordinator,
         ["GET /Questionnaires/Create/{roundId:long}"] = Access.Coordinator,
@@ -95,6 +100,35 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["GET /Questionnaires/Edit/{id:long}"] = Access.Coordinator,
         ["POST /Questionnaires/Edit/{id:long}"] = Access.Coordinator,
         ["POST /Questionnaires/Edit/{id:long}?handler=Publish"] = Access.Coordinator,
+
+        ["GET /Evidence/{roundId:long}"] = Access.Coordinator,
+        ["GET /Evidence/{roundId:long}?handler=Csv"] = Access.Coordinator,
+        ["GET /Evidence/{roundId:long}?handler=Json"] = Access.Coordinator,
+        ["GET /Evidence/{roundId:long}?handler=Xlsx"] = Access.Coordinator,
+        ["GET /Evidence/{roundId:long}?handler=Raw"] = Access.Coordinator,
+        ["POST /Evidence/{roundId:long}?handler=Freeze"] = Access.Coordinator,
+        ["GET /Evidence/Cell/{roundId:long}/{crimeArea}/{indicator}"] = Access.Coordinator,
+        ["GET /Evidence/Report/{roundId:long}"] = Access.Coordinator,
+        ["GET /Evidence/Snapshot/{id:long}"] = Access.Coordinator,
+        ["GET /Evidence/Snapshot/{id:long}?handler=Csv"] = Access.Coordinator,
+        ["GET /Evidence/Snapshot/{id:long}?handler=Json"] = Access.Coordinator,
+        ["GET /Evidence/Snapshot/{id:long}?handler=Xlsx"] = Access.Coordinator,
+
+        ["GET /Workshops"] = Access.Facilitator,
+        ["GET /Workshops/Create"] = Access.Facilitator,
+        ["POST /Workshops/Create"] = Access.Facilitator,
+        ["POST /Workshops/Control/{id:long}?handler=Act"] = Access.Facilitator,
+        ["POST /Workshops/Control/{id:long}?handler=EditFactor"] = Access.Facilitator,
+        ["POST /Workshops/Control/{id:long}?handler=MergeFactor"] = Access.Facilitator,
+        ["POST /Workshops/Control/{id:long}?handler=DeleteFactor"] = Access.Facilitator,
+        ["GET /Workshops/Control/{id:long}"] = Access.Facilitator,
+        ["GET /Workshops/Screen/{id:long}"] = Access.Facilitator,
+        // Participants join without an account; the hub checks the participant cookie or the facilitator per call.
+        ["GET /join/{code?}"] = Access.Public,
+        ["POST /join/{code?}?handler=Find"] = Access.Public,
+        ["POST /join/{code?}?handler=Enter"] = Access.Public,
+        ["GET /hubs/workshop"] = Access.Public,
+        ["GET /hubs/workshop/negotiate"] = Access.Public,
     };
 
     private static Access ExpectedFor(string operation) =>
@@ -140,6 +174,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
             var pattern = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
             // A folder's Index page answers at "/Rounds" and "/Rounds/Index": one operation.
             if (pattern.EndsWith("/Index", StringComparison.Ordinal)) pattern = pattern[..^"/Index".Length] is { Length: > 0 } p ? p : "/";
+            pattern = pattern.Replace("/Index/", "/", StringComparison.Ordinal);
             if (endpoint.Metadata.GetMetadata<PageActionDescriptor>() is { } page)
             {
                 var compiled = await loader.LoadAsync(page, endpoint.Metadata);
