@@ -159,9 +159,9 @@ public static class ImportApi
             try
             {
                 responseId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-                    INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json,
+                    INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, source, status, revision, data_json,
                                            submitted_at, idempotency_key, grading, graded_by, graded_at, created_at, updated_at)
-                    VALUES (@versionId, @OrganisationId, @me, 'Submitted', 1, @DataJson,
+                    VALUES (@versionId, @OrganisationId, @me, 'Import', 'Submitted', 1, @DataJson,
                             @now, @Key, @Grading, CASE WHEN @Grading IS NULL THEN NULL ELSE @me END, CASE WHEN @Grading IS NULL THEN NULL ELSE @now END, @now, @now)
                     RETURNING id
                     """, new
