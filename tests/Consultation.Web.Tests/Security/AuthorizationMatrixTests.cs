@@ -31,6 +31,8 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         Coordinator,
         /// <summary>Administrators only.</summary>
         Administrator,
+        /// <summary>API v1: a bearer token only. Cookies never authenticate it: every persona, even an administrator, gets 401.</summary>
+        ApiToken,
     }
 
     private static readonly Dictionary<string, Access> Expected = new(StringComparer.Ordinal)
@@ -72,6 +74,9 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /Admin/Users?handler=AddRole"] = Access.Administrator,
         ["POST /Admin/Users?handler=RemoveRole"] = Access.Administrator,
         ["GET /Admin/Audit"] = Access.Administrator,
+        ["GET /Admin/Tokens"] = Access.Administrator,
+        ["POST /Admin/Tokens?handler=Create"] = Access.Administrator,
+        ["POST /Admin/Tokens?handler=Revoke"] = Access.Administrator,
 
         ["GET /Organisations"] = Access.Coordinator,
         ["GET /Organisations/Create"] = Access.Coordinator,
@@ -129,6 +134,20 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /join/{code?}?handler=Enter"] = Access.Public,
         ["GET /hubs/workshop"] = Access.Public,
         ["GET /hubs/workshop/negotiate"] = Access.Public,
+
+        ["GET /api/v1/rounds"] = Access.ApiToken,
+        ["POST /api/v1/rounds"] = Access.ApiToken,
+        ["GET /api/v1/rounds/{id:long}"] = Access.ApiToken,
+        ["GET /api/v1/organisations"] = Access.ApiToken,
+        ["POST /api/v1/organisations"] = Access.ApiToken,
+        ["GET /api/v1/organisations/{id:long}"] = Access.ApiToken,
+        ["POST /api/v1/rounds/{id:long}/responses/import"] = Access.ApiToken,
+        ["GET /api/v1/rounds/{id:long}/evidence"] = Access.ApiToken,
+        ["GET /api/v1/rounds/{id:long}/evidence.csv"] = Access.ApiToken,
+        ["POST /api/v1/rounds/{id:long}/snapshots"] = Access.ApiToken,
+        ["GET /api/v1/snapshots/{id:long}"] = Access.ApiToken,
+        // Unknown API paths: a problem+json 404 for anyone (the OpenAPI document is public too, as a .json file).
+        ["GET /api/v1/{**path}"] = Access.Public,
     };
 
     private static Access ExpectedFor(string operation) =>
@@ -246,6 +265,11 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
                 var outcome = $"{persona.Name}: {op.Key} → {status} {location}";
 
                 if (status >= 500) { failures.Add("server error: " + outcome); continue; }
+                if (access == Access.ApiToken)
+                {
+                    if (status != 401) failures.Add("cookie not refused with 401 by the API: " + outcome);
+                    continue;
+                }
                 // Public pages answer as they see fit (AccessDenied is a 403 page, 2FA without a pending sign-in goes back to sign-in).
                 if (access == Access.Public) continue;
                 if (Allowed(access, persona.Role))
