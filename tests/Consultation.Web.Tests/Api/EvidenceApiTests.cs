@@ -41,7 +41,7 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
         { "THB", "DAMAGE", 5, 4, 4.8307, 5, 0, 0.3750, 0.8913 },
     };
 
-    /// <summary>Runs while several rows per import are blocked (see <see cref="ImportApiTests.Blocked"/>): one row, k = 1.</summary>
+    /// <summary>The smallest round: one row, k = 1.</summary>
     [Fact]
     public async Task One_imported_response_reads_back_as_evidence_csv_and_an_unchanging_snapshot()
     {
@@ -87,7 +87,7 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
         await ProblemAsync(await client.GetAsync("/api/v1/snapshots/424242"), HttpStatusCode.NotFound);
     }
 
-    [Fact(Skip = ImportApiTests.Blocked)]
+    [Fact]
     public async Task Imported_worked_example_gives_exactly_the_worked_example_evidence()
     {
         var (client, roundId) = await ImportedWorkedExampleAsync();
@@ -138,7 +138,7 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
         Assert.DoesNotContain("Group 484", evidence.GetRawText(), StringComparison.Ordinal);
     }
 
-    [Fact(Skip = ImportApiTests.Blocked)]
+    [Fact]
     public async Task The_csv_carries_the_same_figures_and_no_statistics_for_suppressed_cells()
     {
         var (client, roundId) = await ImportedWorkedExampleAsync();
@@ -160,7 +160,7 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
         Assert.Equal("", Field(cyber, "sd"));
     }
 
-    [Fact(Skip = ImportApiTests.Blocked)]
+    [Fact]
     public async Task A_snapshot_freezes_the_evidence_and_does_not_change_when_more_data_comes()
     {
         var (client, roundId) = await ImportedWorkedExampleAsync();
@@ -188,7 +188,7 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
         Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'evidence.frozen' AND target = 'round:' || @roundId", new { roundId }));
     }
 
-    [Fact(Skip = ImportApiTests.Blocked)]
+    [Fact]
     public async Task Evidence_needs_its_scope_a_known_round_and_valid_filters()
     {
         var (client, roundId) = await ImportedWorkedExampleAsync();
