@@ -62,6 +62,7 @@ public static class DemoData
             if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
             await users.AddToRoleAsync(user, role);
         }
+        await EvidenceDemo.SeedIfConfiguredAsync(services, logger);
         logger.LogWarning("Demo data seeded. Sign in with password '{Password}' as: {Users}", Password,
             string.Join(", ", Users.Select(u => $"{u.Email} ({u.Role})")));
     }
