@@ -1,3 +1,4 @@
+using Consultation.Web.Api;
 using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Localization;
@@ -18,6 +19,7 @@ builder.Services
     .AddPortalLocalization()
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddApi(builder.Configuration);
 builder.Services.AddEvidence();
 builder.Services.AddCoordination(builder.Configuration);
 builder.Services.AddWorkshops(builder.Configuration);
@@ -53,6 +55,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
 app.MapHealthz();
 app.MapCultureSwitch();
+app.MapApi();
 app.MapWorkshops();
 
 await app.RunAsync();

@@ -23,10 +23,12 @@ function editing() {
   return a && a.closest("form") && (a.tagName === "INPUT" || a.tagName === "SELECT" || a.tagName === "TEXTAREA");
 }
 
+let reloadTimer = null;
 function maybeReload() {
-  if (!pendingReload) return;
+  if (!pendingReload || reloadTimer) return;
   if (editing()) { const note = live("factors-note"); if (note) note.hidden = false; return; }
-  location.reload();
+  // A room adding factors in a burst: one reload for the burst, not one per broadcast.
+  reloadTimer = setTimeout(() => { reloadTimer = null; if (editing()) maybeReload(); else location.reload(); }, 800);
 }
 document.addEventListener("focusout", () => setTimeout(maybeReload, 300));
 
@@ -49,5 +51,7 @@ keepConnected(conn, async () => {
   const sync = await conn.invoke("Watch", workshopId, true);
   state = sync.state;
   results = sync.results;
+  // Changes made while this page was loading arrive only in the sync: compare it too.
+  if (pageIsStale(state)) { pendingReload = true; maybeReload(); }
   render();
 }, up => { live("status").textContent = up ? T.text.online : T.text.offline; });

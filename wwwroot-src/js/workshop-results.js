@@ -50,9 +50,11 @@ export function renderResults(target, T, exercise, results) {
       board.append(el("section", { class: "pestle-dimension" },
         el("h3", { class: "h6", text: name }),
         el("ol", { class: "list-unstyled mb-0" }, factors.map(f => el("li", { class: "pestle-factor", "data-testid": "pestle-factor" },
-          el("span", { class: "factor-text", text: f.text }),
-          el("span", { class: "factor-score", title: T.text.score,
-            text: f.suppressed ? (f.n > 0 ? `${T.text.suppressed} (${f.n})` : "") : `${fmt(f.score, 1)} · ${f.n} ${T.text.answers}` }))))));
+          el("span", { class: "factor-text" }, f.rank ? el("span", { class: "factor-rank", text: `#${f.rank} ` }) : null, f.text),
+          f.suppressed
+            ? el("span", { class: "factor-score small", text: f.n > 0 ? `${T.text.suppressed} (${f.n})` : "" })
+            : el("span", { class: "factor-score", title: T.text.score },
+                el("strong", { text: fmt(f.score, 1) }), el("small", { class: "d-block", text: `${f.n} ${T.text.answers}` })))))));
     }
     target.append(board);
     return;

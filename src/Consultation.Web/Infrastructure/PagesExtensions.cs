@@ -15,6 +15,7 @@ public static class PagesExtensions
                 o.Conventions.AuthorizeFolder("/Evidence", Policies.Coordinator);
                 o.Conventions.AuthorizeFolder("/Workshops", Policies.Facilitator);
                 o.Conventions.AllowAnonymousToFolder("/Join");
+                o.Conventions.AuthorizeFolder("/Respond", Policies.Respondent);
                 o.Conventions.AllowAnonymousToPage("/Index");
                 o.Conventions.AllowAnonymousToPage("/Error");
                 // Sign-in pages carry [AllowAnonymous] themselves; everything else falls back to "signed in".

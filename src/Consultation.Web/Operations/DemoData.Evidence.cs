@@ -10,7 +10,7 @@ namespace Consultation.Web.Operations;
 /// <summary>
 /// A closed demo round holding DOMAIN.md's worked example (seven submitted five-indicator responses on DRUGS, THB
 /// and CYBER), so the evidence page has something true to show: DRUGS 3.9835 rank 1, THB 3.8166 rank 2, CYBER
-/// suppressed. Seeded with the demo data when <c>Demo:EvidenceRound</c> is true (off by default, so other features' tests see no extra round); tests call it directly.
+/// suppressed. Tests seed it directly (the demo data's own round, DemoData.Rounds.cs, holds the same example).
 /// </summary>
 public static class EvidenceDemo
 {
@@ -29,14 +29,6 @@ public static class EvidenceDemo
         new("Share Foundation", "NGO", "B3", new() { ["CYBER"] = ([4, 5, 5, 4, 3], null) }),
         new("Faculty of Security Studies", "ACADEMIC", "X2", new() { ["DRUGS"] = ([2, 4, 3, 5, 3], "MEDIUM"), ["THB"] = ([3, 3, 3, 2, 4], null) }),
     ];
-
-    /// <summary>With the demo data, when <c>Demo:EvidenceRound</c> is true: the worked-example round for the evidence pages.</summary>
-    public static async Task SeedIfConfiguredAsync(IServiceProvider services, ILogger logger)
-    {
-        if (!services.GetRequiredService<IConfiguration>().GetValue("Demo:EvidenceRound", false)) return;
-        var id = await SeedWorkedExampleAsync(services.GetRequiredService<Db>(), services.GetRequiredService<TimeProvider>().GetUtcNow());
-        logger.LogWarning("Demo evidence round {RoundId} seeded: open /Evidence/{RoundId} as coordinator@demo.local.", id, id);
-    }
 
     /// <summary>Creates the round (settings of the worked example) with its responses; returns the round id.</summary>
     public static async Task<long> SeedWorkedExampleAsync(Db db, DateTimeOffset now, string title = Title, CancellationToken ct = default)

@@ -11,7 +11,7 @@ namespace Consultation.Web.Operations;
 /// Demo organisations and one user per role, seeded on the first start in Development so a new user sees a
 /// living portal. The logins are printed and listed in the README.
 /// </summary>
-public static class DemoData
+public static partial class DemoData
 {
     public const string Password = "Demo-Password-2027";
 
@@ -62,7 +62,7 @@ public static class DemoData
             if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
             await users.AddToRoleAsync(user, role);
         }
-        await EvidenceDemo.SeedIfConfiguredAsync(services, logger);
+        await SeedDemoRoundAsync(services, db, now);
         logger.LogWarning("Demo data seeded. Sign in with password '{Password}' as: {Users}", Password,
             string.Join(", ", Users.Select(u => $"{u.Email} ({u.Role})")));
     }

@@ -14,7 +14,7 @@ namespace Consultation.Web.Workshops;
 /// every (re)connect and get the whole state back, so nothing depends on what a connection saw before.
 /// </summary>
 [AllowAnonymous]
-public sealed class WorkshopHub(Db db, WorkshopLive live, TimeProvider clock) : Hub
+public sealed class WorkshopHub(Db db, WorkshopLive live, AuditLog audit, TimeProvider clock) : Hub
 {
     private const string ParticipantKey = "participant";
 
@@ -31,7 +31,7 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, TimeProvider clock) : 
         Context.Items[ParticipantKey] = participant;
         await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopLive.All(workshopId), Context.ConnectionAborted);
         live.Connected(Context.ConnectionId, workshopId, WorkshopLive.Role.Participant, participant.Id);
-        await WorkshopsSql.TouchParticipantAsync(conn, participant.Id, clock.GetUtcNow(), Context.ConnectionAborted);
+        await live.WriteAsync(() => WorkshopsSql.TouchParticipantAsync(conn, participant.Id, clock.GetUtcNow(), Context.ConnectionAborted), Context.ConnectionAborted);
 
         var state = await WorkshopLive.StateAsync(conn, workshop, Context.ConnectionAborted);
         var answers = state.Exercise is { } e
@@ -53,7 +53,8 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, TimeProvider clock) : 
         var decision = ScoreValidation.Check(WorkshopsSql.Facts(exercise, areas, factors), itemKey, value, value2);
         if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
 
-        await WorkshopsSql.UpsertScoreAsync(conn, exercise.Id, participant.Id, itemKey, value, value2, clock.GetUtcNow(), Context.ConnectionAborted);
+        await live.WriteAsync(() => WorkshopsSql.UpsertScoreAsync(conn, exercise.Id, participant.Id, itemKey, value, value2, clock.GetUtcNow(), Context.ConnectionAborted),
+            Context.ConnectionAborted);
         return new AckDto { Ok = true, Version = live.ScoreWritten(participant.WorkshopId, exercise.Id) };
     }
 
@@ -66,7 +67,9 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, TimeProvider clock) : 
         if (exercise is null) return AckDto.Refused(WorkshopRefusals.NotOpen);
         var decision = ScoreValidation.CheckNewFactor(WorkshopsSql.Facts(exercise, [], []), dimension, text);
         if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
-        var id = await WorkshopsSql.InsertFactorAsync(conn, exercise.Id, participant.Id, dimension, text.Trim(), clock.GetUtcNow(), Context.ConnectionAborted);
+        long id = 0;
+        await live.WriteAsync(async () => id = await WorkshopsSql.InsertFactorAsync(conn, exercise.Id, participant.Id, dimension, text.Trim(), clock.GetUtcNow(), Context.ConnectionAborted),
+            Context.ConnectionAborted);
         live.MarkState(participant.WorkshopId);
         return new AckDto { Ok = true, Id = id };
     }
@@ -94,6 +97,8 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, TimeProvider clock) : 
         var workshop = await ControllableAsync(conn, workshopId) ?? throw new HubException("forbidden");
         var refusal = await WorkshopCommands.ActAsync(conn, workshop, action, clock.GetUtcNow(), Context.ConnectionAborted);
         if (refusal is not null) return AckDto.Refused(refusal);
+        var user = User();
+        await audit.WriteAsync(WorkshopAudit.Acted, $"workshop:{workshopId}", action, conn, actorId: user.Id, actorEmail: user.Email, ct: Context.ConnectionAborted);
         live.MarkState(workshopId);
         return new AckDto { Ok = true };
     }
@@ -104,13 +109,16 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, TimeProvider clock) : 
         return base.OnDisconnectedAsync(exception);
     }
 
+    /// <summary>The connection's signed-in user (hubs have no request of their own to resolve <see cref="CurrentUser"/> from).</summary>
+    private CurrentUser User() => new(new HttpContextAccessor { HttpContext = Context.GetHttpContext() });
+
     private ParticipantRow Participant() =>
         Context.Items.TryGetValue(ParticipantKey, out var p) && p is ParticipantRow row ? row : throw new HubException("not_participant");
 
     /// <summary>The workshop when the caller is its facilitator, or a coordinator or administrator (in the WHERE clause).</summary>
     private Task<WorkshopRow?> ControllableAsync(System.Data.Common.DbConnection conn, long workshopId)
     {
-        var user = new CurrentUser(new HttpContextAccessor { HttpContext = Context.GetHttpContext() });
+        var user = User();
         if (!user.IsAuthenticated || !(user.IsInRole(Roles.Facilitator) || user.CanManageOrganisations)) return Task.FromResult<WorkshopRow?>(null);
         return WorkshopsSql.ControllableAsync(conn, workshopId, user.Id, user.CanManageOrganisations, Context.ConnectionAborted);
     }

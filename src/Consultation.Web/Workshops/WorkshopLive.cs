@@ -26,6 +26,25 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Dirty> _dirty = new();
     private readonly ConcurrentDictionary<long, long> _versions = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>
+    /// Runs one workshop write at a time. SQLite admits one writer anyway; queueing here in order is much
+    /// cheaper under a burst of scores than SQLite's busy handler, which sleeps and retries.
+    /// </summary>
+    public async Task WriteAsync(Func<Task> write, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        await _writer.WaitAsync(ct);
+        try { await write(); }
+        finally { _writer.Release(); }
+    }
+
+    public override void Dispose()
+    {
+        _writer.Dispose();
+        base.Dispose();
+    }
 
     public static string All(long workshopId) => "w" + workshopId.ToString(CultureInfo.InvariantCulture);
     public static string Screens(long workshopId) => All(workshopId) + ":screen";

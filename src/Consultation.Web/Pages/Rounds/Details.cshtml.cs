@@ -197,7 +197,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
             SELECT organisation_id,
                    MAX(CASE WHEN schedule_key LIKE 'invitation:%' THEN delivered_at END) AS last_invitation,
                    MAX(CASE WHEN schedule_key NOT LIKE 'invitation:%' THEN delivered_at END) AS last_reminder,
-                   (SELECT x.last_error FROM reminders_sent x
+                   (SELECT CASE WHEN x.delivered_at IS NULL THEN x.last_error END FROM reminders_sent x
                      WHERE x.round_id = rs.round_id AND x.organisation_id = rs.organisation_id ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) AS last_error
               FROM reminders_sent rs WHERE round_id = @id GROUP BY round_id, organisation_id
             """, new { id }, cancellationToken: ct))).ToDictionary(m => m.OrganisationId);

@@ -195,6 +195,25 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task Two_instances_passing_at_the_same_moment_send_the_reminder_once()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Two instances", "Group 484");
+        var closesAt = await SetReminderAsync(app, round.RoundId, 2);
+        var before = app.Smtp.CountTo(Group484);
+        await using var second = new RestartedPortal(app);
+        await second.InitializeAsync();
+
+        var passes = await Task.WhenAll(
+            Service(app, closesAt.AddDays(-1)).RunOnceAsync(), Service(second, closesAt.AddDays(-1)).RunOnceAsync(),
+            Service(app, closesAt.AddDays(-1)).RunOnceAsync());
+
+        Assert.Equal(1, passes.Count(p => p.Contains(round.RoundId)));
+        await Task.Delay(500);
+        Assert.Equal(1, app.Smtp.CountTo(Group484) - before + second.Smtp.CountTo(Group484));
+    }
+
+    [Fact]
     public async Task Reminder_that_could_not_be_sent_is_recorded_and_retried_on_the_next_pass()
     {
         var client = await CoordinatorAsync(app);

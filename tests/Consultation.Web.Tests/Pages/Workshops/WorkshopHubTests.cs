@@ -117,6 +117,10 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
 
         Assert.True((await control.ActAsync(id, WorkshopCommands.Open)).Ok);
         Assert.True((await p.Hub.ScoreAsync(ex.Id, "THB", 5)).Ok);
+        // Facilitator actions through the hub are audited with who did them.
+        Assert.Equal(3L, await ScalarAsync<long>(app.LiveDatabasePath, """
+            SELECT COUNT(*) FROM audit_log WHERE action = 'workshop.acted' AND target = @Target AND actor_email = 'facilitator@demo.local'
+            """, new { Target = $"workshop:{id}" }));
     }
 
     [Fact]

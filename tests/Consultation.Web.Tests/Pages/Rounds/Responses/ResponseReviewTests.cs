@@ -74,6 +74,22 @@ public sealed class ResponseReviewTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Serbian_coordinator_reads_the_questionnaires_serbian_texts_and_grading_meanings()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Srpski prikaz", "ASTRA");
+        var id = await InsertAsync(app, round.VersionId, "ASTRA", Astra, "Submitted", submissions: [Answers(thbConfidence: "MEDIUM")]);
+        await Forms.PostAsync(client, "/", new Dictionary<string, string> { ["culture"] = "sr-Latn", ["returnUrl"] = "/" }, "/culture");
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Responses/{id}"));
+
+        Assert.Contains("Trgovina ljudima: ocenite pet indikatora", html, StringComparison.Ordinal);
+        Assert.Contains("Srednje", Between(html, "data-question=\"THB_confidence\"", "</dd>"), StringComparison.Ordinal);
+        Assert.Contains("Izvor je uglavnom pouzdan", html, StringComparison.Ordinal);
+        Assert.Contains("Istorija revizija", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Grading_a_submitted_response_is_stored_and_audited()
     {
         var client = await CoordinatorAsync(app);

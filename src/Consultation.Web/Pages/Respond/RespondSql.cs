@@ -1,0 +1,105 @@
+using System.Data.Common;
+using Consultation.Core.Responses;
+using Consultation.Core.Rounds;
+using Consultation.Web.Pages.Rounds;
+using Dapper;
+
+namespace Consultation.Web.Pages.Respond;
+
+/// <summary>Audit actions of the responding side, stable strings stored in <c>audit_log.action</c>.</summary>
+public static class RespondAudit
+{
+    public const string Submitted = "response.submitted";
+    public const string Amended = "response.amended";
+    public const string Withdrawn = "response.withdrawn";
+}
+
+/// <summary>
+/// Lookups shared by the respondent's list and the form. Every query carries the respondent's organisation
+/// (and, for responses, the respondent) in its WHERE clause: a questionnaire of a round the organisation was
+/// not invited to, or another respondent's response, is simply not found.
+/// </summary>
+public static class RespondSql
+{
+    /// <summary>A questionnaire as its respondent may see it, with its round's state.</summary>
+    public sealed record QuestionnaireRow
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public long RoundId { get; init; }
+        public string RoundTitle { get; init; } = "";
+        public string RoundStatus { get; init; } = "";
+        public DateTimeOffset ClosesAt { get; init; }
+        public string TimeZone { get; init; } = "";
+        /// <summary>The latest published version; a new response starts on it.</summary>
+        public long PublishedVersionId { get; init; }
+
+        public RoundStatus Status => RoundStatuses.Parse(RoundStatus);
+        public bool IsOpenAt(DateTimeOffset now) => ResponseRules.IsOpenFor(Status, ClosesAt, now);
+        /// <summary>The deadline in the round's own time zone, e.g. <c>2027-03-31 17:00 (Europe/Belgrade)</c>.</summary>
+        public string LocalDeadline => $"{RoundInput.ToLocalText(ClosesAt, TimeZone).Replace('T', ' ')} ({TimeZone})";
+    }
+
+    /// <summary>The respondent's own response to a questionnaire (any version of it).</summary>
+    public sealed record ResponseRow
+    {
+        public long Id { get; init; }
+        public long QuestionnaireVersionId { get; init; }
+        public string Status { get; init; } = ResponseStatus.Draft;
+        public long Revision { get; init; }
+        public long CurrentPage { get; init; }
+        public string DataJson { get; init; } = "{}";
+        public DateTimeOffset? SubmittedAt { get; init; }
+        public string? IdempotencyKey { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        /// <summary>Number of the latest submitted revision; null before the first submission.</summary>
+        public long? LastRevisionNo { get; init; }
+        /// <summary>The answers of the latest submitted revision, to tell whether there are unsubmitted changes.</summary>
+        public string? LastRevisionJson { get; init; }
+    }
+
+    /// <summary>
+    /// Rounds a respondent may see: open ones, and closed or archived ones only where they answered (read-only).
+    /// Draft rounds stay invisible until they open.
+    /// </summary>
+    private const string VisibleQuestionnaires = """
+        SELECT q.id, q.title, r.id AS round_id, r.title AS round_title, r.status AS round_status, r.closes_at, r.time_zone,
+               (SELECT v.id FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'
+                 ORDER BY v.version DESC LIMIT 1) AS published_version_id
+          FROM questionnaires q
+          JOIN rounds r ON r.id = q.round_id
+          JOIN round_organisations ro ON ro.round_id = r.id AND ro.organisation_id = @Org
+         WHERE EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published')
+           AND (r.status = 'Open'
+                OR (r.status IN ('Closed', 'Archived') AND EXISTS (
+                    SELECT 1 FROM responses rs JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
+                     WHERE v.questionnaire_id = q.id AND rs.respondent_user_id = @Me AND rs.organisation_id = @Org)))
+        """;
+
+    public static async Task<IReadOnlyList<QuestionnaireRow>> VisibleAsync(DbConnection conn, long me, long org, CancellationToken ct) =>
+        (await conn.QueryAsync<QuestionnaireRow>(new CommandDefinition(
+            VisibleQuestionnaires + " ORDER BY r.closes_at, r.id, q.id", new { Me = me, Org = org }, cancellationToken: ct))).ToList();
+
+    public static Task<QuestionnaireRow?> QuestionnaireAsync(DbConnection conn, long id, long me, long org, CancellationToken ct, DbTransaction? tx = null) =>
+        conn.QuerySingleOrDefaultAsync<QuestionnaireRow>(new CommandDefinition(
+            VisibleQuestionnaires + " AND q.id = @id", new { id, Me = me, Org = org }, tx, cancellationToken: ct))!;
+
+    public static Task<ResponseRow?> ResponseAsync(DbConnection conn, long questionnaireId, long me, long org, CancellationToken ct, DbTransaction? tx = null) =>
+        conn.QuerySingleOrDefaultAsync<ResponseRow>(new CommandDefinition("""
+            SELECT rs.id, rs.questionnaire_version_id, rs.status, rs.revision, rs.current_page, rs.data_json, rs.submitted_at,
+                   rs.idempotency_key, rs.updated_at, rr.revision_no AS last_revision_no, rr.data_json AS last_revision_json
+              FROM responses rs
+              JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
+              LEFT JOIN response_revisions rr ON rr.response_id = rs.id
+                    AND rr.revision_no = (SELECT MAX(x.revision_no) FROM response_revisions x WHERE x.response_id = rs.id)
+             WHERE v.questionnaire_id = @questionnaireId AND rs.respondent_user_id = @Me AND rs.organisation_id = @Org
+             ORDER BY rs.id DESC LIMIT 1
+            """, new { questionnaireId, Me = me, Org = org }, tx, cancellationToken: ct))!;
+
+    /// <summary>The schema of a published version of the questionnaire (the response's, else the latest).</summary>
+    public static Task<string?> PublishedSchemaAsync(DbConnection conn, long questionnaireId, long versionId, CancellationToken ct, DbTransaction? tx = null) =>
+        conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
+            SELECT schema_json FROM questionnaire_versions
+             WHERE id = @versionId AND questionnaire_id = @questionnaireId AND status = 'Published'
+            """, new { questionnaireId, versionId }, tx, cancellationToken: ct));
+}

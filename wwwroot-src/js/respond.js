@@ -1,0 +1,350 @@
+// The respondent's form: renders the published SurveyJS questionnaire (globals Survey and SurveyUI, loaded as
+// files before this module — the CSP forbids inline script) and makes sure nothing typed is lost:
+// - every change goes to localStorage at once, and to the server debounced (and on page change);
+// - a failed save is retried with backoff ("Not saved — retrying") until it goes through;
+// - a save against a stale revision (another tab or device saved meanwhile) opens a comparison where the
+//   respondent keeps theirs, takes the other, or picks per question; the losing copy stays in localStorage
+//   until they choose;
+// - on load, an unsaved local copy newer than the server's is restored (or compared, if both changed).
+const root = document.getElementById("respond-app");
+
+if (root && window.Survey && window.SurveyUI) start();
+
+function start() {
+  const strings = JSON.parse(root.dataset.strings);
+  const state = JSON.parse(root.dataset.state);
+  const storageKey = root.dataset.storageKey;
+  const saveUrl = root.dataset.saveUrl;
+  const submitUrl = root.dataset.submitUrl;
+  const token = document.querySelector("#antiforgery input[name=__RequestVerificationToken]")?.value ?? "";
+  const saveStatus = document.getElementById("save-status");
+  const notice = document.getElementById("respond-notice");
+  const errorsBox = document.getElementById("respond-errors");
+  const conflictBox = document.getElementById("conflict");
+  const confirmation = document.getElementById("submitted-confirmation");
+  const localeSelect = document.getElementById("survey-locale");
+
+  const DEBOUNCE_MS = 1500;
+  const MAX_WAIT_MS = 6000;
+
+  let revision = state.revision;
+  let readOnly = state.readOnly;
+  let saving = false;
+  let saveAgain = false;
+  let debounceTimer = 0;
+  let maxWaitTimer = 0;
+  let retryTimer = 0;
+  let retryDelay = 0;
+  let conflictOpen = false;
+  let submitted = false;
+
+  const survey = new Survey.Model(JSON.parse(root.dataset.schema));
+  survey.locale = localeSelect?.value ?? "";
+  // Values reach the model (and the autosave) while typing, not only when a field loses focus.
+  survey.textUpdateMode = "onTyping";
+  survey.completeText = strings.complete;
+  survey.completedHtml = `<p>${escapeHtml(strings.completed)}</p>`;
+  survey.data = state.data ?? {};
+  if (readOnly) survey.readOnly = true;
+  const startPage = Math.min(state.currentPage ?? 0, Math.max(0, survey.visiblePageCount - 1));
+  survey.currentPageNo = startPage;
+
+  localeSelect?.addEventListener("change", () => { survey.locale = localeSelect.value; });
+
+  // ---- local copy ----
+  function readLocal() {
+    try { return JSON.parse(localStorage.getItem(storageKey) ?? "null"); } catch { return null; }
+  }
+  function writeLocal(saved, data = survey.data) {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({ data, page: survey.currentPageNo, baseRevision: revision, saved, at: Date.now() }));
+    } catch { /* storage full or disabled: the server copy still works */ }
+  }
+  function clearLocal() {
+    try { localStorage.removeItem(storageKey); } catch { /* ignore */ }
+  }
+
+  // ---- status line ----
+  function setStatus(text, kind) {
+    saveStatus.textContent = text;
+    saveStatus.className = "small mb-0" + (kind === "error" ? " text-danger fw-bold" : kind === "ok" ? " text-success" : "");
+  }
+  function timeNow() {
+    const d = new Date();
+    return [d.getHours(), d.getMinutes(), d.getSeconds()].map(n => String(n).padStart(2, "0")).join(":");
+  }
+  function showErrors(title, items) {
+    document.getElementById("respond-errors-title").textContent = title;
+    const list = document.getElementById("respond-errors-list");
+    list.replaceChildren(...items.map(text => { const li = document.createElement("li"); li.textContent = text; return li; }));
+    errorsBox.classList.remove("d-none");
+  }
+  function hideErrors() { errorsBox.classList.add("d-none"); }
+  function showNotice(text) { notice.textContent = text; notice.classList.remove("d-none"); }
+
+  // ---- saving ----
+  function scheduleSave() {
+    if (readOnly || conflictOpen || submitted) return;
+    clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(save, DEBOUNCE_MS);
+    // Someone typing without pause still gets saved every few seconds.
+    if (!maxWaitTimer) maxWaitTimer = setTimeout(save, MAX_WAIT_MS);
+  }
+
+  function retryLater() {
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(save, retryDelay);
+  }
+
+  async function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Content-Type": "application/json", "RequestVerificationToken": token, "Accept": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function save() {
+    clearTimeout(debounceTimer); clearTimeout(maxWaitTimer); clearTimeout(retryTimer);
+    debounceTimer = maxWaitTimer = retryTimer = 0;
+    if (readOnly || conflictOpen || submitted) return;
+    if (saving) { saveAgain = true; return; }
+    saving = true;
+    const data = survey.data;
+    const sent = JSON.stringify(data);
+    setStatus(strings.saving);
+    try {
+      const response = await post(saveUrl, { data, currentPage: survey.currentPageNo, revision });
+      if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
+        setStatus(strings.signedOut, "error");
+        retryLater();
+        return;
+      }
+      if (response.ok) {
+        const body = await response.json();
+        revision = body.revision;
+        retryDelay = 0;
+        const unchanged = JSON.stringify(survey.data) === sent;
+        writeLocal(unchanged);
+        // "Saved at" only when what is on screen is what the server has; otherwise the next save is on its way.
+        if (unchanged) setStatus(strings.savedAt.replace("{0}", timeNow()), "ok");
+        else scheduleSave();
+        return;
+      }
+      if (response.status >= 500) { setStatus(strings.retrying, "error"); retryLater(); return; }
+      const problem = await readProblem(response);
+      if (problem.code === "response.revision_conflict") { openConflict(data, problem); return; }
+      if (response.status === 409) { closeForm(problem.title); return; }
+      showErrors(problem.title ?? strings.badRequest, []);
+      setStatus(strings.badRequest, "error");
+    } catch {
+      // Offline or the server is unreachable: the local copy holds everything; try again later.
+      setStatus(strings.retrying, "error");
+      retryLater();
+    } finally {
+      saving = false;
+      if (saveAgain) { saveAgain = false; scheduleSave(); }
+    }
+  }
+
+  async function readProblem(response) {
+    try { return await response.json(); } catch { return { title: strings.badRequest }; }
+  }
+
+  function closeForm(message) {
+    readOnly = true;
+    survey.readOnly = true;
+    showErrors(message, []);
+    setStatus("");
+  }
+
+  window.addEventListener("online", () => { if (retryTimer) save(); });
+
+  survey.onValueChanged.add(() => {
+    if (readOnly) return;
+    hideErrors();
+    writeLocal(false);
+    if (!retryTimer && !conflictOpen) setStatus(strings.saving);
+    scheduleSave();
+  });
+  survey.onCurrentPageChanged.add(() => {
+    if (readOnly) return;
+    writeLocal(false);
+    save();
+  });
+
+  // ---- conflicts ----
+  function display(value) {
+    if (value === undefined || value === null || value === "") return strings.noAnswer;
+    if (Array.isArray(value)) return value.map(display).join("; ");
+    if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${display(v)}`).join(", ");
+    return String(value);
+  }
+
+  function openConflict(mine, problem, message) {
+    conflictOpen = true;
+    writeLocal(false, mine); // the losing copy must survive a reload until the respondent decides
+    const theirs = problem.serverData ?? {};
+    const serverRevision = problem.serverRevision ?? 0;
+    const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs)])]
+      .filter(name => JSON.stringify(mine[name]) !== JSON.stringify(theirs[name]));
+    const rows = document.getElementById("conflict-rows");
+    rows.replaceChildren(...names.map((name, i) => {
+      const tr = document.createElement("tr");
+      const q = survey.getQuestionByName(name);
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = q?.title ?? name;
+      tr.append(th);
+      for (const [side, value] of [["mine", mine[name]], ["theirs", theirs[name]]]) {
+        const td = document.createElement("td");
+        const id = `conflict-${i}-${side}`;
+        const input = document.createElement("input");
+        Object.assign(input, { type: "radio", name: `conflict-${i}`, id, value: side, className: "form-check-input me-1", checked: side === "mine" });
+        input.dataset.question = name;
+        const label = document.createElement("label");
+        label.htmlFor = id;
+        label.className = "form-check-label";
+        label.textContent = display(value);
+        td.append(input, label);
+        tr.append(td);
+      }
+      return tr;
+    }));
+    if (message) document.getElementById("conflict-text").textContent = message;
+    conflictBox.classList.remove("d-none");
+    conflictBox.focus();
+    setStatus("");
+
+    const finish = (data, saveIt) => {
+      conflictOpen = false;
+      conflictBox.classList.add("d-none");
+      revision = serverRevision;
+      survey.data = data;
+      if (saveIt) { writeLocal(false); save(); } else { writeLocal(true); setStatus(""); }
+    };
+    document.getElementById("conflict-keep-mine").onclick = () => finish(mine, true);
+    document.getElementById("conflict-take-theirs").onclick = () => finish(theirs, false);
+    document.getElementById("conflict-merge").onclick = () => {
+      const merged = { ...theirs };
+      for (const input of rows.querySelectorAll("input[type=radio]:checked")) {
+        if (input.value !== "mine") continue;
+        const name = input.dataset.question;
+        if (name in mine) merged[name] = mine[name]; else delete merged[name];
+      }
+      finish(merged, true);
+    };
+  }
+
+  // ---- submitting ----
+  survey.onCompleting.add(async (_, options) => {
+    if (submitted) return;
+    options.allow = false;
+    if (conflictOpen) { conflictBox.focus(); return; }
+    clearTimeout(debounceTimer); clearTimeout(maxWaitTimer);
+    while (saving) await new Promise(r => setTimeout(r, 100));
+    hideErrors();
+    setStatus(strings.submitting);
+    const key = submitKey();
+    const data = survey.data;
+    let response;
+    try {
+      response = await post(submitUrl, { data, currentPage: survey.currentPageNo, revision, idempotencyKey: key });
+    } catch {
+      setStatus(strings.submitFailed, "error");
+      return;
+    }
+    if (response.type === "opaqueredirect") { setStatus(strings.signedOut, "error"); return; }
+    if (response.ok) {
+      const body = await response.json();
+      submitted = true;
+      revision = body.revision;
+      clearLocal();
+      sessionStorage.removeItem(storageKey + ":submit");
+      options.allow = true;
+      setStatus("");
+      confirmation.textContent = body.message + " ";
+      const back = document.createElement("a");
+      back.href = location.pathname;
+      back.textContent = strings.backToAnswers;
+      confirmation.append(back);
+      confirmation.classList.remove("d-none");
+      const badge = document.getElementById("response-status");
+      if (badge) { badge.textContent = body.badge; badge.dataset.progress = body.status; }
+      for (const note of document.querySelectorAll("main .alert[role=note]")) note.remove();
+      confirmation.focus();
+      return;
+    }
+    const problem = await readProblem(response);
+    if (response.status === 422 && Array.isArray(problem.errors)) { showAnswerErrors(problem); setStatus(""); return; }
+    if (problem.code === "response.revision_conflict") { openConflict(data, problem); return; }
+    if (response.status === 409) { closeForm(problem.title); return; }
+    setStatus(response.status >= 500 ? strings.submitFailed : problem.title ?? strings.badRequest, "error");
+  });
+
+  // One key per attempt to submit this content: a retry after a lost reply reuses it, new content gets a new one.
+  function submitKey() {
+    const content = JSON.stringify(survey.data) + "|" + revision;
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(storageKey + ":submit") ?? "null");
+      if (saved && saved.content === content) return saved.key;
+    } catch { /* ignore */ }
+    const key = crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, "0")).join("");
+    try { sessionStorage.setItem(storageKey + ":submit", JSON.stringify({ content, key })); } catch { /* ignore */ }
+    return key;
+  }
+
+  function showAnswerErrors(problem) {
+    // Each error at its question, and all of them in the summary so a screen reader hears them at once.
+    const summary = [];
+    let first = null;
+    for (const error of problem.errors) {
+      const q = error.question ? survey.getQuestionByName(error.question) : null;
+      if (q) {
+        q.addError(error.message);
+        first ??= q;
+        summary.push(`${q.title}: ${error.message}`);
+      } else {
+        summary.push(error.path ? `${error.path}: ${error.message}` : error.message);
+      }
+    }
+    showErrors(problem.title, summary);
+    if (first) {
+      survey.currentPage = first.page;
+      // addError is cleared by page navigation; add again once the page shows.
+      for (const error of problem.errors) {
+        const q = survey.getQuestionByName(error.question ?? "");
+        if (q && q.page === first.page && !q.errors.some(e => e.text === error.message)) q.addError(error.message);
+      }
+      first.focus(true);
+    } else {
+      errorsBox.focus();
+    }
+  }
+
+  // ---- an unsaved local copy from an earlier visit ----
+  const local = readLocal();
+  if (!readOnly && local && !local.saved && JSON.stringify(local.data) !== JSON.stringify(state.data)) {
+    if (local.baseRevision === revision) {
+      survey.data = local.data;
+      survey.currentPageNo = Math.min(local.page ?? startPage, Math.max(0, survey.visiblePageCount - 1));
+      showNotice(strings.restored);
+      save();
+    } else {
+      openConflict(local.data, { serverData: state.data, serverRevision: revision }, strings.conflictLocal);
+    }
+  } else if (local && local.saved) {
+    writeLocal(true);
+  }
+
+  SurveyUI.renderSurvey(survey, root);
+}
+
+function escapeHtml(text) {
+  const div = document.createElement("div");
+  div.textContent = text;
+  return div.innerHTML;
+}
