@@ -53,7 +53,8 @@ public sealed class EvidenceSourcesTests(PortalFactory app) : IClassFixture<Port
                  WHERE q.round_id = @roundId ORDER BY r.id LIMIT 1
                 """, new { roundId });
             var version = await conn.ExecuteScalarAsync<long>("SELECT questionnaire_version_id FROM responses WHERE id = @response", new { response });
-            var draft = await EvidenceDemo.InsertSubmittedAsync(conn, null, version, await OrganisationIdAsync(app, "ASTRA"), 1, null, "{}", DateTimeOffset.UtcNow);
+            var astra = await OrganisationIdAsync(app, "ASTRA");
+            var draft = await EvidenceDemo.InsertSubmittedAsync(conn, null, version, astra, await EvidenceDemo.RespondentAsync(conn, null, astra, DateTimeOffset.UtcNow), null, "{}", DateTimeOffset.UtcNow);
             Assert.NotSame(first, await Service.LoadAsync(roundId, EvidenceFilter.All, CancellationToken.None)); // a new submission counts
             var current = await Service.LoadAsync(roundId, EvidenceFilter.All, CancellationToken.None);
             await conn.ExecuteAsync("UPDATE responses SET status = 'Draft' WHERE id = @draft", new { draft });
