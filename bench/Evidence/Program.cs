@@ -180,6 +180,16 @@ public static class EvidenceBench
         var pd = insertResponse.Parameters.Add("$d", SqliteType.Text);
         var pt = insertResponse.Parameters.Add("$t", SqliteType.Text);
         var pg = insertResponse.Parameters.Add("$g", SqliteType.Text);
+        using var insertUser = conn.CreateCommand();
+        insertUser.Transaction = tx;
+        // One respondent answers a version once (migration 0004): a passwordless member per response.
+        insertUser.CommandText = """
+            INSERT INTO users (email, normalized_email, security_stamp, concurrency_stamp, organisation_id, created_at)
+            VALUES ($e, upper($e), 's', 'c', $o, $t) RETURNING id
+            """;
+        var ue = insertUser.Parameters.Add("$e", SqliteType.Text);
+        var uo = insertUser.Parameters.Add("$o", SqliteType.Integer);
+        var ut = insertUser.Parameters.Add("$t", SqliteType.Text);
         using var insertRevision = conn.CreateCommand();
         insertRevision.Transaction = tx;
         insertRevision.CommandText = "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES ($r, 1, $d, $t, $u)";
@@ -204,10 +214,12 @@ public static class EvidenceBench
             sb.Length--;
             sb.Append('}');
             var data = sb.ToString();
-            pv.Value = versionId; po.Value = orgIds[i % organisations]; pu.Value = author; pd.Value = data; pt.Value = stamp;
+            ue.Value = $"bench-{i}@bench.invalid"; uo.Value = orgIds[i % organisations]; ut.Value = stamp;
+            var respondent = (long)(await insertUser.ExecuteScalarAsync())!;
+            pv.Value = versionId; po.Value = orgIds[i % organisations]; pu.Value = respondent; pd.Value = data; pt.Value = stamp;
             pg.Value = (object?)gradings[random.Next(gradings.Length)] ?? DBNull.Value;
             var id = (long)(await insertResponse.ExecuteScalarAsync())!;
-            rr.Value = id; rd.Value = data; rt.Value = stamp; ru.Value = author;
+            rr.Value = id; rd.Value = data; rt.Value = stamp; ru.Value = respondent;
             await insertRevision.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();

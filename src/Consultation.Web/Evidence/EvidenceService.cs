@@ -16,7 +16,6 @@ public static class EvidenceExtensions
     /// <summary>The evidence loader (cached until the data changes) and its pages' services.</summary>
     public static IServiceCollection AddEvidence(this IServiceCollection services)
     {
-        services.AddMemoryCache();
         services.AddSingleton<EvidenceService>();
         return services;
     }
@@ -38,8 +37,18 @@ public static class EvidenceExtensions
 /// The result is cached per round and filter until <c>evidence_data_version</c> (bumped by triggers on every table
 /// the evidence reads) changes. Authorization is the caller's: this class returns contributions naming organisations.
 /// </summary>
-public sealed class EvidenceService(Db db, IMemoryCache cache, TimeProvider clock)
+public sealed class EvidenceService(Db db, TimeProvider clock) : IDisposable
 {
+    /// <summary>
+    /// How many values (contributions) the cache may hold across rounds and filters: each cached evidence keeps every
+    /// contribution for drill-down, about 100 bytes each, so this bounds the cache near 2 GB (four filtered views of a
+    /// 100,000-response round). Least recently used entries go first; old data versions are never asked for again.
+    /// </summary>
+    public const long CacheSizeLimit = 20_000_000;
+
+    // Its own cache with a size limit, so entries of other features (which carry no size) are not affected.
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = CacheSizeLimit, CompactionPercentage = 0.5 });
+
     private readonly ConcurrentDictionary<string, Lazy<Task<RoundEvidence?>>> _inFlight = new(StringComparer.Ordinal);
 
     /// <summary>The round's evidence for <paramref name="filter"/>; null when there is no such round.</summary>
@@ -63,9 +72,13 @@ public sealed class EvidenceService(Db db, IMemoryCache cache, TimeProvider cloc
             var evidence = await lazy.Value.WaitAsync(ct);
             // Cached under the version it was computed at (it may be newer than the one read above).
             if (evidence is not null)
-                cache.Set(CacheKey(roundId, filter, evidence.DataVersion), evidence, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(30) });
+                cache.Set(CacheKey(roundId, filter, evidence.DataVersion), evidence, new MemoryCacheEntryOptions
+                {
+                    SlidingExpiration = TimeSpan.FromMinutes(30),
+                    Size = Math.Max(1, evidence.Evidence.Cells.Values.Sum(c => (long)c.N) + evidence.Pestle.Factors.Sum(f => (long)f.N)),
+                });
             else
-                cache.Set(key, (RoundEvidence?)null, TimeSpan.FromMinutes(1));
+                cache.Set(key, (RoundEvidence?)null, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1), Size = 1 });
             return evidence;
         }
         finally
@@ -73,6 +86,8 @@ public sealed class EvidenceService(Db db, IMemoryCache cache, TimeProvider cloc
             _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<RoundEvidence?>>>(key, lazy));
         }
     }
+
+    public void Dispose() => cache.Dispose();
 
     /// <summary>The counter triggers bump whenever anything the evidence reads changes (migration 0006).</summary>
     public static Task<long> DataVersionAsync(DbConnection conn, CancellationToken ct) =>

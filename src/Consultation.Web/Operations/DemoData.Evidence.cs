@@ -10,7 +10,7 @@ namespace Consultation.Web.Operations;
 /// <summary>
 /// A closed demo round holding DOMAIN.md's worked example (seven submitted five-indicator responses on DRUGS, THB
 /// and CYBER), so the evidence page has something true to show: DRUGS 3.9835 rank 1, THB 3.8166 rank 2, CYBER
-/// suppressed. Seeded with the demo data when <c>Demo:EvidenceRound</c> is true; tests call it directly.
+/// suppressed. Tests seed it directly (the demo data's own round, DemoData.Rounds.cs, holds the same example).
 /// </summary>
 public static class EvidenceDemo
 {
@@ -69,7 +69,8 @@ public static class EvidenceDemo
             var organisationId = await OrganisationAsync(conn, tx, row.Organisation, row.Category, now);
             await conn.ExecuteAsync("INSERT INTO round_organisations (round_id, organisation_id, invited_at, invited_by) VALUES (@roundId, @organisationId, @now, @author) ON CONFLICT DO NOTHING",
                 new { roundId, organisationId, now, author }, tx);
-            await InsertSubmittedAsync(conn, tx, versionId, organisationId, author, row.Grading, Answers(row.Areas), now);
+            var respondent = await RespondentAsync(conn, tx, organisationId, now);
+            await InsertSubmittedAsync(conn, tx, versionId, organisationId, respondent, row.Grading, Answers(row.Areas), now);
         }
         await tx.CommitAsync(ct);
         return roundId;
@@ -105,6 +106,19 @@ public static class EvidenceDemo
             VALUES (@responseId, 1, @dataJson, @now, @userId)
             """, new { responseId, dataJson, now, userId }, tx);
         return responseId;
+    }
+
+    /// <summary>
+    /// A member of <paramref name="organisationId"/> without a password (cannot sign in): one respondent answers a
+    /// questionnaire version once (migration 0004), so each seeded response needs its own.
+    /// </summary>
+    public static Task<long> RespondentAsync(DbConnection conn, DbTransaction? tx, long organisationId, DateTimeOffset now)
+    {
+        var email = $"respondent-{Guid.NewGuid():N}@seed.invalid";
+        return conn.ExecuteScalarAsync<long>("""
+            INSERT INTO users (email, normalized_email, display_name, security_stamp, concurrency_stamp, email_confirmed, organisation_id, created_at)
+            VALUES (@email, upper(@email), 'Seeded respondent', @stamp, @stamp, 1, @organisationId, @now) RETURNING id
+            """, new { email, stamp = Guid.NewGuid().ToString("N"), organisationId, now }, tx);
     }
 
     private static async Task<long> OrganisationAsync(DbConnection conn, DbTransaction tx, string name, string category, DateTimeOffset now) =>

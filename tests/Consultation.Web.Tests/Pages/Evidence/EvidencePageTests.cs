@@ -193,6 +193,9 @@ public sealed class EvidencePageTests(PortalFactory app) : IClassFixture<PortalF
         Assert.Contains(">0.96<", html, StringComparison.Ordinal); // B2 agency weight 1.5 × 0.8 × 0.8
         Assert.Contains(">0.288<", html, StringComparison.Ordinal); // X2 academic MEDIUM
         Assert.Matches(@"href=""/Rounds/Responses/\d+\?revision=1""", html);
+        var href = System.Text.RegularExpressions.Regex.Match(html, @"href=""(/Rounds/Responses/\d+\?revision=1)""").Groups[1].Value;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(href)).StatusCode); // the coordinator's response page, at that revision
+        Assert.Matches($"href=\"/Evidence/(Index/)?{roundId}\"", await client.GetStringAsync($"/Rounds/Details/{roundId}"));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/Evidence/Cell/{roundId}/DRUGS/NOT_AN_INDICATOR")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/Evidence/Index/999999")).StatusCode);
     }

@@ -39,7 +39,7 @@ public sealed class SnapshotTests(PortalFactory app) : IClassFixture<PortalFacto
                 SELECT v.id FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id WHERE q.round_id = @roundId
                 """, new { roundId });
             var org = await OrganisationIdAsync(app, "Ministry of Interior");
-            await EvidenceDemo.InsertSubmittedAsync(conn, null, versionId, org, 1, "A1",
+            await EvidenceDemo.InsertSubmittedAsync(conn, null, versionId, org, await EvidenceDemo.RespondentAsync(conn, null, org, DateTimeOffset.UtcNow), "A1",
                 EvidenceDemo.Answers(new Dictionary<string, (int[], string?)> { ["DRUGS"] = ([1, 1, 1, 1, 1], null) }), DateTimeOffset.UtcNow);
             await conn.ExecuteAsync("UPDATE rounds SET indicator_weights_json = '{}' WHERE id = @roundId", new { roundId });
         }
