@@ -31,7 +31,7 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, AuditLog audit, TimePr
         Context.Items[ParticipantKey] = participant;
         await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopLive.All(workshopId), Context.ConnectionAborted);
         live.Connected(Context.ConnectionId, workshopId, WorkshopLive.Role.Participant, participant.Id);
-        await live.WriteAsync(() => WorkshopsSql.TouchParticipantAsync(conn, participant.Id, clock.GetUtcNow(), Context.ConnectionAborted), Context.ConnectionAborted);
+        await live.WriteAsync(c => WorkshopsSql.TouchParticipantAsync(c, participant.Id, clock.GetUtcNow(), Context.ConnectionAborted), Context.ConnectionAborted);
 
         var state = await WorkshopLive.StateAsync(conn, workshop, Context.ConnectionAborted);
         var answers = state.Exercise is { } e
@@ -41,21 +41,10 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, AuditLog audit, TimePr
     }
 
     /// <summary>Participant: one score. Written to the database before the acknowledgement is returned.</summary>
-    public async Task<AckDto> Score(long exerciseId, string itemKey, int value, int? value2)
+    public Task<AckDto> Score(long exerciseId, string itemKey, int value, int? value2)
     {
         var participant = Participant();
-        await using var conn = await db.OpenAsync(Context.ConnectionAborted);
-        var exercise = await WorkshopsSql.CurrentExerciseAsync(conn, participant.WorkshopId, exerciseId, Context.ConnectionAborted);
-        if (exercise is null) return AckDto.Refused(WorkshopRefusals.NotOpen);
-        var areas = exercise.Type is ExerciseTypes.SocialTolerance or ExerciseTypes.Indicators
-            ? await WorkshopsSql.CrimeAreasAsync(conn, exercise.RoundId, Context.ConnectionAborted) : [];
-        var factors = exercise.Type == ExerciseTypes.Pestle ? await WorkshopsSql.FactorsAsync(conn, exercise.Id, Context.ConnectionAborted) : [];
-        var decision = ScoreValidation.Check(WorkshopsSql.Facts(exercise, areas, factors), itemKey, value, value2);
-        if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
-
-        await live.WriteAsync(() => WorkshopsSql.UpsertScoreAsync(conn, exercise.Id, participant.Id, itemKey, value, value2, clock.GetUtcNow(), Context.ConnectionAborted),
-            Context.ConnectionAborted);
-        return new AckDto { Ok = true, Version = live.ScoreWritten(participant.WorkshopId, exercise.Id) };
+        return live.ScoreAsync(participant.WorkshopId, participant.Id, exerciseId, itemKey, value, value2, clock.GetUtcNow(), Context.ConnectionAborted);
     }
 
     /// <summary>Participant: a new PESTLE factor while the exercise collects them.</summary>
@@ -67,8 +56,8 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, AuditLog audit, TimePr
         if (exercise is null) return AckDto.Refused(WorkshopRefusals.NotOpen);
         var decision = ScoreValidation.CheckNewFactor(WorkshopsSql.Facts(exercise, [], []), dimension, text);
         if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
-        long id = 0;
-        await live.WriteAsync(async () => id = await WorkshopsSql.InsertFactorAsync(conn, exercise.Id, participant.Id, dimension, text.Trim(), clock.GetUtcNow(), Context.ConnectionAborted),
+        var id = await live.WriteAsync(participant.WorkshopId,
+            c => WorkshopsSql.InsertFactorAsync(c, exercise.Id, participant.Id, dimension, text.Trim(), clock.GetUtcNow(), Context.ConnectionAborted),
             Context.ConnectionAborted);
         live.MarkState(participant.WorkshopId);
         return new AckDto { Ok = true, Id = id };
@@ -95,7 +84,8 @@ public sealed class WorkshopHub(Db db, WorkshopLive live, AuditLog audit, TimePr
     {
         await using var conn = await db.OpenAsync(Context.ConnectionAborted);
         var workshop = await ControllableAsync(conn, workshopId) ?? throw new HubException("forbidden");
-        var refusal = await WorkshopCommands.ActAsync(conn, workshop, action, clock.GetUtcNow(), Context.ConnectionAborted);
+        var refusal = await live.WriteAsync(workshopId, c => WorkshopCommands.ActAsync(c, workshop, action, clock.GetUtcNow(), Context.ConnectionAborted),
+            Context.ConnectionAborted);
         if (refusal is not null) return AckDto.Refused(refusal);
         var user = User();
         await audit.WriteAsync(WorkshopAudit.Acted, $"workshop:{workshopId}", action, conn, actorId: user.Id, actorEmail: user.Email, ct: Context.ConnectionAborted);

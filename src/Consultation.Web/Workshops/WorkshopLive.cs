@@ -27,21 +27,79 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     private readonly ConcurrentDictionary<long, Dirty> _dirty = new();
     private readonly ConcurrentDictionary<long, long> _versions = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private DbConnection? _writerConnection;
+
+    /// <summary>What scoring needs of a workshop's current exercise; null when nothing can be scored. Touched only under the writer lock.</summary>
+    private readonly Dictionary<long, ExerciseFacts?> _scoring = [];
+    private readonly Dictionary<long, long> _scoringExercise = [];
 
     /// <summary>
-    /// Runs one workshop write at a time. SQLite admits one writer anyway; queueing here in order is much
-    /// cheaper under a burst of scores than SQLite's busy handler, which sleeps and retries.
+    /// Runs one workshop write at a time on one long-lived connection. SQLite admits one writer anyway;
+    /// queueing here in order is far cheaper under a burst of scores than SQLite's busy handler, which sleeps
+    /// and retries, and than opening a connection per score. With <paramref name="changesWorkshop"/> the
+    /// cached scoring facts of that workshop are dropped inside the same lock, so no score can slip past a
+    /// lock or a phase change that has just been committed.
     /// </summary>
-    public async Task WriteAsync(Func<Task> write, CancellationToken ct)
+    public async Task<T> WriteAsync<T>(long? changesWorkshop, Func<DbConnection, Task<T>> write, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(write);
         await _writer.WaitAsync(ct);
-        try { await write(); }
+        try
+        {
+            _writerConnection ??= await db.OpenAsync(CancellationToken.None);
+            var result = await write(_writerConnection);
+            if (changesWorkshop is { } w) _scoring.Remove(w);
+            return result;
+        }
+        catch (DbException)
+        {
+            // A broken connection is replaced on the next write; the caller sees the failure.
+            if (_writerConnection is not null) await _writerConnection.DisposeAsync();
+            _writerConnection = null;
+            if (changesWorkshop is { } w) _scoring.Remove(w);
+            throw;
+        }
         finally { _writer.Release(); }
+    }
+
+    public Task WriteAsync(Func<DbConnection, Task> write, CancellationToken ct) =>
+        WriteAsync<bool>(null, async c => { await write(c); return true; }, ct);
+
+    /// <summary>
+    /// Checks and writes one score under the writer lock: the exercise must be the workshop's current one and
+    /// open, the item its own and the value on the scale. Acknowledged (with a version) only after the write.
+    /// </summary>
+    public Task<AckDto> ScoreAsync(long workshopId, long participantId, long exerciseId, string? itemKey, int value, int? value2,
+        DateTimeOffset now, CancellationToken ct) =>
+        WriteAsync<AckDto>(null, async conn =>
+        {
+            if (!_scoring.TryGetValue(workshopId, out var facts))
+            {
+                (facts, var current) = await LoadScoringAsync(conn, workshopId, ct);
+                _scoring[workshopId] = facts;
+                _scoringExercise[workshopId] = current;
+            }
+            if (facts is null || _scoringExercise[workshopId] != exerciseId) return AckDto.Refused(WorkshopRefusals.NotOpen);
+            var decision = ScoreValidation.Check(facts, itemKey, value, value2);
+            if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
+            await WorkshopsSql.UpsertScoreAsync(conn, exerciseId, participantId, itemKey!, value, value2, now, ct);
+            return new AckDto { Ok = true, Version = ScoreWritten(workshopId, exerciseId) };
+        }, ct);
+
+    private static async Task<(ExerciseFacts? Facts, long ExerciseId)> LoadScoringAsync(DbConnection conn, long workshopId, CancellationToken ct)
+    {
+        var workshop = await WorkshopsSql.WorkshopAsync(conn, workshopId, ct);
+        if (workshop is not { Status: not "Closed", CurrentExerciseId: { } id }) return (null, 0);
+        var exercise = await WorkshopsSql.ExerciseAsync(conn, workshopId, id, ct);
+        if (exercise is null) return (null, 0);
+        var areas = exercise.Type is ExerciseTypes.SocialTolerance or ExerciseTypes.Indicators ? await WorkshopsSql.CrimeAreasAsync(conn, exercise.RoundId, ct) : [];
+        var factors = exercise.Type == ExerciseTypes.Pestle ? await WorkshopsSql.FactorsAsync(conn, exercise.Id, ct) : [];
+        return (WorkshopsSql.Facts(exercise, areas, factors), exercise.Id);
     }
 
     public override void Dispose()
     {
+        _writerConnection?.Dispose();
         _writer.Dispose();
         base.Dispose();
     }

@@ -37,7 +37,7 @@ public sealed class ControlModel(Db db, CurrentUser me, WorkshopLive live, Audit
         await using var conn = await db.OpenAsync(ct);
         var workshop = await WorkshopsSql.ControllableAsync(conn, id, me.Id, me.CanManageOrganisations, ct);
         if (workshop is null) return NotFound();
-        var refusal = await WorkshopCommands.ActAsync(conn, workshop, command ?? "", clock.GetUtcNow(), ct);
+        var refusal = await live.WriteAsync(id, c => WorkshopCommands.ActAsync(c, workshop, command ?? "", clock.GetUtcNow(), ct), ct);
         if (refusal is not null)
         {
             ErrorMessage = WorkshopText.Refusal(L, refusal);
@@ -61,7 +61,7 @@ public sealed class ControlModel(Db db, CurrentUser me, WorkshopLive live, Audit
     {
         await using var conn = await db.OpenAsync(ct);
         if (await WorkshopsSql.ControllableAsync(conn, id, me.Id, me.CanManageOrganisations, ct) is null) return NotFound();
-        if (!await change(conn, clock.GetUtcNow()))
+        if (!await live.WriteAsync(id, c => change(c, clock.GetUtcNow()), ct))
         {
             ErrorMessage = L["That factor could not be changed: check the text (at most 200 characters) and try again."];
             return RedirectToPage(new { id });

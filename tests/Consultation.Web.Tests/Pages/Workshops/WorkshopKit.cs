@@ -60,7 +60,12 @@ public sealed class Person : IAsyncDisposable
 {
     private readonly List<HubConnection> _hubs = [];
     private readonly Uri _baseUrl;
-    private static readonly TimeSpan[] RetryDelays = [.. new[] { 0, 300, 500, 1000, 1000, 1000, 2000, 2000, 2000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
+    /// <summary>Keeps retrying every half second for a minute: a restart on a loaded machine can take a while.</summary>
+    private sealed class Patient : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) =>
+            retryContext.ElapsedTime < TimeSpan.FromMinutes(1) ? TimeSpan.FromMilliseconds(retryContext.PreviousRetryCount == 0 ? 0 : 500) : null;
+    }
 
     public Person(Uri baseUrl)
     {
@@ -76,7 +81,7 @@ public sealed class Person : IAsyncDisposable
     {
         var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(_baseUrl, "/hubs/workshop"), o => o.Cookies = Cookies)
-            .WithAutomaticReconnect(RetryDelays)
+            .WithAutomaticReconnect(new Patient())
             .Build();
         _hubs.Add(hub);
         return hub;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Consultation.Core.Workshops;
 using Consultation.Web.Workshops;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -46,12 +47,15 @@ public sealed class WorkshopRestartTests : IAsyncLifetime
         Assert.True((await hub.ScoreAsync(exerciseId, "DRUGS", 4)).Ok);
         Assert.True((await hub.ScoreAsync(exerciseId, "THB", 2)).Ok);
 
+        var stopping = Stopwatch.StartNew();
         await first.DisposeAsync(); // the server stops: the client starts reconnecting
+        var stopped = stopping.Elapsed;
         var second = new LivePortal(_data, port);
         await second.InitializeAsync();
         try
         {
-            await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            try { await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(60)); }
+            catch (TimeoutException) { Assert.Fail($"No reconnection (client state {hub.State}); stopping the first server took {stopped}."); }
             var after = await hub.JoinAsync(id);
 
             Assert.Equal(exerciseId, after.State.Exercise!.Id);
