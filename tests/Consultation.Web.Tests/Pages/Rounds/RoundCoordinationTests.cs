@@ -90,7 +90,7 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         var audit = await conn.QuerySingleAsync<(string ActorEmail, string Details)>(
             "SELECT actor_email, details FROM audit_log WHERE action = 'round.reminders_sent' AND target = @Target", new { Target = $"round:{round.RoundId}" });
         Assert.Equal("coordinator@demo.local", audit.ActorEmail);
-        Assert.Contains("1 organisations, 1 recipients, 0 failed", audit.Details, StringComparison.Ordinal);
+        Assert.Contains("1 organisations, 2 recipients, 0 failed", audit.Details, StringComparison.Ordinal);
     }
 
     [Fact]
