@@ -1,3 +1,4 @@
+using Consultation.Web.Api;
 using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Localization;
@@ -5,6 +6,8 @@ using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Consultation.Web.Rounds;
+using Consultation.Web.Evidence;
+using Consultation.Web.Workshops;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +19,10 @@ builder.Services
     .AddPortalLocalization()
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddApi(builder.Configuration);
+builder.Services.AddEvidence();
+builder.Services.AddCoordination(builder.Configuration);
+builder.Services.AddWorkshops(builder.Configuration);
 
 var app = builder.Build();
 
@@ -48,6 +55,8 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
 app.MapHealthz();
 app.MapCultureSwitch();
+app.MapApi();
+app.MapWorkshops();
 
 await app.RunAsync();
 

@@ -12,6 +12,9 @@ public static class PagesExtensions
                 o.Conventions.AuthorizeFolder("/Organisations", Policies.Coordinator);
                 o.Conventions.AuthorizeFolder("/Rounds", Policies.Coordinator);
                 o.Conventions.AuthorizeFolder("/Questionnaires", Policies.Coordinator);
+                o.Conventions.AuthorizeFolder("/Evidence", Policies.Coordinator);
+                o.Conventions.AuthorizeFolder("/Workshops", Policies.Facilitator);
+                o.Conventions.AllowAnonymousToFolder("/Join");
                 o.Conventions.AuthorizeFolder("/Respond", Policies.Respondent);
                 o.Conventions.AllowAnonymousToPage("/Index");
                 o.Conventions.AllowAnonymousToPage("/Error");

@@ -6,10 +6,13 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Consultation.Web.Operations;
 
-/// <summary>Operator commands run by the same binary: <c>migrate</c>, <c>create-admin --email E</c>, <c>backup --to FILE</c>.</summary>
+/// <summary>
+/// Operator commands run by the same binary: <c>migrate</c>, <c>create-admin --email E</c>, <c>backup --to FILE</c>,
+/// <c>create-token --name N --scopes S [--days D] [--user EMAIL]</c>.
+/// </summary>
 public static class Commands
 {
-    private static readonly string[] Names = ["migrate", "create-admin", "backup"];
+    private static readonly string[] Names = ["migrate", "create-admin", "backup", "create-token"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
 
@@ -25,6 +28,8 @@ public static class Commands
                     return 0;
                 case "create-admin":
                     return await CreateAdminAsync(app, Option(args, "--email"));
+                case "create-token":
+                    return await CreateTokenAsync(app, args);
                 case "backup":
                     var to = Option(args, "--to");
                     if (string.IsNullOrWhiteSpace(to)) return Fail("Usage: backup --to FILE");
@@ -70,6 +75,52 @@ public static class Commands
         Console.WriteLine($"One-time password: {password}");
         Console.WriteLine("It must be changed at the first sign-in.");
         return 0;
+    }
+
+    /// <summary>
+    /// An API token for the ministry's tools. The API acts as the administrator given by <c>--user</c>
+    /// (default: the first administrator). The token is printed once, on a line of its own.
+    /// </summary>
+    private static async Task<int> CreateTokenAsync(WebApplication app, string[] args)
+    {
+        const string usage = "Usage: create-token --name NAME --scopes \"evidence:read,responses:import,rounds:write|admin\" [--days 1-3650] [--user ADMIN_EMAIL]";
+        var name = Option(args, "--name")?.Trim();
+        var scopes = Api.ApiScopes.Parse(Option(args, "--scopes"), out var unknown);
+        var daysText = Option(args, "--days");
+        var days = Api.ApiTokens.DefaultDays;
+        if (string.IsNullOrEmpty(name) || name.Length > Api.ApiTokens.MaxNameLength) return Fail(usage);
+        if (unknown.Count > 0) return Fail($"Unknown scope(s): {string.Join(", ", unknown)}. Scopes: {string.Join(", ", Api.ApiScopes.All)}.");
+        if (scopes.Count == 0) return Fail(usage);
+        if (daysText is not null && (!int.TryParse(daysText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out days)
+                                     || days < 1 || days > Api.ApiTokens.MaxDays))
+            return Fail($"--days must be a whole number from 1 to {Api.ApiTokens.MaxDays}.");
+
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<Db>();
+        await using var conn = await db.OpenAsync();
+        var email = Option(args, "--user");
+        var admin = await Dapper.SqlMapper.QueryFirstOrDefaultAsync<AdminRow>(conn, """
+            SELECT u.id, u.email FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
+             WHERE r.name = @Admin AND (@email IS NULL OR u.normalized_email = upper(@email))
+             ORDER BY u.id LIMIT 1
+            """, new { Admin = Roles.Administrator, email });
+        if (admin is null)
+            return Fail(email is null ? "There is no administrator yet: run create-admin first." : $"{email} is not an administrator.");
+        await using var tx = await conn.BeginTransactionAsync();
+        var created = await Api.ApiTokens.CreateAsync(conn, tx, scope.ServiceProvider.GetRequiredService<AuditLog>(), name, scopes,
+            admin.Id, "command-line", app.Services.GetRequiredService<TimeProvider>().GetUtcNow(), days, CancellationToken.None);
+        await tx.CommitAsync();
+        Console.WriteLine($"API token \"{name}\" ({string.Join(' ', scopes)}) acts as {admin.Email} and expires {created.ExpiresAt:yyyy-MM-dd HH:mm} UTC.");
+        Console.WriteLine("Store it now; it is not shown again:");
+        Console.WriteLine(created.Token);
+        return 0;
+    }
+
+    private sealed record AdminRow
+    {
+        public long Id { get; init; }
+        public string Email { get; init; } = "";
     }
 
     private static string OneTimePassword()

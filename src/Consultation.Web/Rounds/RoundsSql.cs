@@ -33,6 +33,32 @@ public static class RoundsSql
             """, new { id }, cancellationToken: ct))!;
 
     /// <summary>
+    /// Stores a new Draft round with its crime areas and invited organisations (the API's round creation;
+    /// the Create page does the same through its form). Returns the new id.
+    /// </summary>
+    public static async Task<long> InsertAsync(DbConnection conn, DbTransaction tx, Pages.Rounds.ParsedRound round, long? createdBy, DateTimeOffset now, CancellationToken ct)
+    {
+        var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO rounds (title, description_html, opens_at, closes_at, time_zone, status, min_organisations, default_grading,
+                                category_weights_json, indicator_weights_json, reminder_days_before_close, created_by, created_at, updated_at)
+            VALUES (@Title, @DescriptionHtml, @OpensAt, @ClosesAt, @TimeZone, 'Draft', @MinOrganisations, @DefaultGrading,
+                    @CategoryWeightsJson, @IndicatorWeightsJson, @ReminderDaysBeforeClose, @createdBy, @now, @now)
+            RETURNING id
+            """, new
+        {
+            round.Title, round.DescriptionHtml, round.OpensAt, round.ClosesAt, round.TimeZone, round.MinOrganisations, round.DefaultGrading,
+            round.CategoryWeightsJson, round.IndicatorWeightsJson, round.ReminderDaysBeforeClose, createdBy, now,
+        }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, @Code)",
+            round.CrimeAreas.Select(code => new { id, Code = code }), tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO round_organisations (round_id, organisation_id, invited_at, invited_by) VALUES (@id, @Org, @now, @createdBy)",
+            round.Organisations.Select(org => new { id, Org = org, now, createdBy }), tx, cancellationToken: ct));
+        return id;
+    }
+
+    /// <summary>
     /// Moves the round from <paramref name="from"/> to <paramref name="to"/> only if it is still in
     /// <paramref name="from"/> (and, when opening, still has what the guards asked for): 0 rows means
     /// someone else changed it first.

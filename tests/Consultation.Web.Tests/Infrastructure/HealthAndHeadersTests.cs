@@ -52,4 +52,22 @@ public sealed class HealthAndHeadersTests(PortalFactory app) : IClassFixture<Por
         foreach (var path in new[] { "/lib/bootstrap/bootstrap.min.css", "/lib/survey/survey.core.min.js", "/lib/survey/survey-js-ui.min.js", "/lib/signalr/signalr.min.js", "/lib/chartjs/chart.umd.js" })
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(path)).StatusCode);
     }
+
+    [Theory]
+    [InlineData("GET", "/healthz", 200)]                        // plain text from an endpoint
+    [InlineData("GET", "/lib/bootstrap/bootstrap.min.css", 200)] // static file
+    [InlineData("GET", "/Error/404", 404)]                     // status-code page
+    [InlineData("GET", "/Rounds", 302)]                        // redirect to sign-in
+    [InlineData("POST", "/culture", 400)]                      // rejected POST (no antiforgery token)
+    public async Task Every_kind_of_response_carries_the_security_headers(string method, string path, int status)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method == "POST") request.Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["culture"] = "en" });
+        var response = await app.CreateBrowserLikeClient().SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains("frame-ancestors 'none'", string.Join(" ", response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+    }
 }

@@ -30,6 +30,19 @@ public sealed class LocalizationTests(PortalFactory app) : IClassFixture<PortalF
     }
 
     [Fact]
+    public async Task Serbian_cyrillic_is_offered_and_rendered_in_cyrillic()
+    {
+        var client = app.CreateBrowserLikeClient();
+        Assert.Contains("<option value=\"sr-Cyrl\" lang=\"sr-Cyrl\">Српски</option>", await client.GetStringAsync("/Account/Login"), StringComparison.Ordinal);
+
+        await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["culture"] = "sr-Cyrl", ["returnUrl"] = "/" }, "/culture");
+        var html = await client.GetStringAsync("/Account/Login");
+
+        Assert.Contains("<html lang=\"sr-Cyrl\">", html, StringComparison.Ordinal);
+        Assert.Contains("Заборавили сте лозинку?", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validation_messages_are_localized()
     {
         var client = app.CreateBrowserLikeClient();

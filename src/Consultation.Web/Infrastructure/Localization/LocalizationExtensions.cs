@@ -10,6 +10,8 @@ public static class LocalizationExtensions
     [
         ("en", "English"),
         ("sr-Latn", "Srpski"),
+        // Generated from sr-Latn by transliteration (SerbianScript; see ResourceFilesTests).
+        ("sr-Cyrl", "Српски"),
     ];
 
     public static IServiceCollection AddPortalLocalization(this IServiceCollection services)

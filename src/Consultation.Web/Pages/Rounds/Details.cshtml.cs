@@ -12,7 +12,7 @@ using Microsoft.Extensions.Localization;
 namespace Consultation.Web.Pages.Rounds;
 
 /// <summary>A round at a glance, with its status transitions (each guarded and audited) and its questionnaires.</summary>
-public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeProvider clock, RoundMailer mailer, IStringLocalizer<SharedResource> L) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
@@ -22,6 +22,23 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
     public IReadOnlyList<OrganisationRow> Organisations { get; private set; } = [];
     public IReadOnlyList<QuestionnaireRow> Questionnaires { get; private set; } = [];
     public RoundStatus Status => RoundStatuses.Parse(Round.Status);
+    public IReadOnlyList<RoundProgressSql.Progress> Progress { get; private set; } = [];
+    public IReadOnlyDictionary<long, MailRow> Mail { get; private set; } = new Dictionary<long, MailRow>();
+    /// <summary>Makes a repeated post of the same form (double click, resend after a timeout) send nothing twice.</summary>
+    public string MailKey { get; } = Guid.NewGuid().ToString("N");
+    public bool CanMail => Status == RoundStatus.Open && ResponseRulesOpen;
+    private bool ResponseRulesOpen => Consultation.Core.Responses.ResponseRules.IsOpenFor(Status, Round.ClosesAt, clock.GetUtcNow());
+
+    /// <summary>A time shown in the round's time zone, as coordinators plan in it.</summary>
+    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Round.TimeZone).Replace('T', ' ') : "";
+
+    public sealed record MailRow
+    {
+        public long OrganisationId { get; init; }
+        public DateTimeOffset? LastInvitation { get; init; }
+        public DateTimeOffset? LastReminder { get; init; }
+        public string? LastError { get; init; }
+    }
 
     public sealed record RoundRow
     {
@@ -110,6 +127,39 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         return RedirectToPage(new { id });
     }
 
+    public Task<IActionResult> OnPostInvitationsAsync(long id, string? mailKey, CancellationToken ct) =>
+        MailAsync(id, RoundMailer.Kind.Invitation, mailKey, ct);
+
+    public Task<IActionResult> OnPostRemindersAsync(long id, string? mailKey, CancellationToken ct) =>
+        MailAsync(id, RoundMailer.Kind.Reminder, mailKey, ct);
+
+    private async Task<IActionResult> MailAsync(long id, RoundMailer.Kind kind, string? mailKey, CancellationToken ct)
+    {
+        var key = mailKey is { Length: 32 } k && k.All(char.IsAsciiHexDigitLower) ? k : Guid.NewGuid().ToString("N");
+        var prefix = kind == RoundMailer.Kind.Invitation ? ReminderSchedule.InvitationPrefix : ReminderSchedule.ManualPrefix;
+        var respondUrl = $"{Request.Scheme}://{Request.Host}{Request.PathBase}/Respond";
+        var outcome = await mailer.SendAsync(id, kind, prefix + key, respondUrl, ct: ct);
+        if (outcome is null) return NotFound();
+        if (outcome.RoundNotOpen)
+        {
+            ErrorMessage = L["Invitations and reminders go out only while the round is open."];
+            await using var conn = await db.OpenAsync(ct);
+            await LoadAsync(conn, id, ct);
+            return Page();
+        }
+        var parts = new List<string>
+        {
+            kind == RoundMailer.Kind.Invitation
+                ? L["Invitations sent to {0} people in {1} organisations.", outcome.Recipients, outcome.Organisations]
+                : L["Reminders sent to {0} people in {1} organisations that have not submitted.", outcome.Recipients, outcome.Organisations],
+        };
+        if (outcome.FailedOrganisations > 0) parts.Add(L["The mail to {0} organisations could not be sent; try again later.", outcome.FailedOrganisations]);
+        if (outcome.WithoutMembers > 0) parts.Add(L["{0} organisations have no member who can sign in: invite people to them first.", outcome.WithoutMembers]);
+        if (outcome.AlreadySent > 0) parts.Add(L["{0} organisations had this mail already.", outcome.AlreadySent]);
+        StatusMessage = string.Join(" ", parts);
+        return RedirectToPage(new { id });
+    }
+
     private string RefusalMessage(string? refusal, RoundStatus from, RoundStatus to) => refusal switch
     {
         RoundRefusals.NoPublishedQuestionnaire => L["The round cannot open yet: publish at least one questionnaire first."],
@@ -142,6 +192,15 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
                    (SELECT MAX(v.version) FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published') AS published_version
               FROM questionnaires q WHERE q.round_id = @id ORDER BY q.id
             """, new { id }, cancellationToken: ct))).ToList();
+        Progress = await RoundProgressSql.LoadAsync(conn, id, ct);
+        Mail = (await conn.QueryAsync<MailRow>(new CommandDefinition("""
+            SELECT organisation_id,
+                   MAX(CASE WHEN schedule_key LIKE 'invitation:%' THEN delivered_at END) AS last_invitation,
+                   MAX(CASE WHEN schedule_key NOT LIKE 'invitation:%' THEN delivered_at END) AS last_reminder,
+                   (SELECT CASE WHEN x.delivered_at IS NULL THEN x.last_error END FROM reminders_sent x
+                     WHERE x.round_id = rs.round_id AND x.organisation_id = rs.organisation_id ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) AS last_error
+              FROM reminders_sent rs WHERE round_id = @id GROUP BY round_id, organisation_id
+            """, new { id }, cancellationToken: ct))).ToDictionary(m => m.OrganisationId);
         return true;
     }
 }

@@ -155,4 +155,16 @@ public sealed class LoginTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task Unknown_address_and_wrong_password_get_the_same_answer()
+    {
+        static string Body(string html) => System.Text.RegularExpressions.Regex.Replace(html, "value=\"[^\"]*\"", "");
+        var known = await Forms.LoginAsync(app.CreateBrowserLikeClient(), "coordinator@demo.local", "not-the-password");
+        var unknown = await Forms.LoginAsync(app.CreateBrowserLikeClient(), "nobody.here@demo.local", "not-the-password");
+
+        Assert.Equal(known.StatusCode, unknown.StatusCode);
+        // Same page apart from the echoed e-mail and the per-request tokens: nothing tells which accounts exist.
+        Assert.Equal(Body(await known.Content.ReadAsStringAsync()), Body(await unknown.Content.ReadAsStringAsync()));
+    }
 }

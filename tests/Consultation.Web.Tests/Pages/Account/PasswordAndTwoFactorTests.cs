@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Consultation.Web.Tests.Pages.Account;
 
@@ -123,5 +124,34 @@ public sealed partial class PasswordAndTwoFactorTests(PortalFactory app) : IClas
         {
             await Forms.PostAsync(admin, "/Admin", new Dictionary<string, string> { ["RequireTwoFactorForCoordinators"] = "false" });
         }
+    }
+
+    [Fact]
+    public async Task Changing_the_password_ends_the_other_sessions_but_keeps_this_one()
+    {
+        const string email = "two.sessions@demo.local";
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Consultation.Web.Infrastructure.Security.AppUser>>();
+            var created = await users.CreateAsync(new Consultation.Web.Infrastructure.Security.AppUser { Email = email, DisplayName = "Two Sessions", EmailConfirmed = true }, Consultation.Web.Operations.DemoData.Password);
+            Assert.True(created.Succeeded, string.Join(", ", created.Errors.Select(e => e.Description)));
+        }
+        var here = app.CreateBrowserLikeClient();
+        var elsewhere = app.CreateBrowserLikeClient(); // e.g. a forgotten session on a shared computer
+        await Forms.LoginAsync(here, email);
+        await Forms.LoginAsync(elsewhere, email);
+        Assert.Equal(HttpStatusCode.OK, (await elsewhere.GetAsync("/Account/Manage")).StatusCode);
+
+        var change = await Forms.PostAsync(here, "/Account/Manage/ChangePassword", new Dictionary<string, string>
+        {
+            ["Input.OldPassword"] = Consultation.Web.Operations.DemoData.Password,
+            ["Input.NewPassword"] = "another long password", ["Input.ConfirmPassword"] = "another long password",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, change.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/Account/Manage")).StatusCode);
+        var stale = await elsewhere.GetAsync("/Account/Manage");
+        Assert.Equal(HttpStatusCode.Redirect, stale.StatusCode);
+        Assert.StartsWith("/Account/Login", stale.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
     }
 }

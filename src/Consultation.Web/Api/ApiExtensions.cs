@@ -1,0 +1,170 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace Consultation.Web.Api;
+
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>API requests per client address and minute (then 429).</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerMinute { get; set; } = 300;
+
+    /// <summary>Largest body of a response import, in bytes (then 413).</summary>
+    [Range(1024, 100_000_000)]
+    public int MaxImportBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most responses in one import (then 422).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxImportRows { get; set; } = 5000;
+}
+
+/// <summary>
+/// API v1 for the ministry's analysis tools: <c>/api/v1/…</c>, bearer tokens only (cookies never count),
+/// JSON in and out, RFC 7807 problem+json errors, rate limited, described at <c>/api/v1/openapi.json</c>.
+/// </summary>
+public static class ApiExtensions
+{
+    public const string RateLimitPolicy = "api";
+    public const string Prefix = "/api/v1";
+
+    /// <summary>Authorization policy of one scope; null = any valid token.</summary>
+    public static string Policy(string? scope) => scope is null ? "api" : "api:" + scope;
+
+    public static IServiceCollection AddApi(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<ApiOptions>().Bind(config.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // A second scheme beside Identity's cookie; it is never the default, only API policies name it.
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(Policy(null), p => p
+            .AddAuthenticationSchemes(BearerTokenHandler.SchemeName).RequireAuthenticatedUser());
+        foreach (var scope in ApiScopes.All)
+            services.AddAuthorizationBuilder().AddPolicy(Policy(scope), p => p
+                .AddAuthenticationSchemes(BearerTokenHandler.SchemeName).RequireAuthenticatedUser()
+                .RequireAssertion(c => ApiScopes.Grants(c.User.FindAll(BearerTokenHandler.ScopeClaim).Select(x => x.Value), scope)));
+
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(RateLimitPolicy, context =>
+        {
+            var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequestsPerMinute;
+            var key = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+            });
+        }));
+        // The portal's 429 page is HTML; API clients get problem+json.
+        services.PostConfigure<RateLimiterOptions>(o =>
+        {
+            var pages = o.OnRejected;
+            o.OnRejected = async (ctx, ct) =>
+            {
+                if (!ctx.HttpContext.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (pages is not null) await pages(ctx, ct);
+                    return;
+                }
+                ctx.HttpContext.Response.Headers.RetryAfter = "60";
+                await ApiResults.WriteProblemAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    "Too many API requests from this address. Wait a minute and try again.");
+            };
+        });
+
+        services.AddOpenApi("v1", o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Consultation API", Version = "v1",
+                    Description = "For the ministry's analysis tools. Every request needs \"Authorization: Bearer <token>\"; administrators " +
+                        "create tokens under Admin → API tokens or with `create-token`. Scopes: evidence:read, responses:import, rounds:write, " +
+                        "admin (all). Errors are RFC 7807 problem+json; invalid fields are 422 with errors keyed by JSON path.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[BearerTokenHandler.SchemeName] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "opaque (cons_…)",
+                    Description = "An API token created by an administrator.",
+                };
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerTokenHandler.SchemeName, document)] = [] }];
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer(async (operation, context, ct) =>
+            {
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiRequestBody>().FirstOrDefault() is { } body)
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, ct) },
+                        },
+                    };
+                var scope = context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiresScope>().FirstOrDefault();
+                var needs = scope is null ? "Any valid token." : $"Scope: `{scope.Scope}` (or `admin`).";
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? needs : operation.Description + "\n\n" + needs;
+            });
+        });
+        return services;
+    }
+
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        // Every API error is problem+json: the portal's HTML status pages stay out, and answers the framework gives
+        // without a body (no such endpoint 404, wrong content type 415, wrong method 405) get one here.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            await next(context);
+            if (context.Response is { HasStarted: false, StatusCode: >= 400, ContentType: null, ContentLength: null or 0 })
+                await ApiResults.WriteProblemAsync(context, context.Response.StatusCode, ReasonPhrases.GetReasonPhrase(context.Response.StatusCode),
+                    context.Response.StatusCode == StatusCodes.Status404NotFound
+                        ? "There is no such API endpoint; see /api/v1/openapi.json."
+                        : "The request was not accepted; see /api/v1/openapi.json.");
+        }));
+        var api = app.MapGroup(Prefix)
+            .RequireRateLimiting(RateLimitPolicy)
+            .DisableAntiforgery()
+            .WithTags("v1");
+        OrganisationsApi.Map(api);
+        RoundsApi.Map(api);
+        ImportApi.Map(api);
+        EvidenceApi.Map(api);
+        app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+        // Anything else under /api/v1 is a problem+json 404 (without this, the portal's sign-in redirect would answer).
+        app.MapFallback(Prefix + "/{**path}", () => ApiResults.NotFound("There is no such API endpoint; see /api/v1/openapi.json."))
+            .AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+        return app;
+    }
+
+    /// <summary>
+    /// Documents the JSON body for OpenAPI. (Not <c>Accepts&lt;T&gt;</c>: that makes routing refuse other content
+    /// types before the endpoint, and the portal's sign-in fallback would answer instead of a problem+json 415.)
+    /// </summary>
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new ApiRequestBody(typeof(T)))
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    /// <summary>The endpoint needs a bearer token holding <paramref name="scope"/> (or admin); null = any valid token.</summary>
+    public static RouteHandlerBuilder RequireScope(this RouteHandlerBuilder builder, string? scope)
+    {
+        builder.RequireAuthorization(Policy(scope))
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        if (scope is not null) builder.WithMetadata(new RequiresScope(scope)).ProducesProblem(StatusCodes.Status403Forbidden);
+        return builder;
+    }
+}
+
+/// <summary>Endpoint metadata: the type of the JSON body, for the OpenAPI document.</summary>
+public sealed record ApiRequestBody(Type Type);

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Consultation.Web.Api;
+
+/// <summary>Field errors keyed by the JSON path of the field (<c>responses[3].scores.DRUGS.DAMAGE</c>).</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        if (!list.Contains(message)) list.Add(message);
+    }
+
+    public bool Any => _errors.Count > 0;
+    public int Count => _errors.Count;
+    public IReadOnlyCollection<string> Fields => _errors.Keys;
+
+    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+}
+
+/// <summary>
+/// RFC 7807 problem+json answers of the API. Every error the API gives is one of these — never an HTML page,
+/// never a 500 for bad input: field errors are 422 with <c>errors: { field: [messages] }</c>, malformed JSON 400.
+/// </summary>
+public static class ApiResults
+{
+    public const string ProblemContentType = "application/problem+json";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IResult Problem(int status, string title, string? detail = null) =>
+        Results.Problem(detail: detail, statusCode: status, title: title);
+
+    public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "Not found", what);
+
+    public static IResult Invalid(FieldErrors errors, string? detail = null, int status = StatusCodes.Status422UnprocessableEntity) =>
+        Results.ValidationProblem(errors.ToDictionary(), detail: detail ?? "Some fields are not valid; see errors.",
+            statusCode: status, title: "The request has invalid fields.");
+
+    /// <summary>For the authentication handler and the rate limiter, which answer outside an endpoint.</summary>
+    public static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails
+        {
+            Status = status, Title = title, Detail = detail,
+            Type = $"https://httpstatuses.io/{status}",
+        };
+        await context.Response.WriteAsJsonAsync(problem, Json, ProblemContentType, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Reads a JSON body of at most <paramref name="maxBytes"/>. Returns the parsed document, or the problem
+    /// to answer: 415 (not JSON), 413 (too large), 400 (malformed).
+    /// </summary>
+    public static async Task<(JsonDocument? Document, IResult? Error)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
+        if (!request.HasJsonContentType())
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as JSON with \"Content-Type: application/json\"."));
+        var tooLarge = Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The body may be at most {maxBytes:N0} bytes.");
+        if (request.ContentLength > maxBytes) return (null, tooLarge);
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBytes;
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int n;
+            while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + n > maxBytes) return (null, tooLarge);
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, tooLarge);
+        }
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var malformed = new FieldErrors();
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            malformed.Add("$", "The body is not valid UTF-8.");
+            return (null, Invalid(malformed, "The body is not valid JSON.", StatusCodes.Status400BadRequest));
+        }
+        JsonDocument? doc = null;
+        try
+        {
+            doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
+            // Strings are decoded lazily; decode them all now so a lone surrogate (\ud800) is a 400 here, not a 500 later.
+            CheckStrings(doc.RootElement);
+            return (doc, null);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            doc?.Dispose();
+            malformed.Add("$", $"The body is not valid JSON ({ex.Message})");
+            return (null, Invalid(malformed, "The body is not valid JSON.", StatusCodes.Status400BadRequest));
+        }
+    }
+
+    private static void CheckStrings(JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = e.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in e.EnumerateArray()) CheckStrings(item);
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    _ = p.Name;
+                    CheckStrings(p.Value);
+                }
+                break;
+        }
+    }
+}
+
+/// <summary>Reads the fields of one JSON object, adding field errors under <see cref="Path"/>.</summary>
+public sealed class JsonFields(JsonElement obj, string path, FieldErrors errors, params string[] known)
+{
+    public string Path { get; } = path;
+
+    public string At(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
+
+    /// <summary>Names the object has that the endpoint does not know: typos are errors, not silently ignored.</summary>
+    public void RejectUnknown()
+    {
+        foreach (var p in obj.EnumerateObject())
+            if (!known.Contains(p.Name, StringComparer.Ordinal))
+                errors.Add(At(p.Name), $"Unknown field. Known fields: {string.Join(", ", known)}.");
+    }
+
+    public bool Has(string name, out JsonElement value) =>
+        obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    public string? Text(string name, bool required, int maxLength)
+    {
+        if (!Has(name, out var v))
+        {
+            if (required) errors.Add(At(name), "This field is required.");
+            return null;
+        }
+        if (v.ValueKind != JsonValueKind.String) { errors.Add(At(name), "This field must be a string."); return null; }
+        var s = v.GetString()!.Trim();
+        if (required && s.Length == 0) { errors.Add(At(name), "This field is required."); return null; }
+        if (s.Length > maxLength) { errors.Add(At(name), $"This field can be at most {maxLength} characters."); return null; }
+        return s;
+    }
+
+    public int? WholeNumber(string name, int min, int max)
+    {
+        if (!Has(name, out var v)) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i) || i < min || i > max)
+        {
+            errors.Add(At(name), $"This field must be a whole number from {min} to {max}.");
+            return null;
+        }
+        return i;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Consultation.Core.Organisations;
+using Consultation.Web.Evidence;
+
+namespace Consultation.Web.Pages.Evidence;
+
+/// <summary>What the shared evidence partial renders: live evidence or a snapshot, optionally against an earlier snapshot.</summary>
+public sealed record EvidenceView
+{
+    public required EvidenceReport Report { get; init; }
+    /// <summary>An earlier snapshot to compare with (arrows for score and rank changes).</summary>
+    public EvidenceReport? Earlier { get; init; }
+    public string? EarlierLabel { get; init; }
+    /// <summary>Live evidence links each cell to its drill-down; a snapshot has no contributions to show.</summary>
+    public bool DrillDown { get; init; }
+    /// <summary>Printable report: statistics inline instead of in tooltips.</summary>
+    public bool Print { get; init; }
+}
+
+/// <summary>Formatting shared by the evidence pages: figures to 4 decimals in the reader's culture.</summary>
+public static class EvidenceFormat
+{
+    public static string Figure(double? value) => value is { } v ? v.ToString("0.0000", CultureInfo.CurrentCulture) : "—";
+
+    public static string Weight(double value) => value.ToString("0.####", CultureInfo.CurrentCulture);
+
+    /// <summary>Heat class 1–5 from a weighted mean on the 1–5 scale (colour is never the only carrier: the value is printed).</summary>
+    public static string Heat(double? mean) => mean is { } m ? "ev-h" + Math.Clamp((int)Math.Round(m, MidpointRounding.AwayFromZero), 1, 5).ToString(CultureInfo.InvariantCulture) : "";
+
+    public static string? CategoryOrNull(string? category) => OrganisationCategory.IsKnown(category) ? category : null;
+
+    /// <summary>"▲ 0.1234" / "▼ 0.1234" / "=" for a change of a figure; empty when either side is missing.</summary>
+    public static (string Arrow, string Css, double Delta)? Change(double? now, double? before)
+    {
+        if (now is not { } n || before is not { } b) return null;
+        var d = Math.Round(n - b, 4, MidpointRounding.AwayFromZero);
+        return d > 0 ? ("▲", "ev-up", d) : d < 0 ? ("▼", "ev-down", d) : ("=", "ev-same", 0);
+    }
+
+    /// <summary>Rank change: a smaller rank number is a rise.</summary>
+    public static (string Arrow, string Css, int Places)? RankChange(int? now, int? before)
+    {
+        if (now is not { } n || before is not { } b) return null;
+        return n < b ? ("▲", "ev-up", b - n) : n > b ? ("▼", "ev-down", n - b) : ("=", "ev-same", 0);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Data.Common;
+using System.Globalization;
+using Consultation.Core.Questionnaires;
+using Consultation.Core.Responses;
+using Consultation.Core.Scales;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
+using Consultation.Web.Rounds;
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Consultation.Web.Pages.Rounds.Responses;
+
+/// <summary>
+/// One response for a coordinator: its answers with the question titles of the published version it answered,
+/// every kept revision with what changed between two, and the Europol 4x4 grading of a submitted response.
+/// </summary>
+public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+{
+    [BindProperty] public GradeInput Input { get; set; } = new();
+    [TempData] public string? StatusMessage { get; set; }
+    public ResponseRow Row { get; private set; } = new();
+    public IReadOnlyList<RevisionRow> Revisions { get; private set; } = [];
+    /// <summary>The revision shown; null shows the response's current data (the draft, or the last submission).</summary>
+    public long? Revision { get; private set; }
+    public long? CompareWith { get; private set; }
+    public IReadOnlyList<AnswerItem> Items { get; private set; } = [];
+    public IReadOnlyList<Change> Changes { get; private set; } = [];
+
+    /// <summary>Source reliability and information codes with their meanings (DOMAIN.md, "Grading").</summary>
+    public static readonly IReadOnlyList<(string Code, string Meaning)> Sources =
+        [("A", "No doubt about the source"), ("B", "Source mostly reliable"), ("C", "Source not reliable"), ("X", "Source cannot be assessed")];
+    public static readonly IReadOnlyList<(string Code, string Meaning)> Informations =
+    [
+        ("1", "Known to be true without reservation"),
+        ("2", "Known personally to the source, not to the official passing it on"),
+        ("3", "Not known personally to the source, corroborated by other information"),
+        ("4", "Cannot be assessed"),
+    ];
+
+    public sealed class GradeInput
+    {
+        public string? Source { get; set; }
+        public string? Information { get; set; }
+    }
+
+    public sealed record ResponseRow
+    {
+        public long Id { get; init; }
+        public long RoundId { get; init; }
+        public string RoundTitle { get; init; } = "";
+        public string TimeZone { get; init; } = "";
+        public string QuestionnaireTitle { get; init; } = "";
+        public long Version { get; init; }
+        public string SchemaJson { get; init; } = "{}";
+        public string OrganisationName { get; init; } = "";
+        public string Category { get; init; } = "";
+        public string RespondentName { get; init; } = "";
+        public string RespondentEmail { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string DataJson { get; init; } = "{}";
+        public DateTimeOffset? SubmittedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public string? Grading { get; init; }
+        public string? GradedByName { get; init; }
+        public DateTimeOffset? GradedAt { get; init; }
+    }
+
+    public sealed record RevisionRow
+    {
+        public long RevisionNo { get; init; }
+        public DateTimeOffset SubmittedAt { get; init; }
+        public string SubmittedByName { get; init; } = "";
+        public string DataJson { get; init; } = "{}";
+    }
+
+    public sealed record Change
+    {
+        public string Title { get; init; } = "";
+        public string PageTitle { get; init; } = "";
+        public IReadOnlyList<AnswerLine> Before { get; init; } = [];
+        public IReadOnlyList<AnswerLine> After { get; init; } = [];
+    }
+
+    public bool CanGrade => Row.Status == ResponseStatus.Submitted;
+
+    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Row.TimeZone).Replace('T', ' ') : "—";
+
+    public string LineText(AnswerLine line) => line.IsKeyword
+        ? (line.Value.StartsWith("Other: ", StringComparison.Ordinal) ? L["Other"] + ": " + line.Value["Other: ".Length..] : L[line.Value].Value)
+        : line.Value;
+
+    public async Task<IActionResult> OnGetAsync(long id, long? revision, long? compare, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        if (!await LoadAsync(conn, id, ct)) return NotFound();
+        if (!Show(revision, compare)) return NotFound();
+        Input = Row.Grading is { Length: 2 } g ? new GradeInput { Source = g[..1], Information = g[1..] } : new GradeInput();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostGradeAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        if (!await LoadAsync(conn, id, ct)) return NotFound();
+        var source = (Input.Source ?? "").Trim().ToUpperInvariant();
+        var information = (Input.Information ?? "").Trim();
+        if (source.Length != 1 || !Grading.IsValidSource(source[0]))
+            ModelState.AddModelError("Input.Source", L["Choose the source's reliability: A, B, C or X."]);
+        if (!int.TryParse(information, NumberStyles.None, CultureInfo.InvariantCulture, out var info) || !Grading.IsValidInformation(info))
+            ModelState.AddModelError("Input.Information", L["Choose the information's assessment: 1, 2, 3 or 4."]);
+        if (!CanGrade) ModelState.AddModelError("", L["Only a submitted response can be graded."]);
+        if (!ModelState.IsValid)
+        {
+            Show(null, null);
+            return Page();
+        }
+
+        var grading = new Grading(source[0], info).ToString();
+        var now = clock.GetUtcNow();
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            // Only a response still submitted is graded: one withdrawn meanwhile is refused, not silently graded.
+            var n = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE responses SET grading = @grading, graded_by = @UserId, graded_at = @now
+                 WHERE id = @id AND status = 'Submitted'
+                """, new { grading, UserId = me.Id == 0 ? (long?)null : me.Id, now, id }, tx, cancellationToken: ct));
+            if (n == 0)
+            {
+                await tx.RollbackAsync(ct);
+                ModelState.AddModelError("", L["Only a submitted response can be graded."]);
+                await LoadAsync(conn, id, ct);
+                Show(null, null);
+                return Page();
+            }
+            await audit.WriteAsync(CoordinationAuditActions.ResponseGraded, $"response:{id}",
+                $"{grading} (was {Row.Grading ?? "ungraded"}); {Row.OrganisationName}, round:{Row.RoundId}", conn, tx, ct: ct);
+            await tx.CommitAsync(ct);
+        }
+        StatusMessage = L["Graded {0}.", grading];
+        return RedirectToPage(new { id });
+    }
+
+    private static string SurveyLocale =>
+        CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal) ? QuestionnaireTemplates.SerbianLatinSurveyLocale : "default";
+
+    /// <summary>Renders the chosen revision (or the current data) and, with <paramref name="compare"/>, what changed since that revision.</summary>
+    private bool Show(long? revision, long? compare)
+    {
+        var data = Row.DataJson;
+        if (revision is { } r)
+        {
+            var shown = Revisions.FirstOrDefault(x => x.RevisionNo == r);
+            if (shown is null) return false;
+            data = shown.DataJson;
+            Revision = r;
+        }
+        Items = AnswerSheet.Render(Row.SchemaJson, data, SurveyLocale);
+        if (compare is { } c)
+        {
+            var older = Revisions.FirstOrDefault(x => x.RevisionNo == c);
+            if (older is null) return false;
+            CompareWith = c;
+            var before = AnswerSheet.Render(Row.SchemaJson, older.DataJson, SurveyLocale).ToDictionary(i => i.Name, StringComparer.Ordinal);
+            var after = Items.ToDictionary(i => i.Name, StringComparer.Ordinal);
+            Changes = AnswerSheet.ChangedAnswers(older.DataJson, data)
+                .Select(name => (Before: before.GetValueOrDefault(name), After: after.GetValueOrDefault(name)))
+                .Where(x => x.Before is not null || x.After is not null)
+                .Select(x => new Change
+                {
+                    Title = (x.After ?? x.Before)!.Title,
+                    PageTitle = (x.After ?? x.Before)!.PageTitle,
+                    Before = x.Before?.Lines ?? [],
+                    After = x.After?.Lines ?? [],
+                })
+                .ToList();
+        }
+        return true;
+    }
+
+    private async Task<bool> LoadAsync(DbConnection conn, long id, CancellationToken ct)
+    {
+        var response = await conn.QuerySingleOrDefaultAsync<ResponseRow>(new CommandDefinition("""
+            SELECT r.id, q.round_id, rd.title AS round_title, rd.time_zone, q.title AS questionnaire_title, v.version, v.schema_json,
+                   o.name AS organisation_name, o.category,
+                   COALESCE(NULLIF(u.display_name, ''), u.email) AS respondent_name, u.email AS respondent_email,
+                   r.status, r.data_json, r.submitted_at, r.updated_at, r.grading, r.graded_at,
+                   (SELECT COALESCE(NULLIF(g.display_name, ''), g.email) FROM users g WHERE g.id = r.graded_by) AS graded_by_name
+              FROM responses r
+              JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+              JOIN questionnaires q ON q.id = v.questionnaire_id
+              JOIN rounds rd ON rd.id = q.round_id
+              JOIN organisations o ON o.id = r.organisation_id
+              JOIN users u ON u.id = r.respondent_user_id
+             WHERE r.id = @id
+            """, new { id }, cancellationToken: ct));
+        if (response is null) return false;
+        Row = response;
+        Revisions = (await conn.QueryAsync<RevisionRow>(new CommandDefinition("""
+            SELECT rr.revision_no, rr.submitted_at, rr.data_json, COALESCE(NULLIF(u.display_name, ''), u.email) AS submitted_by_name
+              FROM response_revisions rr JOIN users u ON u.id = rr.submitted_by
+             WHERE rr.response_id = @id ORDER BY rr.revision_no
+            """, new { id }, cancellationToken: ct))).ToList();
+        return true;
+    }
+}

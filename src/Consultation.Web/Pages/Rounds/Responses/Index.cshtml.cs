@@ -1,0 +1,75 @@
+using Consultation.Web.Infrastructure.Data;
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Consultation.Web.Pages.Rounds.Responses;
+
+/// <summary>A round's responses for coordinators, per questionnaire: who answered, how far, when, how often, how graded.</summary>
+public sealed class IndexModel(Db db) : PageModel
+{
+    public RoundRow Round { get; private set; } = new();
+    public IReadOnlyList<QuestionnaireRow> Questionnaires { get; private set; } = [];
+    public IReadOnlyList<ResponseRow> Rows { get; private set; } = [];
+    public long? QuestionnaireId { get; private set; }
+
+    public sealed record RoundRow
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public string TimeZone { get; init; } = "";
+    }
+
+    public sealed record QuestionnaireRow
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public long Responses { get; init; }
+    }
+
+    public sealed record ResponseRow
+    {
+        public long Id { get; init; }
+        public string OrganisationName { get; init; } = "";
+        public string Category { get; init; } = "";
+        public string RespondentName { get; init; } = "";
+        public string QuestionnaireTitle { get; init; } = "";
+        public long Version { get; init; }
+        public string Status { get; init; } = "";
+        public DateTimeOffset? SubmittedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        public long Revisions { get; init; }
+        public string? Grading { get; init; }
+    }
+
+    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Round.TimeZone).Replace('T', ' ') : "—";
+
+    public async Task<IActionResult> OnGetAsync(long roundId, long? questionnaireId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        var round = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition(
+            "SELECT id, title, time_zone FROM rounds WHERE id = @roundId", new { roundId }, cancellationToken: ct));
+        if (round is null) return NotFound();
+        Round = round;
+        Questionnaires = (await conn.QueryAsync<QuestionnaireRow>(new CommandDefinition("""
+            SELECT q.id, q.title,
+                   (SELECT COUNT(*) FROM responses r JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id WHERE v.questionnaire_id = q.id) AS responses
+              FROM questionnaires q WHERE q.round_id = @roundId ORDER BY q.id
+            """, new { roundId }, cancellationToken: ct))).ToList();
+        // A questionnaire of another round in the query string shows nothing rather than someone else's list.
+        QuestionnaireId = questionnaireId;
+        Rows = (await conn.QueryAsync<ResponseRow>(new CommandDefinition("""
+            SELECT r.id, o.name AS organisation_name, o.category, COALESCE(NULLIF(u.display_name, ''), u.email) AS respondent_name,
+                   q.title AS questionnaire_title, v.version, r.status, r.submitted_at, r.updated_at, r.grading,
+                   (SELECT COUNT(*) FROM response_revisions rr WHERE rr.response_id = r.id) AS revisions
+              FROM responses r
+              JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+              JOIN questionnaires q ON q.id = v.questionnaire_id
+              JOIN organisations o ON o.id = r.organisation_id
+              JOIN users u ON u.id = r.respondent_user_id
+             WHERE q.round_id = @roundId AND (@questionnaireId IS NULL OR q.id = @questionnaireId)
+             ORDER BY q.id, o.name, r.id
+            """, new { roundId, questionnaireId }, cancellationToken: ct))).ToList();
+        return Page();
+    }
+}

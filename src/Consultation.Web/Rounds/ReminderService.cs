@@ -1,0 +1,88 @@
+using Consultation.Core.Rounds;
+using Consultation.Web.Infrastructure.Data;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace Consultation.Web.Rounds;
+
+public sealed class RemindersOptions
+{
+    public const string Section = "Reminders";
+
+    /// <summary>How often the background pass looks for rounds whose automatic reminder is due.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 86400)]
+    public int IntervalSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// The portal's public address (e.g. <c>https://consultation.ministry.example</c>) for links in automatic
+    /// reminders, which have no request to take it from. Empty: the mail tells people to sign in instead.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Url]
+    public string? PublicBaseUrl { get; set; }
+}
+
+/// <summary>
+/// Sends the automatic reminder of each open round N days before it closes (issue 3; the round's
+/// <c>reminder_days_before_close</c>) to the organisations that have not submitted. Runs like
+/// <see cref="RoundAutoCloser"/>: a periodic pass on <see cref="TimeProvider"/>; the once-per-schedule
+/// guarantee comes from <see cref="RoundMailer"/>'s claim in <c>reminders_sent</c>, not from this process's memory.
+/// </summary>
+public sealed class ReminderService(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<RemindersOptions> options, ILogger<ReminderService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.IntervalSeconds), clock);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A locked database or a mail server that is down must not stop the service: the next tick retries.
+                logger.LogError(ex, "Sending automatic reminders failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private sealed record OpenRound
+    {
+        public long Id { get; init; }
+        public DateTimeOffset ClosesAt { get; init; }
+        public long? ReminderDaysBeforeClose { get; init; }
+    }
+
+    /// <summary>One pass at the clock's current time; returns the rounds whose reminder reached someone now.</summary>
+    public async Task<IReadOnlyList<long>> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<Db>();
+        var mailer = scope.ServiceProvider.GetRequiredService<RoundMailer>();
+        List<OpenRound> rounds;
+        await using (var conn = await db.OpenAsync(ct))
+            rounds = (await conn.QueryAsync<OpenRound>(new CommandDefinition("""
+                SELECT id, closes_at, reminder_days_before_close FROM rounds
+                 WHERE status = 'Open' AND reminder_days_before_close IS NOT NULL AND closes_at > @now
+                 ORDER BY closes_at
+                """, new { now }, cancellationToken: ct))).ToList();
+
+        var reminded = new List<long>();
+        var respondUrl = options.Value.PublicBaseUrl is { Length: > 0 } b ? b.TrimEnd('/') + "/Respond" : null;
+        foreach (var round in rounds)
+        {
+            var key = ReminderSchedule.DueKey(RoundStatus.Open, round.ClosesAt, (int?)round.ReminderDaysBeforeClose, now);
+            if (key is null) continue;
+            var outcome = await mailer.SendAsync(round.Id, RoundMailer.Kind.Reminder, key, respondUrl, RoundAutoCloser.SystemActor, ct);
+            if (outcome is { Organisations: > 0 })
+            {
+                logger.LogInformation("Automatic reminder of round {RoundId} sent to {Count} organisations", round.Id, outcome.Organisations);
+                reminded.Add(round.Id);
+            }
+        }
+        return reminded;
+    }
+}

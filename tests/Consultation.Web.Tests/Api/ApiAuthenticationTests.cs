@@ -1,0 +1,158 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using static Consultation.Web.Tests.Api.ApiTestKit;
+
+namespace Consultation.Web.Tests.Api;
+
+/// <summary>Bearer tokens are the only way into /api/v1: 401 without a working token, 403 without the scope.</summary>
+public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task Without_a_token_the_api_answers_401_problem_json_with_a_bearer_challenge()
+    {
+        var response = await Client(app, null).GetAsync("/api/v1/rounds");
+        await ProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_expired_or_revoked_token_is_401_naming_the_reason()
+    {
+        var expired = await TokenAsync(app, "admin", expiresAt: DateTimeOffset.UtcNow.AddMinutes(-1));
+        var revoked = await TokenAsync(app, "admin", revoked: true);
+        foreach (var (token, reason) in new[] { ("cons_not-a-real-token", "not valid"), (expired, "expired"), (revoked, "revoked") })
+        {
+            var response = await Client(app, token).GetAsync("/api/v1/rounds");
+            var problem = await ProblemAsync(response, HttpStatusCode.Unauthorized);
+            Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("error=\"invalid_token\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_without_the_scope_is_403_and_admin_implies_every_scope()
+    {
+        var reader = await TokenAsync(app, "evidence:read");
+        Assert.Equal(HttpStatusCode.OK, (await Client(app, reader).GetAsync("/api/v1/rounds")).StatusCode);
+        var forbidden = await Client(app, reader).PostJsonAsync("/api/v1/organisations", """{ "name": "Scope Test NGO", "category": "NGO" }""");
+        var problem = await ProblemAsync(forbidden, HttpStatusCode.Forbidden);
+        Assert.Contains("rounds:write", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("insufficient_scope", forbidden.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await ScalarAsync(app, "SELECT COUNT(*) FROM organisations WHERE name = 'Scope Test NGO'"));
+
+        var admin = await TokenAsync(app, "admin");
+        Assert.Equal(HttpStatusCode.Created,
+            (await Client(app, admin).PostJsonAsync("/api/v1/organisations", """{ "name": "Scope Test NGO", "category": "NGO" }""")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("coordinator@demo.local")]
+    [InlineData("admin@demo.local")]
+    [InlineData("respondent@demo.local")]
+    public async Task A_signed_in_browser_cookie_does_not_authenticate_the_api(string email)
+    {
+        var browser = app.CreateBrowserLikeClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(browser, email)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).StatusCode);
+        await ProblemAsync(await browser.GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.GetAsync("/api/v1/rounds/1/evidence"), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await browser.PostJsonAsync("/api/v1/organisations", """{ "name": "Cookie NGO", "category": "NGO" }"""), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_stops_working_when_its_creator_is_no_longer_an_administrator()
+    {
+        var token = await TokenAsync(app, "admin", creator: "coordinator@demo.local");
+        var problem = await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
+        Assert.Contains("administrator", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("id=\"new-token\"[^>]*value=\"(cons_[^\"]+)\"")]
+    private static partial Regex NewToken();
+
+    [Fact]
+    public async Task An_administrator_creates_a_token_in_the_ui_sees_it_once_sees_its_last_use_and_revokes_it()
+    {
+        var admin = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(admin, "admin@demo.local");
+        var created = await Forms.PostAsync(admin, "/Admin/Tokens", new Dictionary<string, string>
+        {
+            ["Input.Name"] = "Analysis unit", ["Input.Scopes"] = "evidence:read", ["Input.Days"] = "30",
+        }, "/Admin/Tokens?handler=Create");
+        var html = await created.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var token = NewToken().Match(html).Groups[1].Value;
+        Assert.StartsWith("cons_", token, StringComparison.Ordinal);
+        // Only the hash is stored.
+        Assert.Equal(0, await ScalarAsync(app, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = @token OR token_start = @token", new { token }));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = @Hash", new { Hash = Consultation.Web.Api.ApiTokens.Hash(token) }));
+
+        Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
+        var list = await (await admin.GetAsync("/Admin/Tokens")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(token, list, StringComparison.Ordinal);
+        Assert.Contains(token[..12], list, StringComparison.Ordinal);
+        var id = await ScalarAsync(app, "SELECT id FROM api_tokens WHERE name = 'Analysis unit'");
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM api_tokens WHERE id = @id AND last_used_at IS NOT NULL", new { id }));
+
+        var revoked = await Forms.PostAsync(admin, "/Admin/Tokens", new Dictionary<string, string>(), $"/Admin/Tokens?handler=Revoke&id={id}");
+        Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.created' AND target = 'api_token:' || @id", new { id }));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.revoked' AND target = 'api_token:' || @id", new { id }));
+    }
+
+    [Fact]
+    public async Task Non_administrators_cannot_open_the_token_page()
+    {
+        var coordinator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(coordinator, "coordinator@demo.local");
+        Assert.Equal(HttpStatusCode.Forbidden, (await coordinator.GetAsync("/Admin/Tokens")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_endpoints_and_the_bearer_scheme()
+    {
+        var response = await Client(app, null).GetAsync("/api/v1/openapi.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var doc = await BodyAsync(response);
+        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/v1/rounds", paths);
+        Assert.Contains("/api/v1/rounds/{id}", paths);
+        Assert.Contains("/api/v1/organisations", paths);
+        Assert.Contains("/api/v1/rounds/{id}/responses/import", paths);
+        Assert.DoesNotContain(paths, p => !p.StartsWith("/api/v1/", StringComparison.Ordinal));
+        Assert.True(doc.GetProperty("paths").GetProperty("/api/v1/rounds/{id}/responses/import").GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.Contains("responses:import", doc.GetProperty("paths").GetProperty("/api/v1/rounds/{id}/responses/import").GetProperty("post")
+            .GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_api_path_is_a_problem_json_404()
+    {
+        var token = await TokenAsync(app, "admin");
+        await ProblemAsync(await Client(app, token).GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds/999999"), HttpStatusCode.NotFound);
+    }
+}
+
+/// <summary>The API's own rate limit, answered as problem+json.</summary>
+public sealed class ApiRateLimitTests(ApiRateLimitTests.Factory app) : IClassFixture<ApiRateLimitTests.Factory>
+{
+    public sealed class Factory : PortalFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Api:RequestsPerMinute", "3")];
+    }
+
+    [Fact]
+    public async Task Requests_beyond_the_limit_get_429_problem_json()
+    {
+        var token = await TokenAsync(app, "evidence:read");
+        var client = Client(app, token);
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/rounds")).StatusCode);
+        var limited = await client.GetAsync("/api/v1/rounds");
+        await ProblemAsync(limited, (HttpStatusCode)429);
+        Assert.NotNull(limited.Headers.RetryAfter);
+    }
+}

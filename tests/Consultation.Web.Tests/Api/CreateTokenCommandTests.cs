@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using static Consultation.Web.Tests.Api.ApiTestKit;
+
+namespace Consultation.Web.Tests.Api;
+
+/// <summary><c>dotnet Consultation.Web.dll create-token …</c> prints a working token once, on its own line.</summary>
+public sealed class CreateTokenCommandTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    private static string WebDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Consultation.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        return Path.Combine(dir.FullName, "src", "Consultation.Web", "bin", configuration, "net10.0", "Consultation.Web.dll");
+    }
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = app.Root };
+        psi.ArgumentList.Add(WebDll());
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["Database__SqlitePath"] = app.DatabasePath;
+        psi.Environment["DataProtection__KeysDirectory"] = Path.Combine(app.Root, "keys");
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Create_token_prints_a_token_on_its_own_line_that_works_with_exactly_its_scopes()
+    {
+        _ = app.Server; // demo data: admin@demo.local is the first administrator
+        var result = await RunAsync("create-token", "--name", "Analysis import", "--scopes", "evidence:read,responses:import", "--days", "5");
+        Assert.True(result.Exit == 0, result.Err);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var token = Assert.Single(lines, l => l.StartsWith("cons_", StringComparison.Ordinal));
+        Assert.Equal(1, result.Out.Split(token).Length - 1);
+
+        Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
+        await ProblemAsync(await Client(app, token).PostJsonAsync("/api/v1/rounds", "{}"), HttpStatusCode.Forbidden);
+
+        Assert.Equal(1, await ScalarAsync(app, """
+            SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.created_by
+             WHERE t.name = 'Analysis import' AND t.scopes = 'evidence:read responses:import' AND u.email = 'admin@demo.local'
+               AND julianday(t.expires_at) - julianday(t.created_at) BETWEEN 4.99 AND 5.01
+            """));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.created' AND actor_email = 'command-line'"));
+    }
+
+    [Fact]
+    public async Task Create_token_refuses_unknown_scopes_and_bad_days()
+    {
+        _ = app.Server;
+        var unknown = await RunAsync("create-token", "--name", "x", "--scopes", "evidence:write");
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("Unknown scope(s): evidence:write", unknown.Err, StringComparison.Ordinal);
+        var days = await RunAsync("create-token", "--name", "x", "--scopes", "admin", "--days", "0");
+        Assert.Equal(1, days.Exit);
+        Assert.Contains("--days", days.Err, StringComparison.Ordinal);
+        var notAdmin = await RunAsync("create-token", "--name", "x", "--scopes", "admin", "--user", "respondent@demo.local");
+        Assert.Equal(1, notAdmin.Exit);
+        Assert.DoesNotContain("cons_", notAdmin.Out, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Text.Json;
+using static Consultation.Web.Tests.Api.ApiTestKit;
+
+namespace Consultation.Web.Tests.Api;
+
+/// <summary>POST /api/v1/rounds/{id}/responses/import: all or nothing, stored as ordinary submitted responses.</summary>
+public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<ImportApiTests.Factory>
+{
+    public sealed class Factory : PortalFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Api:MaxImportBytes", "20000")];
+    }
+
+    /// <summary>The round settings of DOMAIN.md's worked example.</summary>
+    public const string WorkedExampleRound = """
+        {
+          "title": "Worked example",
+          "crimeAreas": ["DRUGS", "THB", "CYBER"],
+          "categoryWeights": { "AGENCY": 1.5, "NGO": 1.0, "ACADEMIC": 0.8 },
+          "indicatorWeights": { "DAMAGE": 2 },
+          "minOrganisations": 3,
+          "defaultGrading": "B2",
+          "organisations": ["Border Police Directorate", "Customs Administration", "ASTRA", "Group 484", "Share Foundation", "Faculty of Security Studies"]
+        }
+        """;
+
+    /// <summary>The seven responses of DOMAIN.md's worked example (Group 484 twice).</summary>
+    public const string WorkedExampleImport = """
+        { "responses": [
+          { "organisation": "Border Police Directorate", "grading": "A1", "scores": {
+              "DRUGS": { "RESOURCES": 4, "SCOPE": 5, "FLEXIBILITY": 4, "SOCIAL_TOLERANCE": 3, "DAMAGE": 5 },
+              "THB":   { "RESOURCES": 3, "SCOPE": 3, "FLEXIBILITY": 4, "SOCIAL_TOLERANCE": 2, "DAMAGE": 5 } } },
+          { "organisation": "Customs Administration", "grading": "B2", "scores": {
+              "DRUGS": { "RESOURCES": 3, "SCOPE": 4, "FLEXIBILITY": 4, "SOCIAL_TOLERANCE": 4, "DAMAGE": 4 },
+              "CYBER": { "RESOURCES": 5, "SCOPE": 4, "FLEXIBILITY": 5, "SOCIAL_TOLERANCE": 3, "DAMAGE": 4 } } },
+          { "organisation": "ASTRA", "grading": "B1", "scores": {
+              "DRUGS": { "RESOURCES": 3, "SCOPE": 3, "FLEXIBILITY": 3, "SOCIAL_TOLERANCE": 4, "DAMAGE": 4, "CONFIDENCE": "LOW" },
+              "THB":   { "RESOURCES": 4, "SCOPE": 4, "FLEXIBILITY": 5, "SOCIAL_TOLERANCE": 3, "DAMAGE": 5, "CONFIDENCE": "HIGH" } } },
+          { "organisation": "Group 484", "grading": "C2", "scores": {
+              "THB":   { "RESOURCES": 4, "SCOPE": 5, "FLEXIBILITY": 4, "SOCIAL_TOLERANCE": 2, "DAMAGE": 4, "CONFIDENCE": "MEDIUM" } } },
+          { "organisation": "Group 484", "grading": null, "scores": {
+              "THB":   { "RESOURCES": 5, "SCOPE": 4, "FLEXIBILITY": 4, "SOCIAL_TOLERANCE": 1, "DAMAGE": 5 } } },
+          { "organisation": "Share Foundation", "grading": "B3", "scores": {
+              "CYBER": { "RESOURCES": 4, "SCOPE": 5, "FLEXIBILITY": 5, "SOCIAL_TOLERANCE": 4, "DAMAGE": 3 } } },
+          { "organisation": "Faculty of Security Studies", "grading": "X2", "scores": {
+              "DRUGS": { "RESOURCES": 2, "SCOPE": 4, "FLEXIBILITY": 3, "SOCIAL_TOLERANCE": 5, "DAMAGE": 3, "CONFIDENCE": "MEDIUM" },
+              "THB":   { "RESOURCES": 3, "SCOPE": 3, "FLEXIBILITY": 3, "SOCIAL_TOLERANCE": 2, "DAMAGE": 4 } } }
+        ] }
+        """;
+
+    private async Task<(HttpClient Client, long RoundId)> RoundAsync(string roundJson = WorkedExampleRound)
+    {
+        var client = Client(app, await TokenAsync(app, "rounds:write responses:import evidence:read"));
+        var created = await client.PostJsonAsync("/api/v1/rounds", roundJson);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (client, (await BodyAsync(created)).GetProperty("id").GetInt64());
+    }
+
+    private Task<long> ResponsesInRoundAsync(long roundId) => ScalarAsync(app, """
+        SELECT COUNT(*) FROM responses s JOIN questionnaire_versions v ON v.id = s.questionnaire_version_id
+                                         JOIN questionnaires q ON q.id = v.questionnaire_id
+         WHERE q.round_id = @roundId
+        """, new { roundId });
+
+    [Fact]
+    public async Task The_worked_example_imports_as_seven_submitted_responses_of_a_hidden_published_questionnaire()
+    {
+        var (client, roundId) = await RoundAsync();
+        var response = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", WorkedExampleImport);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var result = await BodyAsync(response);
+        Assert.Equal(7, result.GetProperty("imported").GetInt32());
+        Assert.Equal(7, result.GetProperty("responseIds").GetArrayLength());
+
+        Assert.Equal(7, await ResponsesInRoundAsync(roundId));
+        Assert.Equal(7, await ScalarAsync(app, """
+            SELECT COUNT(*) FROM responses s
+              JOIN questionnaire_versions v ON v.id = s.questionnaire_version_id AND v.status = 'Published'
+              JOIN questionnaires q ON q.id = v.questionnaire_id AND q.template = 'IMPORT' AND q.round_id = @roundId
+              JOIN response_revisions rr ON rr.response_id = s.id AND rr.revision_no = 1 AND rr.data_json = s.data_json
+              JOIN users u ON u.id = s.respondent_user_id AND u.email = 'admin@demo.local'
+             WHERE s.status = 'Submitted' AND s.submitted_at IS NOT NULL
+            """, new { roundId }));
+        // Group 484 twice; its second row ungraded (the round's default applies).
+        Assert.Equal(2, await ScalarAsync(app, """
+            SELECT COUNT(*) FROM responses s JOIN organisations o ON o.id = s.organisation_id
+             WHERE o.name = 'Group 484' AND s.questionnaire_version_id = @v
+            """, new { v = result.GetProperty("questionnaireVersionId").GetInt64() }));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM responses WHERE questionnaire_version_id = @v AND grading IS NULL",
+            new { v = result.GetProperty("questionnaireVersionId").GetInt64() }));
+
+        // The answers are in the five-indicator template's format, so the evidence reads them like any other.
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            var astra = await Dapper.SqlMapper.ExecuteScalarAsync<string>(conn, """
+                SELECT s.data_json FROM responses s JOIN organisations o ON o.id = s.organisation_id
+                 WHERE o.name = 'ASTRA' AND s.questionnaire_version_id = @v
+                """, new { v = result.GetProperty("questionnaireVersionId").GetInt64() });
+            using var data = JsonDocument.Parse(astra!);
+            Assert.Equal(4, data.RootElement.GetProperty("DRUGS_indicators").GetProperty("DAMAGE").GetInt32());
+            Assert.Equal("LOW", data.RootElement.GetProperty("DRUGS_confidence").GetString());
+            Assert.Equal("HIGH", data.RootElement.GetProperty("THB_confidence").GetString());
+        }
+
+        // A second import reuses the same questionnaire version.
+        var again = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "CYBER": { "SCOPE": 2 } } } ] }""");
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(result.GetProperty("questionnaireVersionId").GetInt64(), (await BodyAsync(again)).GetProperty("questionnaireVersionId").GetInt64());
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM questionnaires WHERE round_id = @roundId AND template = 'IMPORT'", new { roundId }));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'responses.imported' AND target = 'round:' || @roundId AND details LIKE '7 response(s)%'", new { roundId }));
+
+        var round = await BodyAsync(await client.GetAsync($"/api/v1/rounds/{roundId}"));
+        Assert.Equal(8, round.GetProperty("submittedResponses").GetInt32());
+    }
+
+    [Fact]
+    public async Task When_the_rounds_crime_areas_change_the_next_import_gets_a_new_template_version()
+    {
+        var (client, roundId) = await RoundAsync();
+        var first = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "DRUGS": { "SCOPE": 2 } } } ] }""");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var refused = await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 2 } } } ] }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["responses[0].scores.FIREARMS"], ErrorFields(refused));
+
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+            await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@roundId, 'FIREARMS')", new { roundId });
+        var second = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 2 } } } ] }""");
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.NotEqual((await BodyAsync(first)).GetProperty("questionnaireVersionId").GetInt64(),
+            (await BodyAsync(second)).GetProperty("questionnaireVersionId").GetInt64());
+        Assert.Equal(2, await ScalarAsync(app, """
+            SELECT COUNT(*) FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id
+             WHERE q.round_id = @roundId AND q.template = 'IMPORT' AND v.status = 'Published'
+            """, new { roundId }));
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM questionnaires WHERE round_id = @roundId AND template = 'IMPORT'", new { roundId }));
+    }
+
+    [Fact]
+    public async Task A_retried_import_with_the_same_idempotency_key_is_stored_once()
+    {
+        var (client, roundId) = await RoundAsync();
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(WorkedExampleImport) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+        var first = await SendAsync();
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var retry = await SendAsync();
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        var (a, b) = (await BodyAsync(first), await BodyAsync(retry));
+        Assert.Equal(a.GetProperty("responseIds").GetRawText(), b.GetProperty("responseIds").GetRawText());
+        Assert.Equal(7, b.GetProperty("imported").GetInt32());
+        Assert.Equal(7, await ResponsesInRoundAsync(roundId));
+
+        // Without the key, the same body is a new import.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", WorkedExampleImport)).StatusCode);
+        Assert.Equal(14, await ResponsesInRoundAsync(roundId));
+    }
+
+    [Fact]
+    public async Task An_import_with_several_bad_rows_is_rejected_whole_naming_every_bad_row_and_field()
+    {
+        var (client, roundId) = await RoundAsync();
+        var response = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", """
+            { "responses": [
+              { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 4 } } },
+              { "organisation": "Nobody Known", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 4 } } },
+              { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 6, "SCOPE": 2.5, "RESOURCES": "3" } } },
+              { "organisation": "ASTRA", "grading": "E7", "scores": { "THB": { "SCOPE": 3 } } },
+              { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 3 }, "THB": { "SCOPE": 3, "CONFIDENCE": "SURE", "HARM": 2 } } },
+              { "organisation": "Ministry of Interior", "scores": { "THB": { "SCOPE": 3 } } },
+              { "organisation": "ASTRA", "scores": { "THB": { "CONFIDENCE": "LOW" } } },
+              { "organisation": "ASTRA" },
+              "not an object",
+              { "organisation": "ASTRA", "scores": { "DRUGS": { "DAMAGE": 1 } }, "comment": "typo field" }
+            ] }
+            """);
+        var problem = await ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(
+            [
+                "responses[1].organisation",
+                "responses[2].scores.DRUGS.DAMAGE", "responses[2].scores.DRUGS.RESOURCES", "responses[2].scores.DRUGS.SCOPE",
+                "responses[3].grading",
+                "responses[4].scores.FIREARMS", "responses[4].scores.THB.CONFIDENCE", "responses[4].scores.THB.HARM",
+                "responses[5].organisation",
+                "responses[6].scores.THB",
+                "responses[7].scores",
+                "responses[8]",
+                "responses[9].comment",
+            ],
+            ErrorFields(problem));
+        Assert.Contains("not invited", problem.GetProperty("errors").GetProperty("responses[5].organisation")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await ResponsesInRoundAsync(roundId));
+        Assert.Equal(0, await ScalarAsync(app, "SELECT COUNT(*) FROM questionnaires WHERE round_id = @roundId", new { roundId }));
+    }
+
+    [Fact]
+    public async Task Import_needs_its_scope_a_known_round_a_body_within_the_limit_and_not_an_archived_round()
+    {
+        var (client, roundId) = await RoundAsync();
+        var reader = Client(app, await TokenAsync(app, "evidence:read"));
+        await ProblemAsync(await reader.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", WorkedExampleImport), HttpStatusCode.Forbidden);
+        await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds/987654/responses/import", WorkedExampleImport), HttpStatusCode.NotFound);
+
+        var rows = string.Join(",", Enumerable.Repeat("""{ "organisation": "ASTRA", "scores": { "DRUGS": { "DAMAGE": 4 } } }""", 400));
+        await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", $$"""{ "responses": [{{rows}}] }"""),
+            HttpStatusCode.RequestEntityTooLarge);
+        await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", """{ "responses": [] }"""),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(0, await ResponsesInRoundAsync(roundId));
+
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+            await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE rounds SET status = 'Archived' WHERE id = @roundId", new { roundId });
+        await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", WorkedExampleImport), HttpStatusCode.Conflict);
+    }
+}

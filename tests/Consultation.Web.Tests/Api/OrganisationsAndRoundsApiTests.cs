@@ -1,0 +1,116 @@
+using System.Net;
+using static Consultation.Web.Tests.Api.ApiTestKit;
+
+namespace Consultation.Web.Tests.Api;
+
+/// <summary>POST /api/v1/organisations and /api/v1/rounds: created when valid, 422 with an error per bad field otherwise.</summary>
+public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    private async Task<HttpClient> WriterAsync() => Client(app, await TokenAsync(app, "rounds:write"));
+
+    [Fact]
+    public async Task An_organisation_is_created_and_a_duplicate_name_in_any_case_is_409()
+    {
+        var client = await WriterAsync();
+        var created = await client.PostJsonAsync("/api/v1/organisations", """{ "name": "  Atina  ", "category": "NGO", "country": "rs" }""");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await BodyAsync(created);
+        Assert.Equal("Atina", body.GetProperty("name").GetString());
+        Assert.Equal("RS", body.GetProperty("country").GetString());
+        Assert.Equal($"/api/v1/organisations/{body.GetProperty("id").GetInt64()}", created.Headers.Location!.OriginalString);
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'organisation.created' AND details LIKE 'Atina%API'"));
+
+        var duplicate = await client.PostJsonAsync("/api/v1/organisations", """{ "name": "ATINA", "category": "NGO" }""");
+        var problem = await ProblemAsync(duplicate, HttpStatusCode.Conflict);
+        Assert.Equal(["name"], ErrorFields(problem));
+    }
+
+    [Fact]
+    public async Task Organisation_fields_are_checked_one_by_one()
+    {
+        var client = await WriterAsync();
+        var problem = await ProblemAsync(await client.PostJsonAsync("/api/v1/organisations",
+            """{ "category": "CHARITY", "country": "SRB", "email": "x@y.z" }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["category", "country", "email", "name"], ErrorFields(problem));
+        Assert.Contains("MINISTRY", problem.GetProperty("errors").GetProperty("category")[0].GetString(), StringComparison.Ordinal);
+
+        await ProblemAsync(await client.PostJsonAsync("/api/v1/organisations", """{ "name": "Broken", """), HttpStatusCode.BadRequest);
+        await ProblemAsync(await client.PostAsync("/api/v1/organisations", new StringContent("name=x")), HttpStatusCode.UnsupportedMediaType);
+        await ProblemAsync(await client.PostJsonAsync("/api/v1/organisations", "[1, 2]"), HttpStatusCode.UnprocessableEntity);
+        var latin1 = new ByteArrayContent([.. "{ \"name\": \""u8.ToArray(), 0xE9, .. "\", \"category\": \"NGO\" }"u8.ToArray()]);
+        latin1.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        await ProblemAsync(await client.PostAsync("/api/v1/organisations", latin1), HttpStatusCode.BadRequest);
+        var surrogate = await client.PostJsonAsync("/api/v1/organisations", """{ "name": "Lone \ud800 surrogate", "category": "NGO" }""");
+        Assert.True(surrogate.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Created, surrogate.StatusCode.ToString());
+    }
+
+    [Fact]
+    public async Task A_round_is_created_as_draft_with_its_settings_and_invited_organisations()
+    {
+        var client = await WriterAsync();
+        var created = await client.PostJsonAsync("/api/v1/rounds", """
+            {
+              "title": "SOCTA 2027 — API round",
+              "crimeAreas": ["DRUGS", "THB", "CYBER"],
+              "categoryWeights": { "AGENCY": 1.5, "ACADEMIC": 0.8 },
+              "indicatorWeights": { "DAMAGE": 2 },
+              "minOrganisations": 3,
+              "defaultGrading": "B2",
+              "opensAt": "2027-01-10T09:00:00+01:00",
+              "closesAt": "2027-02-10T17:00:00+01:00",
+              "organisations": ["ASTRA", "Group 484"]
+            }
+            """);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.OriginalString;
+        var round = await BodyAsync(await client.GetAsync(location));
+        Assert.Equal("Draft", round.GetProperty("status").GetString());
+        Assert.Equal(["DRUGS", "THB", "CYBER"], round.GetProperty("crimeAreas").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(1.5, round.GetProperty("categoryWeights").GetProperty("AGENCY").GetDouble());
+        Assert.Equal(1.0, round.GetProperty("categoryWeights").GetProperty("NGO").GetDouble());
+        Assert.Equal(2.0, round.GetProperty("indicatorWeights").GetProperty("DAMAGE").GetDouble());
+        Assert.Equal("B2", round.GetProperty("defaultGrading").GetString());
+        Assert.Equal(DateTimeOffset.Parse("2027-01-10T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture), round.GetProperty("opensAt").GetDateTimeOffset());
+        Assert.Equal(["ASTRA", "Group 484"], round.GetProperty("organisations").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+
+        // The coordinator's page shows the same round.
+        var coordinator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(coordinator, "coordinator@demo.local");
+        var page = await coordinator.GetAsync($"/Rounds/Details/{round.GetProperty("id").GetInt64()}");
+        Assert.Contains("SOCTA 2027 — API round", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Round_fields_are_checked_and_each_bad_one_is_named()
+    {
+        var client = await WriterAsync();
+        var before = await ScalarAsync(app, "SELECT COUNT(*) FROM rounds");
+        var problem = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds", """
+            {
+              "title": "",
+              "crimeAreas": ["DRUGS", "ALCHEMY"],
+              "categoryWeights": { "NGO": 0, "AGENCY": -1, "CHURCH": 1 },
+              "indicatorWeights": { "DAMAGE": "two" },
+              "minOrganisations": 0,
+              "defaultGrading": "2B",
+              "opensAt": "2027-02-01T09:00:00Z",
+              "closesAt": "2027-01-01T09:00:00",
+              "organisations": ["Nobody"],
+              "colour": "red"
+            }
+            """), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(
+            ["categoryWeights.AGENCY", "categoryWeights.CHURCH", "categoryWeights.NGO", "closesAt", "colour", "crimeAreas[1]", "defaultGrading",
+             "indicatorWeights.DAMAGE", "minOrganisations", "organisations[0]", "title"],
+            ErrorFields(problem));
+        Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM rounds"));
+
+        var farFuture = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Far", "crimeAreas": ["DRUGS"], "opensAt": "9999-12-31T23:59:59Z" }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["opensAt"], ErrorFields(farFuture));
+
+        var noAreas = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds", """{ "title": "No areas", "crimeAreas": [] }"""),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["crimeAreas"], ErrorFields(noAreas));
+    }
+}

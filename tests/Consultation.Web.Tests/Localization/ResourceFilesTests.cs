@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Consultation.Core.Localization;
+
+namespace Consultation.Web.Tests.Localization;
+
+/// <summary>
+/// The resource files against the source: every English key the pages and code use has its translation, and
+/// the Serbian Cyrillic file is exactly the transliteration of the reviewed Serbian Latin one.
+/// </summary>
+public sealed partial class ResourceFilesTests
+{
+    private static readonly string Repo = FindRepo();
+    private static readonly string Resources = Path.Combine(Repo, "src", "Consultation.Web", "Resources");
+
+    private static string FindRepo()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Consultation.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Consultation.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static Dictionary<string, string> Read(string culture)
+    {
+        var path = Path.Combine(Resources, $"SharedResource.{culture}.resx");
+        return XDocument.Load(path).Root!.Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "", StringComparer.Ordinal);
+    }
+
+    // L["…"] in code and views, and the texts data annotations localize (Display names, error messages).
+    [GeneratedRegex(@"\bL\[\s*""((?:[^""\\]|\\.)*)""|\b(?:ErrorMessage|Prompt|Description)\s*=\s*""((?:[^""\\]|\\.)*)""|\bDisplay\([^)]*?\bName\s*=\s*""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex KeyUse();
+
+    /// <summary>English keys used by the web project, with one place each is used.</summary>
+    internal static Dictionary<string, string> KeysInSource()
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var web = Path.Combine(Repo, "src", "Consultation.Web");
+        var files = Directory.EnumerateFiles(web, "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(web, "*.cshtml", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                     && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            foreach (Match m in KeyUse().Matches(text))
+            {
+                var key = Regex.Unescape(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value);
+                // "Category." + code and the like are prefixes of keys built at run time (their entries are in the files).
+                if (IdentifierLike().IsMatch(key)) continue; // Cookie.Name = "consultation.auth" and the like
+                if (key.Length == 0 || key.EndsWith('.') && !key.Contains(' ', StringComparison.Ordinal) || key.StartsWith("Input.", StringComparison.Ordinal)) continue;
+                keys.TryAdd(key, Path.GetRelativePath(Repo, file));
+            }
+        }
+        return keys;
+    }
+
+    [Theory]
+    [InlineData("sr-Latn")]
+    [InlineData("sr-Cyrl")]
+    public void Every_key_the_portal_uses_is_translated(string culture)
+    {
+        var translated = Read(culture);
+        var missing = KeysInSource().Where(k => !translated.ContainsKey(k.Key)).Select(k => $"{k.Key}    ({k.Value})").OrderBy(k => k, StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} key(s) without a {culture} text in SharedResource.{culture}.resx:\n" + string.Join("\n", missing));
+    }
+
+    /// <summary>Keys built at run time from a code (<c>L["Indicator." + code]</c>): their English text is in SharedResource.resx.</summary>
+    public static TheoryData<string> CodeKeys()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in Consultation.Core.Organisations.OrganisationCategory.All) data.Add("Category." + c);
+        foreach (var r in Consultation.Core.Accounts.Roles.All) data.Add("Role." + r);
+        foreach (var i in Consultation.Core.Scales.Indicators.All) data.Add("Indicator." + i);
+        foreach (var d in Consultation.Core.Scales.PestleDimensions.All) data.Add("Dimension." + d);
+        foreach (var c in Enum.GetValues<Consultation.Core.Scales.Confidence>()) data.Add("Confidence." + Consultation.Core.Scales.ConfidenceCodes.Code(c));
+        foreach (var s in Enum.GetNames<Consultation.Web.Evidence.EvidenceSource>()) data.Add("Source." + s);
+        foreach (var p in new[] { "NotStarted", "Draft", "Submitted", "Withdrawn" }) data.Add("Progress." + p);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CodeKeys))]
+    public void Keys_built_from_codes_have_english_and_serbian_texts(string key)
+    {
+        var english = XDocument.Load(Path.Combine(Resources, "SharedResource.resx")).Root!.Elements("data").Select(d => (string)d.Attribute("name")!);
+        Assert.Contains(key, english);
+        Assert.True(Read("sr-Latn").ContainsKey(key), $"{key} has no sr-Latn text");
+    }
+
+    [Fact]
+    public void Translations_have_the_placeholders_of_their_key()
+    {
+        var wrong = new List<string>();
+        foreach (var (key, value) in Read("sr-Latn"))
+        {
+            var expected = Placeholder().Matches(key).Select(m => m.Groups[1].Value).Order().ToList();
+            var actual = Placeholder().Matches(value).Select(m => m.Groups[1].Value).Order().ToList();
+            if (!key.Contains('.', StringComparison.Ordinal) || expected.Count > 0)
+                if (!expected.SequenceEqual(actual)) wrong.Add($"{key} → {value}");
+        }
+        Assert.True(wrong.Count == 0, "Placeholders differ:\n" + string.Join("\n", wrong));
+    }
+
+    [GeneratedRegex(@"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")]
+    private static partial Regex IdentifierLike();
+
+    [GeneratedRegex(@"\{(\d+)(?::[^}]*)?\}")]
+    private static partial Regex Placeholder();
+
+    /// <summary>
+    /// sr-Cyrl is generated, never edited by hand: run with UPDATE_RESOURCES=1 to rewrite it after changing
+    /// sr-Latn, then review the diff.
+    /// </summary>
+    [Fact]
+    public void Serbian_cyrillic_is_the_transliteration_of_serbian_latin()
+    {
+        var latin = XDocument.Load(Path.Combine(Resources, "SharedResource.sr-Latn.resx"), LoadOptions.PreserveWhitespace);
+        var root = latin.Root!;
+        foreach (var node in root.Nodes().OfType<XComment>().ToList()) node.Remove();
+        root.AddFirst(new XComment(" Serbian (Cyrillic): GENERATED from SharedResource.sr-Latn.resx by transliteration (SerbianScript). Do not edit; run the tests with UPDATE_RESOURCES=1. "));
+        foreach (var value in root.Elements("data").Select(d => d.Element("value")!))
+            value.Value = SerbianScript.ToCyrillic(value.Value);
+        var expected = latin.Declaration + "\n" + latin.Root!.ToString(SaveOptions.DisableFormatting) + "\n";
+
+        var path = Path.Combine(Resources, "SharedResource.sr-Cyrl.resx");
+        if (Environment.GetEnvironmentVariable("UPDATE_RESOURCES") == "1") File.WriteAllText(path, expected);
+        Assert.True(File.Exists(path) && File.ReadAllText(path) == expected,
+            "SharedResource.sr-Cyrl.resx is out of date: run `UPDATE_RESOURCES=1 dotnet test tests/Consultation.Web.Tests --filter ResourceFiles` and review the diff.");
+    }
+}

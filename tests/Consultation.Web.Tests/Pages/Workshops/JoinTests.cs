@@ -1,0 +1,77 @@
+using System.Net;
+using Consultation.Core.Workshops;
+using static Consultation.Web.Tests.Pages.Workshops.WorkshopSteps;
+
+namespace Consultation.Web.Tests.Pages.Workshops;
+
+public sealed class JoinRateLimitedPortal : PortalFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Workshops:JoinCodeFailuresPerMinute", "3")];
+}
+
+/// <summary>Its own app: the limit is per address, and every test client here shares one.</summary>
+public sealed class JoinRateLimitTests(JoinRateLimitedPortal app) : IClassFixture<JoinRateLimitedPortal>
+{
+    [Fact]
+    public async Task Guessing_join_codes_is_limited_per_address_with_429()
+    {
+        var client = app.CreateBrowserLikeClient();
+        for (var i = 0; i < 3; i++)
+        {
+            var miss = await client.GetAsync($"/join/KKKKK{JoinCodes.Alphabet[i]}");
+            Assert.Equal(HttpStatusCode.NotFound, miss.StatusCode);
+            Assert.Contains("No open workshop has this code", await miss.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var blocked = await client.GetAsync("/join/KKKKKX");
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.Contains("Too many wrong codes", await blocked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var form = await Forms.PostAsync(client, "/join", new Dictionary<string, string> { ["enteredCode"] = "KKKKKY" }, "/join?handler=Find");
+        Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+    }
+}
+
+public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task Workshop_that_requires_sign_in_sends_anonymous_visitors_to_the_login_and_takes_members_as_their_organisation()
+    {
+        var facilitator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(facilitator, "facilitator@demo.local");
+        var round = await SeedRoundAsync(app.DatabasePath);
+        var id = await CreateWorkshopAsync(facilitator, round, "Members only", "SignIn", new Agenda(ExerciseTypes.SocialTolerance));
+        var code = await JoinCodeAsync(app.DatabasePath, id);
+
+        var anonymous = await app.CreateBrowserLikeClient().GetAsync($"/join/{code.ToLowerInvariant()}");
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/Account/Login", anonymous.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        var member = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(member, "respondent@demo.local");
+        var joined = await Forms.PostAsync(member, $"/join/{code}", new Dictionary<string, string>(), $"/join/{code}?handler=Enter");
+        Assert.Equal(HttpStatusCode.Redirect, joined.StatusCode);
+
+        Assert.Equal("NGO", await ScalarAsync<string>(app.DatabasePath, "SELECT category FROM participants WHERE workshop_id = @id", new { id }));
+        Assert.Equal(1L, await ScalarAsync<long>(app.DatabasePath,
+            "SELECT COUNT(*) FROM participants p JOIN organisations o ON o.id = p.organisation_id WHERE p.workshop_id = @id AND o.name = 'ASTRA'", new { id }));
+    }
+
+    [Fact]
+    public async Task Pseudonymous_join_needs_a_display_name_and_keeps_what_was_typed()
+    {
+        var facilitator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(facilitator, "facilitator@demo.local");
+        var round = await SeedRoundAsync(app.DatabasePath);
+        var id = await CreateWorkshopAsync(facilitator, round, "Open room", "Pseudonymous", new Agenda(ExerciseTypes.SocialTolerance));
+        var code = await JoinCodeAsync(app.DatabasePath, id);
+
+        var response = await Forms.PostAsync(app.CreateBrowserLikeClient(), $"/join/{code}",
+            new Dictionary<string, string> { ["Input.DisplayName"] = "", ["Input.Category"] = "ACADEMIC" }, $"/join/{code}?handler=Enter");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Enter a display name.", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"ACADEMIC\" selected", html, StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync<long>(app.DatabasePath, "SELECT COUNT(*) FROM participants WHERE workshop_id = @id", new { id }));
+    }
+}

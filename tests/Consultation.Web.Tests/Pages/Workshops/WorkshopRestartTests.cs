@@ -1,0 +1,78 @@
+using Consultation.Core.Workshops;
+using Consultation.Web.Workshops;
+using Microsoft.AspNetCore.SignalR.Client;
+using static Consultation.Web.Tests.Pages.Workshops.WorkshopSteps;
+
+namespace Consultation.Web.Tests.Pages.Workshops;
+
+/// <summary>A server restart in the middle of a workshop: a new app on the same database file and port.</summary>
+public sealed class WorkshopRestartTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "consultation-restart-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_data, true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Clients_reconnect_after_a_server_restart_and_find_the_workshop_and_their_answers_intact()
+    {
+        var first = new LivePortal(_data, 0);
+        await first.InitializeAsync();
+        var port = first.Port;
+        await using var facilitator = await FacilitatorAsync(first);
+        var round = await SeedRoundAsync(first.LiveDatabasePath);
+        var id = await CreateWorkshopAsync(facilitator.Http, round, "Restart workshop", "Pseudonymous",
+            new Agenda(ExerciseTypes.Poll, Question: "First question"), new Agenda(ExerciseTypes.SocialTolerance), new Agenda(ExerciseTypes.Poll, Question: "Last"));
+        var code = await JoinCodeAsync(first.LiveDatabasePath, id);
+        var control = facilitator.Hub();
+        await control.StartAsync();
+        await control.ActAsync(id, WorkshopCommands.Next);
+        await control.ActAsync(id, WorkshopCommands.Next);
+
+        await using var participant = new Person(first.BaseUrl);
+        await JoinAsync(participant, code, "Stefan");
+        var hub = participant.Hub();
+        var reconnected = new TaskCompletionSource();
+        hub.Reconnected += _ => { reconnected.TrySetResult(); return Task.CompletedTask; };
+        await hub.StartAsync();
+        var before = await hub.JoinAsync(id);
+        var exerciseId = before.State.Exercise!.Id;
+        Assert.True((await hub.ScoreAsync(exerciseId, "DRUGS", 4)).Ok);
+        Assert.True((await hub.ScoreAsync(exerciseId, "THB", 2)).Ok);
+
+        await first.DisposeAsync(); // the server stops: the client starts reconnecting
+        var second = new LivePortal(_data, port);
+        await second.InitializeAsync();
+        try
+        {
+            await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            var after = await hub.JoinAsync(id);
+
+            Assert.Equal(exerciseId, after.State.Exercise!.Id);
+            Assert.Equal(ExerciseTypes.SocialTolerance, after.State.Exercise.Type);
+            Assert.Equal("Open", after.State.Exercise.State);
+            Assert.Equal([4], after.Answers["DRUGS"]);
+            Assert.Equal([2], after.Answers["THB"]);
+            Assert.True((await hub.ScoreAsync(exerciseId, "CYBER", 5)).Ok);
+
+            // The facilitator's sign-in survives too (keys on disk) and the workshop continues where it was.
+            var control2 = facilitator.Hub();
+            await control2.StartAsync();
+            var watch = await control2.WatchAsync(id, control: true);
+            Assert.Equal(exerciseId, watch.State.Exercise!.Id);
+            Assert.Equal(1, watch.Results.Answered);
+            Assert.True((await control2.ActAsync(id, WorkshopCommands.Next)).Ok);
+        }
+        finally
+        {
+            await hub.DisposeAsync();
+            await second.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+// A participant's phone: only the current exercise, answers saved one by one (the server acknowledges each
+// after writing it), identity in an HttpOnly cookie the hub reads, full resync after every reconnect.
+import { connect, el, itemLabel, keepConnected } from "./workshop-results.js";
+
+const root = document.getElementById("workshop-join");
+const T = JSON.parse(document.getElementById("workshop-text").textContent);
+const workshopId = Number(root.dataset.workshopId);
+const view = root.querySelector('[data-live="exercise"]');
+const statusLine = root.querySelector('[data-live="status"]');
+const conn = connect();
+
+let state = null;
+let answers = {};
+let renderedKey = null;
+let syncedExercise = null;
+
+const open = () => state?.exercise?.state === "Open";
+const refusal = code => T.refusals[code] ?? T.refusals.error;
+
+function key(s) {
+  const ex = s?.exercise;
+  if (!ex || s.status === "Closed") return `none|${s?.status}`;
+  const factors = ex.type === "PESTLE" && ex.phase === "Score" ? ex.factors.map(f => f.id).join(",") : "";
+  return `${ex.id}|${ex.state}|${ex.phase}|${factors}`;
+}
+
+function feedback(target, ok, text) {
+  target.textContent = text;
+  target.className = `answer-status small ${ok ? "text-success" : "text-danger"}`;
+}
+
+async function send(itemKey, value, value2, statusEl) {
+  feedback(statusEl, true, T.text.saving);
+  try {
+    const ack = await conn.invoke("Score", state.exercise.id, itemKey, value, value2 ?? null);
+    if (ack.ok) { answers[itemKey] = value2 ? [value, value2] : [value]; feedback(statusEl, true, `✓ ${T.text.saved}`); }
+    else feedback(statusEl, false, refusal(ack.code));
+  } catch {
+    feedback(statusEl, false, T.text.offline);
+  }
+}
+
+let uid = 0;
+/** A 1..n choice as large toggle buttons (radio inputs with labels), keyboard-accessible. */
+function scale(legend, name, count, selected, onPick, labels) {
+  const fieldset = el("fieldset", { class: "scale mb-2" }, el("legend", { class: "fs-6 mb-1", text: legend }));
+  const group = el("div", { class: labels ? "d-grid gap-1" : "btn-group w-100", role: labels ? null : "group" });
+  for (let v = 1; v <= count; v++) {
+    const id = `s${++uid}`;
+    const input = el("input", { type: "radio", class: "btn-check", name, id, value: String(v), disabled: !open(), checked: selected === v });
+    input.addEventListener("change", () => onPick(v));
+    group.append(input, el("label", { class: "btn btn-outline-primary", for: id, text: labels ? labels[v - 1] : String(v) }));
+  }
+  fieldset.append(group);
+  return fieldset;
+}
+
+function header(ex) {
+  const parts = [el("h1", { class: "h4 mb-1", text: ex.title || T.types[ex.type] })];
+  if (ex.type === "PESTLE") parts.push(el("p", { class: "mb-1 text-muted", text: ex.phase === "Collect" ? T.text.phaseCollect : T.text.phaseScore }));
+  if (ex.state === "Locked") parts.push(el("p", { class: "alert alert-warning py-2", role: "status", text: T.text.lockedNote }));
+  else if (ex.state !== "Open") parts.push(el("p", { class: "alert alert-secondary py-2", role: "status", text: refusal(ex.state === "Pending" ? "exercise.not_open" : "exercise.closed") }));
+  return parts;
+}
+
+function factorList(ex) {
+  const list = el("div", { "data-live": "factors" });
+  if (ex.factors.length === 0) list.append(el("p", { class: "text-muted", text: T.text.noFactors }));
+  for (const [code, name] of Object.entries(T.dimensions)) {
+    const fs = ex.factors.filter(f => f.dimension === code);
+    if (fs.length === 0) continue;
+    list.append(el("h3", { class: "h6 mt-2 mb-1", text: name }), el("ul", { class: "mb-1" }, fs.map(f => el("li", { text: f.text }))));
+  }
+  return list;
+}
+
+function collectForm(ex) {
+  const form = el("form", { class: "mb-3", novalidate: true });
+  const dimId = `dim${++uid}`, textId = `txt${++uid}`;
+  const select = el("select", { class: "form-select", id: dimId, name: "dimension" },
+    Object.entries(T.dimensions).map(([code, name]) => el("option", { value: code, text: name })));
+  const input = el("input", { class: "form-control", id: textId, name: "text", maxlength: "200", autocomplete: "off", required: true });
+  const status = el("p", { class: "answer-status small", role: "status" });
+  const button = el("button", { type: "submit", class: "btn btn-primary w-100", disabled: !open(), text: T.text.addFactor });
+  form.append(
+    el("div", { class: "mb-2" }, el("label", { class: "form-label", for: dimId, text: T.text.dimension }), select),
+    el("div", { class: "mb-2" }, el("label", { class: "form-label", for: textId, text: T.text.factor }), input),
+    button, status);
+  form.addEventListener("submit", async e => {
+    e.preventDefault();
+    if (!input.value.trim()) { input.focus(); return; }
+    button.disabled = true;
+    try {
+      const ack = await conn.invoke("AddFactor", ex.id, select.value, input.value);
+      if (ack.ok) { input.value = ""; feedback(status, true, `✓ ${T.text.saved}`); input.focus(); }
+      else feedback(status, false, refusal(ack.code));
+    } catch { feedback(status, false, T.text.offline); }
+    button.disabled = !open();
+  });
+  return form;
+}
+
+function render() {
+  const ex = state?.exercise;
+  const k = key(state);
+  if (k === renderedKey) {
+    // Same exercise and phase: only the list of collected factors may have changed; keep what is being typed.
+    const list = view.querySelector('[data-live="factors"]');
+    if (list && ex) list.replaceWith(factorList(ex));
+    return;
+  }
+  renderedKey = k;
+  view.replaceChildren();
+  if (!state || state.status === "Closed") { view.append(el("p", { class: "lead", text: T.text.ended })); return; }
+  if (!ex) { view.append(el("p", { class: "lead", text: T.text.waiting })); return; }
+  view.append(...header(ex));
+
+  if (ex.type === "PESTLE" && ex.phase === "Collect") {
+    view.append(collectForm(ex), el("h2", { class: "h5", text: T.text.factorsSoFar }), factorList(ex));
+    return;
+  }
+  if (ex.type === "PESTLE") {
+    for (const f of ex.factors) {
+      const itemKey = `factor:${f.id}`;
+      const [impact, likelihood] = answers[itemKey] ?? [];
+      const pick = { impact, likelihood };
+      const status = el("p", { class: "answer-status small", role: "status" });
+      const maybeSend = () => { if (pick.impact && pick.likelihood) send(itemKey, pick.impact, pick.likelihood, status); };
+      view.append(el("section", { class: "card card-body mb-3 p-2", "data-testid": "score-item", "data-key": itemKey },
+        el("h2", { class: "h6", text: `${f.text} (${T.dimensions[f.dimension]})` }),
+        scale(T.text.impact, `${itemKey}-i`, 5, impact, v => { pick.impact = v; maybeSend(); }),
+        scale(T.text.likelihood, `${itemKey}-l`, 5, likelihood, v => { pick.likelihood = v; maybeSend(); }),
+        status));
+    }
+    if (ex.factors.length === 0) view.append(el("p", { text: T.text.noFactors }));
+    return;
+  }
+  if (ex.type === "POLL") view.append(el("p", { class: "lead", text: ex.question }));
+  else view.append(el("p", { class: "small text-muted", text: T.text.scale }));
+  for (const itemKey of ex.items) {
+    const status = el("p", { class: "answer-status small", role: "status" });
+    const choices = ex.type === "POLL" && ex.choices.length > 0 ? ex.choices : null;
+    view.append(el("section", { class: "card card-body mb-3 p-2", "data-testid": "score-item", "data-key": itemKey },
+      scale(ex.type === "POLL" ? T.types.POLL : itemLabel(T, ex, itemKey), itemKey, choices ? choices.length : 5, answers[itemKey]?.[0],
+        v => send(itemKey, v, null, status), choices),
+      status));
+  }
+}
+
+async function sync() {
+  const r = await conn.invoke("Join", workshopId);
+  state = r.state;
+  answers = r.answers ?? {};
+  syncedExercise = key(state);
+  renderedKey = null;
+  render();
+}
+
+conn.on("state", async s => {
+  const changed = key(s) !== key(state);
+  state = s;
+  // A new exercise or phase: fetch this participant's answers to it (after a reconnect they may exist).
+  if (changed && key(s) !== syncedExercise) { try { await sync(); return; } catch { /* render what we have */ } }
+  render();
+});
+keepConnected(conn, sync, up => {
+  statusLine.textContent = up ? T.text.online : T.text.offline;
+  statusLine.className = `small mb-2 ${up ? "text-success" : "text-danger"}`;
+});
