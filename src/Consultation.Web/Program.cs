@@ -42,10 +42,10 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/Error/{0}");
-app.UseRequestLocalization();
 app.UseRouting();
 app.UseCookiePolicy();
 app.UseAuthentication();
+app.UseRequestLocalization(); // after authentication: the user's profile chooses the language
 app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -33,6 +33,13 @@ public sealed class ApiOptions
 public static class ApiExtensions
 {
     public const string RateLimitPolicy = "api";
+
+    // The OpenAPI texts are the API's English documentation, not portal UI text.
+    private const string DocumentDescription =
+        "For the ministry's analysis tools. Every request needs \"Authorization: Bearer <token>\"; administrators " +
+        "create tokens under Admin → API tokens or with `create-token`. Scopes: evidence:read, responses:import, rounds:write, " +
+        "admin (all). Errors are RFC 7807 problem+json; invalid fields are 422 with errors keyed by JSON path.";
+    private const string SchemeDescription = "An API token created by an administrator (cons_…).";
     public const string Prefix = "/api/v1";
 
     /// <summary>Authorization policy of one scope; null = any valid token.</summary>
@@ -84,16 +91,14 @@ public static class ApiExtensions
                 document.Info = new OpenApiInfo
                 {
                     Title = "Consultation API", Version = "v1",
-                    Description = "For the ministry's analysis tools. Every request needs \"Authorization: Bearer <token>\"; administrators " +
-                        "create tokens under Admin → API tokens or with `create-token`. Scopes: evidence:read, responses:import, rounds:write, " +
-                        "admin (all). Errors are RFC 7807 problem+json; invalid fields are 422 with errors keyed by JSON path.",
+                    Description = DocumentDescription,
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerTokenHandler.SchemeName] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "opaque (cons_…)",
-                    Description = "An API token created by an administrator.",
+                    Description = SchemeDescription,
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerTokenHandler.SchemeName, document)] = [] }];
                 return Task.CompletedTask;

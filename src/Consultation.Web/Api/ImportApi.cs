@@ -153,28 +153,38 @@ public static class ImportApi
         }
 
         var ids = new List<long>(rows.Count);
+        // Every imported row carries an "import:" key (the client's Idempotency-Key, else a fresh one), so imported
+        // responses can always be told apart from the respondent form's.
+        var rowKeyPrefix = keyPrefix ?? $"import:{ApiUser.TokenId(request.HttpContext)}:{id}:{Guid.NewGuid():N}#";
         foreach (var (row, i) in rows.Select((r, i) => (r, i)))
         {
             long responseId;
             try
             {
                 responseId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-                    INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json,
+                    INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, source, status, revision, data_json,
                                            submitted_at, idempotency_key, grading, graded_by, graded_at, created_at, updated_at)
-                    VALUES (@versionId, @OrganisationId, @me, 'Submitted', 1, @DataJson,
+                    VALUES (@versionId, @OrganisationId, @me, 'Import', 'Submitted', 1, @DataJson,
                             @now, @Key, @Grading, CASE WHEN @Grading IS NULL THEN NULL ELSE @me END, CASE WHEN @Grading IS NULL THEN NULL ELSE @now END, @now, @now)
                     RETURNING id
                     """, new
                 {
                     versionId, row.OrganisationId, me, row.DataJson, now, row.Grading,
-                    Key = keyPrefix is null ? null : keyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Key = rowKeyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 }, tx, cancellationToken: ct));
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 19 && keyPrefix is not null)
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 19)
             {
                 await tx.RollbackAsync(ct);
-                return ApiResults.Problem(StatusCodes.Status409Conflict, "Import already running",
-                    "Another import with this Idempotency-Key was stored at the same moment; retry to get its result.");
+                if (ex.Message.Contains("idempotency_key", StringComparison.Ordinal))
+                    return ApiResults.Problem(StatusCodes.Status409Conflict, "Import already running",
+                        "Another import with this Idempotency-Key was stored at the same moment; retry to get its result.");
+                // Migration 0004's one-response-per-respondent-and-version index also covers imported rows, which all
+                // carry the token creator as respondent: refuse cleanly (nothing stored) instead of a 500.
+                return ApiResults.Problem(StatusCodes.Status409Conflict, "Import refused by the database",
+                    "Nothing was imported: the database allows one response per user and questionnaire version " +
+                    "(index ux_responses_version_respondent), and imported responses are stored as the token's creator. " +
+                    "An administrator must scope that rule to the respondent form before several rows can be imported.");
             }
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)

@@ -89,13 +89,16 @@ public static class EvidenceDemo
         return data.ToJsonString();
     }
 
-    /// <summary>A submitted response with one revision, the way the respondent's submit stores it.</summary>
+    /// <summary>
+    /// A submitted response with one revision, the way the respondent's submit stores it, marked as entered on the
+    /// organisation's behalf (<c>source = 'Import'</c>): one author records every organisation's answers here.
+    /// </summary>
     public static async Task<long> InsertSubmittedAsync(DbConnection conn, DbTransaction? tx, long versionId, long organisationId, long userId,
         string? grading, string dataJson, DateTimeOffset now)
     {
         var responseId = await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json, submitted_at, grading, created_at, updated_at)
-            VALUES (@versionId, @organisationId, @userId, 'Submitted', 1, @dataJson, @now, @grading, @now, @now) RETURNING id
+            INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, source, status, revision, data_json, submitted_at, grading, created_at, updated_at)
+            VALUES (@versionId, @organisationId, @userId, 'Import', 'Submitted', 1, @dataJson, @now, @grading, @now, @now) RETURNING id
             """, new { versionId, organisationId, userId, dataJson, now, grading }, tx);
         await conn.ExecuteAsync("""
             INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)

@@ -26,7 +26,7 @@ public static class RoundsSql
         conn.QuerySingleOrDefaultAsync<FactsRow>(new CommandDefinition("""
             SELECT r.id, r.status, r.closes_at,
                    (SELECT COUNT(*) FROM questionnaires q
-                     WHERE q.round_id = r.id
+                     WHERE q.round_id = r.id AND COALESCE(q.template, '') <> 'IMPORT'
                        AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published')) AS published_questionnaires,
                    (SELECT COUNT(*) FROM round_organisations ro WHERE ro.round_id = r.id) AS invited_organisations
               FROM rounds r WHERE r.id = @id
@@ -69,7 +69,7 @@ public static class RoundsSql
              WHERE id = @id AND status = @From
                AND (@To <> 'Open' OR (
                     EXISTS (SELECT 1 FROM questionnaires q JOIN questionnaire_versions v ON v.questionnaire_id = q.id
-                             WHERE q.round_id = rounds.id AND v.status = 'Published')
+                             WHERE q.round_id = rounds.id AND v.status = 'Published' AND COALESCE(q.template, '') <> 'IMPORT')
                 AND EXISTS (SELECT 1 FROM round_organisations ro WHERE ro.round_id = rounds.id)))
             """, new { id, From = from.ToString(), To = to.ToString(), now }, tx, cancellationToken: ct));
 

@@ -71,4 +71,21 @@ public sealed class LocalizationTests(PortalFactory app) : IClassFixture<PortalF
             new FormUrlEncodedContent(new Dictionary<string, string> { ["culture"] = "sr-Latn", ["returnUrl"] = "/" }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_signed_in_users_language_follows_them_to_another_device()
+    {
+        var laptop = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(laptop, "facilitator@demo.local");
+        var switched = await Forms.PostAsync(laptop, "/Account/Manage", new Dictionary<string, string> { ["culture"] = "sr-Cyrl", ["returnUrl"] = "/" }, "/culture");
+        Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+
+        // A phone that never chose a language, and whose browser asks for English.
+        var phone = app.CreateBrowserLikeClient();
+        phone.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB");
+        Assert.Contains("<html lang=\"en\">", await phone.GetStringAsync("/Account/Login"), StringComparison.Ordinal);
+        await Forms.LoginAsync(phone, "facilitator@demo.local");
+
+        Assert.Contains("<html lang=\"sr-Cyrl\">", await phone.GetStringAsync("/Account/Manage"), StringComparison.Ordinal);
+    }
 }

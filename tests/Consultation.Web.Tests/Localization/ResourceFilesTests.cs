@@ -28,7 +28,7 @@ public sealed partial class ResourceFilesTests
     }
 
     // L["…"] in code and views, and the texts data annotations localize (Display names, error messages).
-    [GeneratedRegex(@"\bL\[\s*""((?:[^""\\]|\\.)*)""|\b(?:ErrorMessage|Prompt|Description)\s*=\s*""((?:[^""\\]|\\.)*)""|\bDisplay\([^)]*?\bName\s*=\s*""((?:[^""\\]|\\.)*)""")]
+    [GeneratedRegex(@"\bL\[\s*""((?:[^""\\]|\\.)*)""|\bErrorMessage\s*=\s*""((?:[^""\\]|\\.)*)""|\bDisplay\([^)]*?\bName\s*=\s*""((?:[^""\\]|\\.)*)""")]
     private static partial Regex KeyUse();
 
     /// <summary>English keys used by the web project, with one place each is used.</summary>

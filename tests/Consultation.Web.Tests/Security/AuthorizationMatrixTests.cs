@@ -31,6 +31,8 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         Coordinator,
         /// <summary>Administrators only.</summary>
         Administrator,
+        /// <summary>API v1: bearer tokens only; no cookie (not even an administrator's) authenticates, so every persona gets 401.</summary>
+        ApiToken,
     }
 
     private static readonly Dictionary<string, Access> Expected = new(StringComparer.Ordinal)
@@ -72,6 +74,9 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /Admin/Users?handler=AddRole"] = Access.Administrator,
         ["POST /Admin/Users?handler=RemoveRole"] = Access.Administrator,
         ["GET /Admin/Audit"] = Access.Administrator,
+        ["GET /Admin/Tokens"] = Access.Administrator,
+        ["POST /Admin/Tokens?handler=Create"] = Access.Administrator,
+        ["POST /Admin/Tokens?handler=Revoke"] = Access.Administrator,
 
         ["GET /Organisations"] = Access.Coordinator,
         ["GET /Organisations/Create"] = Access.Coordinator,
@@ -114,6 +119,25 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["GET /Evidence/Snapshot/{id:long}?handler=Json"] = Access.Coordinator,
         ["GET /Evidence/Snapshot/{id:long}?handler=Xlsx"] = Access.Coordinator,
 
+        ["GET /Respond"] = Access.Respondent,
+        ["GET /Respond/Form/{id:long}"] = Access.Respondent,
+        ["POST /Respond/Form/{id:long}?handler=Save"] = Access.Respondent,
+        ["POST /Respond/Form/{id:long}?handler=Submit"] = Access.Respondent,
+        ["POST /Respond/Form/{id:long}?handler=Withdraw"] = Access.Respondent,
+
+        ["GET /api/v1/{**path}"] = Access.Public, // unknown API paths: a problem+json 404 for anyone, no data
+        ["GET /api/v1/organisations"] = Access.ApiToken,
+        ["POST /api/v1/organisations"] = Access.ApiToken,
+        ["GET /api/v1/organisations/{id:long}"] = Access.ApiToken,
+        ["GET /api/v1/rounds"] = Access.ApiToken,
+        ["POST /api/v1/rounds"] = Access.ApiToken,
+        ["GET /api/v1/rounds/{id:long}"] = Access.ApiToken,
+        ["GET /api/v1/rounds/{id:long}/evidence"] = Access.ApiToken,
+        ["GET /api/v1/rounds/{id:long}/evidence.csv"] = Access.ApiToken,
+        ["POST /api/v1/rounds/{id:long}/responses/import"] = Access.ApiToken,
+        ["POST /api/v1/rounds/{id:long}/snapshots"] = Access.ApiToken,
+        ["GET /api/v1/snapshots/{id:long}"] = Access.ApiToken,
+
         ["GET /Workshops"] = Access.Facilitator,
         ["GET /Workshops/Create"] = Access.Facilitator,
         ["POST /Workshops/Create"] = Access.Facilitator,
@@ -154,7 +178,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         Access.Facilitator => role is "Facilitator" or "Coordinator" or "Administrator",
         Access.Coordinator => role is "Coordinator" or "Administrator",
         Access.Administrator => role == "Administrator",
-        _ => false,
+        _ => false, // ApiToken: no cookie persona
     };
 
     private sealed record Operation(string Method, string Pattern, string? Handler)
@@ -248,6 +272,11 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
                 if (status >= 500) { failures.Add("server error: " + outcome); continue; }
                 // Public pages answer as they see fit (AccessDenied is a 403 page, 2FA without a pending sign-in goes back to sign-in).
                 if (access == Access.Public) continue;
+                if (access == Access.ApiToken)
+                {
+                    if (status != 401) failures.Add("API answered a cookie: " + outcome);
+                    continue;
+                }
                 if (Allowed(access, persona.Role))
                 {
                     if (status is 401 or 403 || location.Contains("/Account/Login", StringComparison.Ordinal))
@@ -270,12 +299,20 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
     [Fact]
     public async Task Posts_without_an_antiforgery_token_are_rejected_for_signed_in_users()
     {
-        var client = app.CreateBrowserLikeClient();
-        await Forms.LoginAsync(client, "admin@demo.local");
+        // Each POST is sent by a persona allowed to use it, so the refusal can only come from the missing token.
+        var clients = new Dictionary<string, HttpClient>(StringComparer.Ordinal);
+        foreach (var (_, email, role, _) in Personas.Where(p => p.Email is not null && p.Name != "respondent of Group 484"))
+        {
+            var client = app.CreateBrowserLikeClient();
+            await Forms.LoginAsync(client, email!);
+            clients[role!] = client;
+        }
         var failures = new List<string>();
-        // The error page re-renders failed POSTs, so it ignores tokens by design and changes nothing.
+        // The error page re-renders failed POSTs, so it ignores tokens by design and changes nothing; the API takes no cookies.
         foreach (var op in (await DiscoverAsync()).Where(o => o.Method == "POST" && !o.Pattern.StartsWith("/Error", StringComparison.Ordinal) && !o.Pattern.StartsWith("/api/", StringComparison.Ordinal)))
         {
+            var access = ExpectedFor(op.Key);
+            var client = clients.First(c => Allowed(access, c.Key)).Value;
             using var response = await client.PostAsync(Concrete(op), new FormUrlEncodedContent(new Dictionary<string, string>()));
             if (response.StatusCode != HttpStatusCode.BadRequest) failures.Add($"{op.Key} → {(int)response.StatusCode}");
         }

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
+using Dapper;
 using Microsoft.AspNetCore.Localization;
 
 namespace Consultation.Web.Infrastructure.Localization;
@@ -24,8 +27,9 @@ public static class LocalizationExtensions
             o.SupportedCultures = cultures;
             o.SupportedUICultures = cultures;
             o.FallBackToParentUICultures = true;
-            // Cookie (the switcher) first, then the browser's Accept-Language as the first guess.
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            // The signed-in user's profile first (same language on every device), then the switcher's cookie,
+            // then the browser's Accept-Language as the first guess. Runs after authentication (Program.cs).
+            o.RequestCultureProviders = [new UserProfileCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
         return services;
     }
@@ -33,15 +37,30 @@ public static class LocalizationExtensions
     /// <summary>POST /culture sets the culture cookie and returns to a local URL.</summary>
     public static IEndpointRouteBuilder MapCultureSwitch(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/culture", (HttpContext http, [Microsoft.AspNetCore.Mvc.FromForm] string culture, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl) =>
+        app.MapPost("/culture", async (HttpContext http, Db db, CurrentUser me, [Microsoft.AspNetCore.Mvc.FromForm] string culture, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl) =>
         {
             if (!Cultures.Any(c => c.Code == culture)) return Results.Problem(statusCode: 400, title: "Unknown culture", detail: culture);
+            if (me.IsAuthenticated)
+            {
+                // The choice follows the user to other devices and into the e-mails the portal sends them.
+                await using var conn = await db.OpenAsync(http.RequestAborted);
+                await conn.ExecuteAsync("UPDATE users SET culture = @culture WHERE id = @Id", new { culture, me.Id });
+            }
             http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, Secure = http.Request.IsHttps });
             return Results.LocalRedirect(returnUrl is { Length: > 0 } r && IsLocal(r) ? r : "/");
         }).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>The culture saved in the signed-in user's profile (a claim refreshed with the security stamp check).</summary>
+    private sealed class UserProfileCultureProvider : RequestCultureProvider
+    {
+        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext httpContext) =>
+            Task.FromResult(httpContext.User.FindFirst(CurrentUser.CultureClaim)?.Value is { Length: > 0 } culture && Cultures.Any(c => c.Code == culture)
+                ? new ProviderCultureResult(culture)
+                : null);
     }
 
     private static bool IsLocal(string url) =>

@@ -10,6 +10,7 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
 {
     public const string OrganisationClaim = "consultation:organisation";
     public const string DisplayNameClaim = "consultation:display_name";
+    public const string CultureClaim = "consultation:culture";
 
     private ClaimsPrincipal Principal => accessor.HttpContext?.User ?? new ClaimsPrincipal();
 
@@ -42,6 +43,7 @@ public sealed class AppClaimsFactory(UserManager<AppUser> users, RoleManager<App
         var identity = await base.GenerateClaimsAsync(user);
         if (user.OrganisationId is { } org) identity.AddClaim(new Claim(CurrentUser.OrganisationClaim, org.ToString(CultureInfo.InvariantCulture)));
         identity.AddClaim(new Claim(CurrentUser.DisplayNameClaim, user.DisplayName));
+        if (user.Culture is { Length: > 0 } culture) identity.AddClaim(new Claim(CurrentUser.CultureClaim, culture));
         return identity;
     }
 }

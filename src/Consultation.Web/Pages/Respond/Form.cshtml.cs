@@ -158,7 +158,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
                         INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
                                                submitted_at, idempotency_key, created_at, updated_at)
                         VALUES (@versionId, @org, @Me, 'Submitted', 1, @page, @data, @now, @key, @now, @now)
-                        ON CONFLICT (questionnaire_version_id, respondent_user_id) DO NOTHING RETURNING id
+                        ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING RETURNING id
                         """, new { versionId, org, Me = me.Id, page, data, now, key }, tx, cancellationToken: ct))
                     : await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,

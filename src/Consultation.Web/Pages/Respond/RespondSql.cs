@@ -70,6 +70,7 @@ public static class RespondSql
           JOIN rounds r ON r.id = q.round_id
           JOIN round_organisations ro ON ro.round_id = r.id AND ro.organisation_id = @Org
          WHERE EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published')
+           AND COALESCE(q.template, '') <> 'IMPORT' -- the hidden holder of API-imported responses (Api/ImportApi.cs)
            AND (r.status = 'Open'
                 OR (r.status IN ('Closed', 'Archived') AND EXISTS (
                     SELECT 1 FROM responses rs JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
