@@ -98,12 +98,15 @@ function start() {
   }
 
   async function post(url, body) {
+    const json = JSON.stringify(body);
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       redirect: "manual",
+      // keepalive lets a save started as the tab closes finish; browsers allow it for small bodies only.
+      keepalive: json.length < 60000,
       headers: { "Content-Type": "application/json", "RequestVerificationToken": token, "Accept": "application/json" },
-      body: JSON.stringify(body),
+      body: json,
     });
   }
 
@@ -162,6 +165,10 @@ function start() {
   }
 
   window.addEventListener("online", () => { if (retryTimer) save(); });
+  // Leaving the tab (switching apps on a phone, closing it): do not wait for the debounce.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && (debounceTimer || maxWaitTimer)) save();
+  });
 
   survey.onValueChanged.add(() => {
     if (readOnly) return;

@@ -72,12 +72,12 @@ public static partial class DemoData
         var roundId = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO rounds (title, description_html, opens_at, closes_at, time_zone, status, min_organisations, default_grading,
                                 category_weights_json, indicator_weights_json, created_by, created_at, updated_at)
-            VALUES (@DemoRoundTitle, @Description, @Opens, @Closes, 'Europe/Belgrade', 'Open', 3, 'B2', @CategoryWeights, @IndicatorWeights, @coordinator, @now, @now)
+            VALUES (@DemoRoundTitle, @DescriptionHtml, @Opens, @Closes, 'Europe/Belgrade', 'Open', 3, 'B2', @CategoryWeights, @IndicatorWeights, @coordinator, @now, @now)
             RETURNING id
             """, new
         {
             DemoRoundTitle,
-            Description = "<p>Your organisation's view of serious and organised crime, for the 2027 threat assessment.</p>",
+            DescriptionHtml = "<p>Your organisation's view of serious and organised crime, for the 2027 threat assessment.</p>",
             Opens = now.AddDays(-14), Closes = now.AddDays(60),
             CategoryWeights = JsonSerializer.Serialize(OrganisationCategory.All.ToDictionary(c => c, c => c switch
             {

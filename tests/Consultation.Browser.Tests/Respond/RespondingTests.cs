@@ -1,6 +1,7 @@
 using Consultation.Browser.Tests.Infrastructure;
 using Consultation.Browser.Tests.PageObjects;
 using Consultation.Web.Operations;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -157,6 +158,32 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
             await Expect(page.Locator("#respond-app").GetByText("\"9\" is not one of the offered choices.")).ToBeVisibleAsync();
             await Expect(form.Confirmation).ToBeHiddenAsync();
             await test.ScreenshotAsync(page, "error-at-question");
+        });
+    }
+
+    [Fact]
+    public async Task Questionnaire_list_and_form_have_no_serious_accessibility_violations()
+    {
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var page = await test.NewPersonAsync("respondent");
+            var home = await (await LoginPage.OpenAsync(page)).SignInAsync("respondent2@demo.local");
+            var list = await RespondListPage.OpenFromNavigationAsync(home, page);
+            var problems = new List<string>();
+            async Task CheckAsync(string where)
+            {
+                var result = await page.RunAxe();
+                problems.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical")
+                    .Select(v => $"{where}: [{v.Impact}] {v.Id} — {v.Help}: {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}"));
+            }
+
+            await CheckAsync("list");
+            await list.OpenAsync(DemoData.DemoRoundTitle);
+            await CheckAsync("form");
+
+            Assert.True(problems.Count == 0, "Accessibility violations:\n" + string.Join("\n", problems));
         });
     }
 }

@@ -83,6 +83,24 @@ public sealed class DemoRoundTests(PortalFactory app) : IClassFixture<PortalFact
     }
 
     [Fact]
+    public async Task Evidence_page_of_the_demo_round_shows_the_worked_example()
+    {
+        using var _ = app.CreateClient();
+        long roundId;
+        await using (var conn = Open(app))
+            roundId = await conn.ExecuteScalarAsync<long>("SELECT id FROM rounds WHERE title = @DemoRoundTitle", new { DemoData.DemoRoundTitle });
+        var coordinator = await CoordinatorAsync(app);
+
+        var response = await coordinator.GetAsync($"/Evidence/Index/{roundId}");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("3.9835", html, StringComparison.Ordinal);
+        Assert.Contains("3.8166", html, StringComparison.Ordinal);
+        Assert.Contains("fewer than 3", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_respondent_sees_astras_submission_and_can_amend_it()
     {
         var client = await RespondSteps.SignInAsync(app, "respondent@demo.local");

@@ -267,7 +267,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         revisionNo = r.LastRevisionNo,
         submittedAt = r.SubmittedAt,
         message = L["Submitted: revision {0} received. A receipt was sent to {1}.", r.LastRevisionNo ?? 1, me.Email].Value,
-        badge = $"{L["Progress." + ResponseRules.Progress(r.Status)].Value} · {L["revision {0}", r.LastRevisionNo ?? 1].Value}",
+        badge = $"{L["Progress." + ResponseRules.Progress(r.Status)].Value} · {L["Revision {0}", r.LastRevisionNo ?? 1].Value}",
     });
 
     private async Task<IActionResult> ConflictAsync(DbConnection conn, long id, long org, CancellationToken ct)

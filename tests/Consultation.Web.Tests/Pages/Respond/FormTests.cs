@@ -321,4 +321,20 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Equal(2, (await JsonAsync(again)).GetProperty("revisionNo").GetInt64());
         Assert.Equal("Submitted", Assert.Single(await ResponsesAsync(app, q)).Status);
     }
+
+    [Fact]
+    public async Task Respondent_pages_speak_serbian_latin()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Serbian round", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("sr-Latn");
+
+        var list = await client.GetStringAsync("/Respond");
+        var form = await client.GetStringAsync($"/Respond/Form/{q}");
+
+        Assert.Contains("Rok: 2030-02-10 17:00 (Europe/Belgrade)", list, StringComparison.Ordinal);
+        Assert.Contains("Nije započeto", list, StringComparison.Ordinal);
+        Assert.Contains("Jezik upitnika", form, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"sr\" selected=\"selected\"", form, StringComparison.Ordinal);
+    }
 }
