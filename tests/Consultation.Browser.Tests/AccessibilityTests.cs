@@ -30,6 +30,14 @@ public sealed class AccessibilityTests(BrowserFixture browser, BrowserPortalFact
     {
         await using var test = browser.Start(app, culture);
         var report = new StringBuilder();
+        // The other culture's run saved its language in these users' profiles: start from none.
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            await conn.OpenAsync();
+            await using var reset = conn.CreateCommand();
+            reset.CommandText = "UPDATE users SET culture = NULL";
+            await reset.ExecuteNonQueryAsync();
+        }
 
         await test.RunAsync(async () =>
         {

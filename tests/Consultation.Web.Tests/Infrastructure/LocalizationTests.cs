@@ -42,6 +42,19 @@ public sealed class LocalizationTests(PortalFactory app) : IClassFixture<PortalF
         Assert.Contains("Заборавили сте лозинку?", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mk", "Ја заборавивте лозинката?")]
+    [InlineData("sq", "Keni harruar fjalëkalimin?")]
+    public async Task Macedonian_and_albanian_are_offered_and_rendered(string culture, string forgotPassword)
+    {
+        var client = app.CreateBrowserLikeClient();
+        await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string> { ["culture"] = culture, ["returnUrl"] = "/" }, "/culture");
+        var html = await client.GetStringAsync("/Account/Login");
+
+        Assert.Contains($"<html lang=\"{culture}\">", html, StringComparison.Ordinal);
+        Assert.Contains(forgotPassword, html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Validation_messages_are_localized()
     {

@@ -10,6 +10,17 @@ namespace Consultation.Web.Tests.Localization;
 /// </summary>
 public sealed partial class ResourceFilesTests
 {
+    [Fact]
+    public void Every_culture_has_the_same_keys_as_serbian_latin()
+    {
+        var reference = Read("sr-Latn").Keys.ToHashSet(StringComparer.Ordinal);
+        foreach (var culture in TranslatedCultures)
+        {
+            var keys = Read(culture).Keys.ToHashSet(StringComparer.Ordinal);
+            Assert.True(keys.SetEquals(reference), $"{culture}: missing {string.Join(" | ", reference.Except(keys))}; extra {string.Join(" | ", keys.Except(reference))}");
+        }
+    }
+
     private static readonly string Repo = FindRepo();
     private static readonly string Resources = Path.Combine(Repo, "src", "Consultation.Web", "Resources");
 
@@ -55,9 +66,14 @@ public sealed partial class ResourceFilesTests
         return keys;
     }
 
+    /// <summary>Every culture of the language switcher except English, whose texts are the keys.</summary>
+    public static TheoryData<string> Translations() => new(TranslatedCultures);
+
+    private static IEnumerable<string> TranslatedCultures =>
+        Consultation.Web.Infrastructure.Localization.LocalizationExtensions.Cultures.Select(c => c.Code).Where(c => c != "en");
+
     [Theory]
-    [InlineData("sr-Latn")]
-    [InlineData("sr-Cyrl")]
+    [MemberData(nameof(Translations))]
     public void Every_key_the_portal_uses_is_translated(string culture)
     {
         var translated = Read(culture);
@@ -85,14 +101,16 @@ public sealed partial class ResourceFilesTests
     {
         var english = XDocument.Load(Path.Combine(Resources, "SharedResource.resx")).Root!.Elements("data").Select(d => (string)d.Attribute("name")!);
         Assert.Contains(key, english);
-        Assert.True(Read("sr-Latn").ContainsKey(key), $"{key} has no sr-Latn text");
+        foreach (var culture in TranslatedCultures)
+            Assert.True(Read(culture).ContainsKey(key), $"{key} has no {culture} text");
     }
 
-    [Fact]
-    public void Translations_have_the_placeholders_of_their_key()
+    [Theory]
+    [MemberData(nameof(Translations))]
+    public void Translations_have_the_placeholders_of_their_key(string culture)
     {
         var wrong = new List<string>();
-        foreach (var (key, value) in Read("sr-Latn"))
+        foreach (var (key, value) in Read(culture))
         {
             var expected = Placeholder().Matches(key).Select(m => m.Groups[1].Value).Order().ToList();
             var actual = Placeholder().Matches(value).Select(m => m.Groups[1].Value).Order().ToList();

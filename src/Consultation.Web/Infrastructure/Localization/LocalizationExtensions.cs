@@ -15,6 +15,8 @@ public static class LocalizationExtensions
         ("sr-Latn", "Srpski"),
         // Generated from sr-Latn by transliteration (SerbianScript; see ResourceFilesTests).
         ("sr-Cyrl", "Српски"),
+        ("mk", "Македонски"),
+        ("sq", "Shqip"),
     ];
 
     public static IServiceCollection AddPortalLocalization(this IServiceCollection services)
