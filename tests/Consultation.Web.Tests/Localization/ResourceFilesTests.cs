@@ -10,6 +10,18 @@ namespace Consultation.Web.Tests.Localization;
 /// </summary>
 public sealed partial class ResourceFilesTests
 {
+    /// <summary>The resource compiler treats names case-insensitively and silently drops the second of "None"/"none".</summary>
+    [Theory]
+    [MemberData(nameof(AllFiles))]
+    public void No_two_keys_differ_only_in_letter_case(string file)
+    {
+        var names = XDocument.Load(Path.Combine(Resources, file)).Root!.Elements("data").Select(d => (string)d.Attribute("name")!);
+        var clashes = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)).ToList();
+        Assert.True(clashes.Count == 0, $"{file}: keys that differ only in case (use distinct texts): " + string.Join("; ", clashes));
+    }
+
+    public static TheoryData<string> AllFiles() => new(Directory.EnumerateFiles(Resources, "SharedResource*.resx").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
     [Fact]
     public void Every_culture_has_the_same_keys_as_serbian_latin()
     {

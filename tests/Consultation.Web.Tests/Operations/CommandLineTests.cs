@@ -12,33 +12,7 @@ public sealed partial class CommandLineTests(PortalFactory app) : IClassFixture<
     [GeneratedRegex("One-time password: (\\S+)")]
     private static partial Regex OneTimePassword();
 
-    private static string WebDll()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Consultation.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(dir.FullName, "src", "Consultation.Web", "bin", configuration, "net10.0", "Consultation.Web.dll");
-        Assert.True(File.Exists(dll), dll);
-        return dll;
-    }
-
-    private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = app.Root };
-        psi.ArgumentList.Add(WebDll());
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["Database__SqlitePath"] = app.DatabasePath;
-        psi.Environment["DataProtection__KeysDirectory"] = Path.Combine(app.Root, "keys");
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => PortalCommand.RunAsync(app, args);
 
     [Fact]
     public async Task Migrate_create_admin_backup_and_the_one_time_password_must_be_changed()

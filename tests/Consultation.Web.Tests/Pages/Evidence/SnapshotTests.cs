@@ -113,8 +113,8 @@ public sealed class SnapshotTests(PortalFactory app) : IClassFixture<PortalFacto
         Assert.Contains("Arrows compare with", html, StringComparison.Ordinal);
         // DAMAGE ×10 lifts both composites and puts THB first: THB rises a place, DRUGS falls one.
         Assert.Contains("ev-change ev-up\">▲ <span class=\"visually-hidden\">change</span>&#x2B;0.", html, StringComparison.Ordinal);
-        Assert.Contains("ev-change ev-up\">▲ <span class=\"visually-hidden\">rank change</span>1", html, StringComparison.Ordinal);
-        Assert.Contains("ev-change ev-down\">▼ <span class=\"visually-hidden\">rank change</span>1", html, StringComparison.Ordinal);
+        Assert.Contains("ev-change ev-up\">▲ <span class=\"visually-hidden\">change of rank</span>1", html, StringComparison.Ordinal);
+        Assert.Contains("ev-change ev-down\">▼ <span class=\"visually-hidden\">change of rank</span>1", html, StringComparison.Ordinal);
     }
 
     [Fact]
