@@ -134,6 +134,29 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task Reminder_is_written_in_the_language_the_member_chose()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Jezik podsetnika", "Group 484");
+        await using var conn = Open(app);
+        await conn.ExecuteAsync("UPDATE users SET culture = 'sr-Latn' WHERE email = @Group484", new { Group484 });
+        try
+        {
+            await PostAsync(client, $"/Rounds/Details/{round.RoundId}", [new("mailKey", Guid.NewGuid().ToString("N"))],
+                $"/Rounds/Details/{round.RoundId}?handler=Reminders");
+
+            var mail = await app.Smtp.WaitForMessageAsync(Group484, m => (m.Subject ?? "").StartsWith("Podsetnik: Jezik podsetnika", StringComparison.Ordinal));
+            Assert.Contains("Group 484 još nije podnela sve upitnike", mail.TextBody, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await conn.ExecuteAsync("UPDATE users SET culture = NULL WHERE email = @Group484", new { Group484 });
+        }
+        // The coordinator's own page stays in English.
+        Assert.Contains("Reminders sent to 1 people", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Mail_is_refused_for_a_round_that_is_not_open()
     {
         var client = await CoordinatorAsync(app);
