@@ -152,8 +152,8 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         {
             await conn.ExecuteAsync("UPDATE users SET culture = NULL WHERE email = @Group484", new { Group484 });
         }
-        // The coordinator's own page stays in English.
-        Assert.Contains("Reminders sent to 1 people", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
+        // The coordinator's own page stays in English (Group 484 has two demo respondents).
+        Assert.Contains("Reminders sent to 2 people", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
     }
 
     [Fact]
