@@ -10,7 +10,7 @@ public static class Screenshots
 {
     public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    private static readonly string? RepositoryFolder = FindRepositoryRoot() is { } root ? Path.Combine(root, "TestResults", "screenshots") : null;
+    private static readonly string? RepositoryFolder = Repository.Root is { } root ? Path.Combine(root, "TestResults", "screenshots") : null;
 
     public static async Task<string> SaveAsync(IPage page, string name)
     {
@@ -26,11 +26,4 @@ public static class Screenshots
 
     private static string Sanitize(string name) =>
         string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
-
-    private static string? FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Consultation.sln"))) return dir.FullName;
-        return null;
-    }
 }

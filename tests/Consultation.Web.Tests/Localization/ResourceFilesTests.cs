@@ -33,15 +33,9 @@ public sealed partial class ResourceFilesTests
         }
     }
 
-    private static readonly string Repo = FindRepo();
+    private static readonly string Repo = Repository.Root ?? throw new InvalidOperationException("Consultation.sln not found above " + AppContext.BaseDirectory);
     private static readonly string Resources = Path.Combine(Repo, "src", "Consultation.Web", "Resources");
 
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Consultation.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Consultation.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static Dictionary<string, string> Read(string culture)
     {

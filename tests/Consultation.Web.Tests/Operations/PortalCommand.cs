@@ -7,11 +7,10 @@ public static class PortalCommand
 {
     private static string WebDll()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Consultation.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
+        var root = Repository.Root;
+        Assert.NotNull(root);
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(dir.FullName, "src", "Consultation.Web", "bin", configuration, "net10.0", "Consultation.Web.dll");
+        var dll = Path.Combine(root, "src", "Consultation.Web", "bin", configuration, "net10.0", "Consultation.Web.dll");
         Assert.True(File.Exists(dll), dll);
         return dll;
     }
