@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET 10 SDK and Node 20:
-# installs Chromium and an SMTP server from apt when missing, the front-end packages from npm, then
-# `dotnet test`, and prints the totals as one line: "N passed, N failed, N skipped".
+# installs Chromium, an SMTP server and PostgreSQL from apt when missing, the front-end packages from npm, then
+# `dotnet test` (SQLite), the web integration tests a second time on a throw-away PostgreSQL cluster, and
+# prints the totals of both as one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+[ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "Installing from apt: ${need[*]}"
@@ -21,6 +24,34 @@ results="$(pwd)/TestResults/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results"
 status=0
 dotnet test Consultation.sln --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# The web integration tests again on PostgreSQL: a throw-away cluster on loopback (trust auth, no fsync), owned by
+# a non-root user because PostgreSQL refuses to run as root; each test class creates and drops its own database.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_dir=$(mktemp -d /tmp/consultation-pg.XXXXXX)
+pg_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pg_as=()
+if [ "$(id -u)" = 0 ]; then
+  id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  chown postgres "$pg_dir"
+  pg_as=(runuser -u postgres --)
+fi
+pg_stop() {
+  "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap pg_stop EXIT
+if "${pg_as[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$pg_dir/initdb.log" 2>&1 &&
+   "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null; then
+  CONSULTATION_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres" \
+    dotnet test tests/Consultation.Web.Tests --logger "trx;LogFileName=web-postgres.trx" --results-directory "$results" "$@" || status=$?
+else
+  echo "PostgreSQL did not start:"; cat "$pg_dir/initdb.log" "$pg_dir/server.log" 2>/dev/null || true
+  status=1
+fi
+pg_stop
+trap - EXIT
 
 # Sum the counters of every .trx file into the one closing line CI reads.
 passed=0; failed=0; skipped=0

@@ -7,14 +7,37 @@ using Microsoft.Extensions.Hosting;
 namespace Consultation.Testing;
 
 /// <summary>
-/// The real app on a fresh SQLite file in its own temporary folder, sending mail to a real SMTP peer.
+/// The real app on a fresh database (a SQLite file in its own temporary folder, or a throw-away PostgreSQL
+/// database when <see cref="TestDatabase.IsPostgres"/>), sending mail to a real SMTP peer.
 /// One per test class (xunit class fixture); demo data is seeded because it runs as Development.
 /// </summary>
 public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private readonly bool _ownsDatabase;
+    private TestDatabase? _database;
+
+    public PortalFactory() : this(null) { }
+
+    /// <summary>On <paramref name="database"/> when given (the app after a restart): the caller keeps and disposes it.</summary>
+    protected PortalFactory(TestDatabase? database)
+    {
+        _database = database;
+        _ownsDatabase = database is null;
+    }
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "consultation-test-" + Guid.NewGuid().ToString("N"));
-    public string DatabasePath => Path.Combine(Root, "consultation.db");
+
+    /// <summary>The SQLite file (SQLite-only tests: backup, PRAGMA).</summary>
+    public string DatabasePath => Database.SqlitePath;
+
+    /// <summary>Where a new database of this factory lives on SQLite.</summary>
+    protected virtual string SqliteFile => Path.Combine(Root, "consultation.db");
+
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("InitializeAsync has not run.");
     public SmtpPeer Smtp { get; private set; } = null!;
+
+    /// <summary>A new, not yet opened connection to this app's database (SQLite or PostgreSQL).</summary>
+    public System.Data.Common.DbConnection Connection() => Database.Connection();
 
     /// <summary>Extra configuration a test class needs (e.g. a low rate limit).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
@@ -22,13 +45,14 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
+        _database ??= await TestDatabase.CreateAsync(SqliteFile);
         Smtp = await SmtpPeer.StartAsync();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environments.Development);
-        builder.UseSetting("Database:SqlitePath", DatabasePath);
+        foreach (var (key, value) in Database.Settings) builder.UseSetting(key, value);
         builder.UseSetting("DataProtection:KeysDirectory", Path.Combine(Root, "keys"));
         builder.UseSetting("Mail:SmtpHost", "127.0.0.1");
         builder.UseSetting("Mail:SmtpPort", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -47,6 +71,7 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_ownsDatabase && _database is not null) await _database.DisposeAsync();
         try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

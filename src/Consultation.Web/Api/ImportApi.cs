@@ -173,7 +173,7 @@ public static class ImportApi
                     Key = rowKeyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 }, tx, cancellationToken: ct));
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode == 19)
+            catch (DbException ex) when (DbErrors.IsConstraintViolation(ex))
             {
                 await tx.RollbackAsync(ct);
                 if (ex.Message.Contains("idempotency_key", StringComparison.Ordinal))

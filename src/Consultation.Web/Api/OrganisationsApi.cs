@@ -1,9 +1,9 @@
+using System.Data.Common;
 using System.Text.RegularExpressions;
 using Consultation.Core.Organisations;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Api;
 
@@ -98,7 +98,7 @@ public static partial class OrganisationsApi
                 VALUES (@name, @category, @Country, @now, @now) RETURNING id
                 """, new { name, category, Country = country.ToUpperInvariant(), now }, tx, cancellationToken: ct));
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             errors.Add("name", "An organisation with this name already exists.");
             return ApiResults.Invalid(errors, "An organisation with this name already exists.", StatusCodes.Status409Conflict);

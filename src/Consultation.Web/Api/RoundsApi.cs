@@ -103,8 +103,8 @@ public static class RoundsApi
     private const string RoundSelect = """
         SELECT r.id, r.title, r.status, r.opens_at, r.closes_at, r.time_zone, r.min_organisations, r.default_grading,
                r.category_weights_json, r.indicator_weights_json, r.created_at, r.updated_at,
-               (SELECT group_concat(code, ' ') FROM (SELECT ca.code FROM round_crime_areas rca JOIN crime_areas ca ON ca.code = rca.crime_area_code
-                                                      WHERE rca.round_id = r.id ORDER BY ca.sort_order, ca.code)) AS crime_areas,
+               (SELECT string_agg(ca.code, ' ' ORDER BY ca.sort_order, ca.code) FROM round_crime_areas rca JOIN crime_areas ca ON ca.code = rca.crime_area_code
+                 WHERE rca.round_id = r.id) AS crime_areas,
                (SELECT COUNT(*) FROM round_organisations ro WHERE ro.round_id = r.id) AS invited_organisations,
                (SELECT COUNT(*) FROM responses s JOIN questionnaire_versions v ON v.id = s.questionnaire_version_id
                                                  JOIN questionnaires q ON q.id = v.questionnaire_id

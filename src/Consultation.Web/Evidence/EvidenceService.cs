@@ -170,8 +170,13 @@ public sealed class EvidenceService(Db db, TimeProvider clock) : IDisposable
     /// <summary>Computes the evidence without the cache, inside one read transaction so every row is from one moment.</summary>
     public async Task<RoundEvidence?> ComputeAsync(DbConnection conn, long roundId, EvidenceFilter filter, CancellationToken ct)
     {
-        // Deferred: a plain BEGIN on SQLite would take the write lock (IMMEDIATE) and hold off writers meanwhile.
-        await using var tx = conn is Microsoft.Data.Sqlite.SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: true) : await conn.BeginTransactionAsync(ct);
+        // SQLite: deferred, as a plain BEGIN would take the write lock (IMMEDIATE) and hold off writers meanwhile.
+        // PostgreSQL: READ COMMITTED takes a new snapshot per statement; REPEATABLE READ keeps one for the whole read.
+        await using var tx = conn switch
+        {
+            Microsoft.Data.Sqlite.SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
+            _ => await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct),
+        };
         var version = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT version FROM evidence_data_version WHERE id = 1", transaction: tx, cancellationToken: ct));
         var round = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
             SELECT id, title, status, min_organisations, default_grading, category_weights_json, indicator_weights_json

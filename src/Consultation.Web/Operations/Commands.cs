@@ -33,6 +33,9 @@ public static class Commands
                 case "backup":
                     var to = Option(args, "--to");
                     if (string.IsNullOrWhiteSpace(to)) return Fail("Usage: backup --to FILE");
+                    if (app.Services.GetRequiredService<Db>().Dialect != DatabaseProvider.Sqlite)
+                        return Fail("The backup command copies the SQLite file. On PostgreSQL back up with pg_dump, e.g. " +
+                                    "pg_dump --format=custom --file=consultation.dump DATABASE (see README, Backups).");
                     await app.Services.GetRequiredService<Migrator>().MigrateAsync();
                     await app.Services.GetRequiredService<Db>().BackupAsync(to);
                     Console.WriteLine($"Backup written to {Path.GetFullPath(to)}");

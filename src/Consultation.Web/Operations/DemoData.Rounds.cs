@@ -96,8 +96,8 @@ public static partial class DemoData
             SELECT @roundId, id, @now, @coordinator FROM organisations WHERE category <> 'MINISTRY'
             """, new { roundId, now, coordinator }, tx);
 
-        var areas = (await conn.QueryAsync<CrimeAreaName>("""
-            SELECT ca.code, ca.name_en, ca.name_sr_latn FROM crime_areas ca WHERE ca.code IN @RoundCrimeAreas ORDER BY ca.sort_order
+        var areas = (await conn.QueryAsync<CrimeAreaName>($"""
+            SELECT ca.code, ca.name_en, ca.name_sr_latn FROM crime_areas ca WHERE ca.code {SqlList.In(conn, "@RoundCrimeAreas")} ORDER BY ca.sort_order
             """, new { RoundCrimeAreas }, tx)).ToList();
         var questionnaire = QuestionnaireTemplates.Generate(QuestionnaireTemplates.FiveIndicator, areas);
         var questionnaireId = await conn.ExecuteScalarAsync<long>("""

@@ -102,7 +102,7 @@ public static class WorkshopsSql
             SELECT w.id, w.round_id, r.title AS round_title, w.title, w.scheduled_on, w.join_code, w.access_mode, w.status,
                    w.current_exercise_id, w.facilitator_user_id
               FROM workshops w JOIN rounds r ON r.id = w.round_id
-             WHERE w.id = @id AND (w.facilitator_user_id = @userId OR @coordinator)
+             WHERE w.id = @id AND (w.facilitator_user_id = @userId OR @coordinator = 1)
             """, new { id, userId, coordinator }, cancellationToken: ct));
 
     public static Task<WorkshopRow?> ByJoinCodeAsync(DbConnection conn, string code, CancellationToken ct = default) =>

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Consultation.Web.Api;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Api;
 
@@ -17,7 +16,7 @@ public static class ApiTestKit
         _ = app.Server; // starts the app: migrations and demo data
         var token = ApiTokens.NewToken();
         var now = DateTimeOffset.UtcNow;
-        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var conn = app.Connection();
         await conn.ExecuteAsync("""
             INSERT INTO api_tokens (name, token_hash, token_start, scopes, created_by, created_at, expires_at, revoked_at)
             VALUES ('test ' || @scopes, @Hash, @Start, @scopes, (SELECT id FROM users WHERE email = @creator), @Created, @Expires, @Revoked)
@@ -67,7 +66,7 @@ public static class ApiTestKit
 
     public static async Task<long> ScalarAsync(PortalFactory app, string sql, object? args = null)
     {
-        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var conn = app.Connection();
         return await conn.ExecuteScalarAsync<long>(sql, args);
     }
 }

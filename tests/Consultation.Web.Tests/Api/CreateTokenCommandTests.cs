@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Dapper;
 using static Consultation.Web.Tests.Api.ApiTestKit;
 
 namespace Consultation.Web.Tests.Api;
@@ -22,11 +23,14 @@ public sealed class CreateTokenCommandTests(PortalFactory app) : IClassFixture<P
         Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
         await ProblemAsync(await Client(app, token).PostJsonAsync("/api/v1/rounds", "{}"), HttpStatusCode.Forbidden);
 
-        Assert.Equal(1, await ScalarAsync(app, """
-            SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.created_by
-             WHERE t.name = 'Analysis import' AND t.scopes = 'evidence:read responses:import' AND u.email = 'admin@demo.local'
-               AND julianday(t.expires_at) - julianday(t.created_at) BETWEEN 4.99 AND 5.01
-            """));
+        await using (var conn = app.Connection())
+        {
+            var stored = Assert.Single(await conn.QueryAsync<StoredToken>("""
+                SELECT t.created_at, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.created_by
+                 WHERE t.name = 'Analysis import' AND t.scopes = 'evidence:read responses:import' AND u.email = 'admin@demo.local'
+                """));
+            Assert.Equal(TimeSpan.FromDays(5), stored.ExpiresAt - stored.CreatedAt);
+        }
         Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.created' AND actor_email = 'command-line'"));
     }
 
@@ -43,5 +47,11 @@ public sealed class CreateTokenCommandTests(PortalFactory app) : IClassFixture<P
         var notAdmin = await RunAsync("create-token", "--name", "x", "--scopes", "admin", "--user", "respondent@demo.local");
         Assert.Equal(1, notAdmin.Exit);
         Assert.DoesNotContain("cons_", notAdmin.Out, StringComparison.Ordinal);
+    }
+
+    private sealed record StoredToken
+    {
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset ExpiresAt { get; init; }
     }
 }

@@ -73,7 +73,7 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
         var frozen = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/snapshots", """{ "label": "k = 1" }""");
         Assert.Equal(HttpStatusCode.Created, frozen.StatusCode);
         // Later settings change the live evidence, not the snapshot.
-        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var conn = app.Connection())
             await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE rounds SET min_organisations = 2 WHERE id = @roundId", new { roundId });
         Assert.True(Cell(await BodyAsync(await client.GetAsync($"/api/v1/rounds/{roundId}/evidence")), "DRUGS", "DAMAGE").GetProperty("suppressed").GetBoolean());
         var snapshot = await BodyAsync(await client.GetAsync(frozen.Headers.Location!.OriginalString));

@@ -92,7 +92,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
             new { v = result.GetProperty("questionnaireVersionId").GetInt64() }));
 
         // The answers are in the five-indicator template's format, so the evidence reads them like any other.
-        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var conn = app.Connection())
         {
             var astra = await Dapper.SqlMapper.ExecuteScalarAsync<string>(conn, """
                 SELECT s.data_json FROM responses s JOIN organisations o ON o.id = s.organisation_id
@@ -127,7 +127,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
             """{ "responses": [ { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 2 } } } ] }"""), HttpStatusCode.UnprocessableEntity);
         Assert.Equal(["responses[0].scores.FIREARMS"], ErrorFields(refused));
 
-        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var conn = app.Connection())
             await Dapper.SqlMapper.ExecuteAsync(conn, "INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@roundId, 'FIREARMS')", new { roundId });
         var second = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
             """{ "responses": [ { "organisation": "ASTRA", "scores": { "FIREARMS": { "SCOPE": 2 } } } ] }""");
@@ -177,7 +177,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
         Assert.Equal(0, await ScalarAsync(app, "SELECT COUNT(*) FROM rounds WHERE id = @roundId AND status <> 'Draft'", new { roundId }));
 
         // Even once the round is open, ASTRA's respondent neither sees nor opens it.
-        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var conn = app.Connection())
             await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE rounds SET status = 'Open' WHERE id = @roundId", new { roundId });
         var respondent = app.CreateBrowserLikeClient();
         await Forms.LoginAsync(respondent, "respondent@demo.local");
@@ -243,7 +243,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
             HttpStatusCode.UnprocessableEntity);
         Assert.Equal(0, await ResponsesInRoundAsync(roundId));
 
-        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        await using (var conn = app.Connection())
             await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE rounds SET status = 'Archived' WHERE id = @roundId", new { roundId });
         await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", WorkedExampleImport), HttpStatusCode.Conflict);
     }

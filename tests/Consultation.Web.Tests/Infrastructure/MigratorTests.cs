@@ -100,12 +100,29 @@ public sealed class MigratorTests : IDisposable
         Assert.True(await conn.ExecuteScalarAsync<long>("PRAGMA busy_timeout") > 0);
     }
 
-    [Fact]
-    public void Every_embedded_migration_starts_with_a_why_comment()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public void Every_embedded_migration_starts_with_a_why_comment(DatabaseProvider dialect)
     {
-        var all = Migrator.Embedded(DatabaseProvider.Sqlite);
+        var all = Migrator.Embedded(dialect);
         Assert.NotEmpty(all);
         Assert.All(all, m => Assert.StartsWith("-- why:", m.Sql, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_sqlite_migration_has_a_postgres_twin_with_the_same_file_name_and_vice_versa()
+    {
+        var root = Repository.Root;
+        Assert.NotNull(root);
+        string[] Names(string dialect) =>
+            [.. Directory.EnumerateFiles(Path.Combine(root, "migrations", dialect), "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        var sqlite = Names("sqlite");
+        var postgres = Names("postgres");
+        Assert.NotEmpty(sqlite);
+        Assert.Equal(sqlite, postgres);
+        // And both are embedded in the app under those names.
+        Assert.Equal(Migrator.Embedded(DatabaseProvider.Sqlite).Select(m => m.Name), Migrator.Embedded(DatabaseProvider.Postgres).Select(m => m.Name));
     }
 
     public void Dispose()

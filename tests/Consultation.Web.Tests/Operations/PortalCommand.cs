@@ -21,7 +21,7 @@ public static class PortalCommand
         psi.ArgumentList.Add(WebDll());
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["Database__SqlitePath"] = app.DatabasePath;
+        foreach (var (key, value) in app.Database.Settings) psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         psi.Environment["DataProtection__KeysDirectory"] = Path.Combine(app.Root, "keys");
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         using var p = Process.Start(psi)!;

@@ -16,6 +16,34 @@ public static class DapperSetup
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+        SqlMapper.RemoveTypeMap(typeof(bool));
+        SqlMapper.RemoveTypeMap(typeof(bool?));
+        SqlMapper.AddTypeHandler(new BooleanHandler());
+    }
+
+    /// <summary>
+    /// Flags are 0/1 integer columns on both databases (SQLite has no boolean type). PostgreSQL will not store a
+    /// boolean parameter in an integer column, so booleans are sent as 0/1; read back, both 0/1 and a SQL
+    /// boolean (e.g. <c>active = 1 AS active</c> on PostgreSQL) map to <see cref="bool"/>.
+    /// </summary>
+    private sealed class BooleanHandler : SqlMapper.TypeHandler<bool>
+    {
+        public override void SetValue(IDbDataParameter parameter, bool value)
+        {
+            parameter.DbType = DbType.Int64;
+            parameter.Value = value ? 1L : 0L;
+        }
+
+        public override bool Parse(object value) => value switch
+        {
+            bool b => b,
+            long l => l != 0,
+            int i => i != 0,
+            short s => s != 0,
+            decimal d => d != 0,
+            string s => s is "1" or "true" or "True",
+            _ => Convert.ToBoolean(value, CultureInfo.InvariantCulture),
+        };
     }
 
     /// <summary>

@@ -2,13 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Consultation.Web.Infrastructure.Data;
 
-public enum DatabaseProvider { Sqlite }
+public enum DatabaseProvider { Sqlite, Postgres }
 
-public sealed class DatabaseOptions
+public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
 
-    /// <summary><c>Sqlite</c> (default). PostgreSQL is added behind the same <see cref="Db"/> seam.</summary>
+    /// <summary><c>Sqlite</c> (default) or <c>Postgres</c>; both sit behind the same <see cref="Db"/>.</summary>
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
     /// <summary>SQLite file; relative paths are resolved against the content root.</summary>
@@ -18,4 +18,31 @@ public sealed class DatabaseOptions
     /// <summary>How long a writer waits for a lock before SQLite reports busy.</summary>
     [Range(0, 600_000)]
     public int BusyTimeoutMs { get; set; } = 5000;
+
+    /// <summary>Npgsql connection string (<c>Host=…;Database=…;Username=…;Password=…</c>); required for Postgres.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(Provider))
+            yield return new ValidationResult($"Database:Provider must be {string.Join(" or ", Enum.GetNames<DatabaseProvider>())}.", [nameof(Provider)]);
+        if (Provider != DatabaseProvider.Postgres) yield break;
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            yield return new ValidationResult("Database:ConnectionString is required when Database:Provider is Postgres.", [nameof(ConnectionString)]);
+            yield break;
+        }
+        string? problem = null;
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            if (string.IsNullOrWhiteSpace(builder.Host)) problem = "Database:ConnectionString names no Host.";
+            else if (string.IsNullOrWhiteSpace(builder.Database)) problem = "Database:ConnectionString names no Database.";
+        }
+        catch (ArgumentException ex)
+        {
+            problem = $"Database:ConnectionString is not a valid PostgreSQL connection string: {ex.Message}";
+        }
+        if (problem is not null) yield return new ValidationResult(problem, [nameof(ConnectionString)]);
+    }
 }

@@ -2,22 +2,31 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Consultation.Web.Infrastructure.Data;
 
 /// <summary>
 /// The one connection factory. Feature code asks it for an open connection and branches on
-/// <see cref="Dialect"/> only where SQL really differs. WAL, foreign keys and the busy timeout are set here.
+/// <see cref="Dialect"/> only where SQL really differs. For SQLite, WAL, foreign keys and the busy timeout are
+/// set here; for PostgreSQL, connections come from one pooled <see cref="NpgsqlDataSource"/>.
 /// </summary>
-public sealed class Db
+public sealed class Db : IAsyncDisposable, IDisposable
 {
-    private readonly string _connectionString;
+    private readonly string _connectionString = "";
     private readonly int _busyTimeoutMs;
+    private readonly NpgsqlDataSource? _postgres;
 
     public Db(IOptions<DatabaseOptions> options, IHostEnvironment env)
     {
         var o = options.Value;
         Dialect = o.Provider;
+        if (Dialect == DatabaseProvider.Postgres)
+        {
+            _postgres = NpgsqlDataSource.Create(o.ConnectionString);
+            DatabasePath = "";
+            return;
+        }
         var path = Path.IsPathRooted(o.SqlitePath) ? o.SqlitePath : Path.Combine(env.ContentRootPath, o.SqlitePath);
         DatabasePath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
@@ -33,13 +42,14 @@ public sealed class Db
 
     public DatabaseProvider Dialect { get; }
 
-    /// <summary>Full path of the SQLite file.</summary>
+    /// <summary>Full path of the SQLite file (empty on PostgreSQL).</summary>
     public string DatabasePath { get; }
 
     static Db() => DapperSetup.Configure();
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
+        if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
         var conn = new SqliteConnection(_connectionString);
         await conn.OpenAsync(ct);
         // busy_timeout is per connection; journal_mode=WAL persists in the file but is cheap to assert.
@@ -48,8 +58,12 @@ public sealed class Db
     }
 
     /// <summary>SQLite online backup into <paramref name="destination"/> (the app may keep running).</summary>
+    /// <exception cref="NotSupportedException">On PostgreSQL: back up with the server's own tools.</exception>
     public async Task BackupAsync(string destination, CancellationToken ct = default)
     {
+        if (Dialect != DatabaseProvider.Sqlite)
+            throw new NotSupportedException(
+                "The backup command copies a SQLite file. On PostgreSQL use the server's tools, e.g. pg_dump --format=custom --file=FILE DATABASE (see README, Backups).");
         await using var source = (SqliteConnection)await OpenAsync(ct);
         var full = Path.GetFullPath(destination);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -58,4 +72,8 @@ public sealed class Db
         await target.OpenAsync(ct);
         source.BackupDatabase(target);
     }
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _postgres?.Dispose();
 }

@@ -66,11 +66,31 @@ public sealed class Migrator(Db db, ILogger<Migrator> logger)
         public string Checksum { get; init; } = "";
     }
 
+    /// <summary>Advisory lock key of the migration run on PostgreSQL (any fixed number the app uses for nothing else).</summary>
+    private const long MigrationLockKey = 0x436F6E73756C74; // "Consult"
+
     /// <summary>Applies what is missing; returns the names applied now.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(IReadOnlyList<Migration>? migrations = null, CancellationToken ct = default)
     {
         migrations ??= Embedded(db.Dialect);
         await using var conn = await db.OpenAsync(ct);
+        if (db.Dialect != DatabaseProvider.Postgres) return await ApplyAsync(conn, migrations, ct);
+        // Several instances may start at once on one PostgreSQL database: one migrates, the others wait and then find
+        // nothing left to do. (On SQLite the write lock already serialises them.) Unlocked explicitly: a pooled
+        // session outlives this method.
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@Key)", new { Key = MigrationLockKey }, cancellationToken: ct));
+        try
+        {
+            return await ApplyAsync(conn, migrations, ct);
+        }
+        finally
+        {
+            await conn.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { Key = MigrationLockKey });
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ApplyAsync(DbConnection conn, IReadOnlyList<Migration> migrations, CancellationToken ct)
+    {
         await conn.ExecuteAsync("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    INTEGER PRIMARY KEY,

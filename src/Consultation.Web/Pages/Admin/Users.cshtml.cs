@@ -68,7 +68,7 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, IStringLoc
         await using var conn = await db.OpenAsync(ct);
         Rows = (await conn.QueryAsync<Row>(new CommandDefinition("""
             SELECT u.id, u.email, u.display_name, o.name AS organisation_name, u.password_hash, u.lockout_end, u.two_factor_enabled,
-                   (SELECT group_concat(r.name, ',') FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles
+                   (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles
               FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
              ORDER BY u.email
             """, cancellationToken: ct))).ToList();

@@ -62,7 +62,7 @@ public sealed class CellModel(EvidenceService evidence, Db db) : PageModel
         if (ids.Length > 0)
         {
             await using var conn = await db.OpenAsync(ct);
-            names = (await conn.QueryAsync<OrganisationRow>(new CommandDefinition("SELECT id, name FROM organisations WHERE id IN @ids", new { ids }, cancellationToken: ct)))
+            names = (await conn.QueryAsync<OrganisationRow>(new CommandDefinition($"SELECT id, name FROM organisations WHERE id {SqlList.In(conn, "@ids")}", new { ids }, cancellationToken: ct)))
                 .ToDictionary(o => o.Id, o => o.Name);
         }
         Rows = [.. contributions

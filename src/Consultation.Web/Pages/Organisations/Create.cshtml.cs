@@ -1,9 +1,9 @@
+using System.Data.Common;
 using Dapper;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Localization;
 
 namespace Consultation.Web.Pages.Organisations;
@@ -28,7 +28,7 @@ public sealed class CreateModel(Db db, AuditLog audit, TimeProvider clock, IStri
                 VALUES (@Name, @Category, @Country, @ContactEmail, @Now, @Now) RETURNING id
                 """, Input.ToParameters(0, clock.GetUtcNow()), tx, cancellationToken: ct));
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             ModelState.AddModelError("Input.Name", L["An organisation with this name already exists."]);
             return Page();

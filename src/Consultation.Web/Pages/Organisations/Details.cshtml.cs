@@ -134,7 +134,7 @@ public sealed class DetailsModel(
         Organisation = org;
         Members = (await conn.QueryAsync<MemberRow>(new CommandDefinition("""
             SELECT u.id, u.email, u.display_name,
-                   (SELECT group_concat(r.name, ',') FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles
+                   (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles
               FROM users u WHERE u.organisation_id = @id AND u.password_hash IS NOT NULL ORDER BY u.display_name
             """, new { id }, cancellationToken: ct))).ToList();
         Pending = (await conn.QueryAsync<PendingRow>(new CommandDefinition("""

@@ -6,7 +6,6 @@ using Consultation.Web.Infrastructure.Security;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Localization;
 
 namespace Consultation.Web.Pages.Questionnaires;
@@ -124,7 +123,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, TimeProvide
                     RETURNING id, version
                     """, new { id, Next = Latest.Version + 1, Input.SchemaJson, bindings, Me = me.Id, now }, tx, cancellationToken: ct));
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+            catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
             {
                 return await ConflictAsync(tx, ct);
             }

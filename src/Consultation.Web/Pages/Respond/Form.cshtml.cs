@@ -11,7 +11,6 @@ using Consultation.Web.Pages.Rounds;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Localization;
 
 namespace Consultation.Web.Pages.Respond;
@@ -167,7 +166,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
                         RETURNING id
                         """, new { data, page, now, key, response.Id, Me = me.Id, org, body.Revision }, tx, cancellationToken: ct));
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+            catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
             {
                 // The key is unique across responses: it was used for something else.
                 await tx.RollbackAsync(ct);

@@ -1,3 +1,4 @@
+using Consultation.Web.Infrastructure.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
@@ -77,8 +78,8 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
             "INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, @Code)",
             round.CrimeAreas.Select(code => new { id, Code = code }), tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM round_organisations WHERE round_id = @id AND organisation_id NOT IN @Orgs",
-            new { id, Orgs = round.Organisations }, tx, cancellationToken: ct));
+            $"DELETE FROM round_organisations WHERE round_id = @id AND organisation_id {SqlList.NotIn(conn, "@Orgs")}",
+            new { id, Orgs = round.Organisations.ToArray() }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO round_organisations (round_id, organisation_id, invited_at, invited_by)
             VALUES (@id, @Org, @now, @userId)

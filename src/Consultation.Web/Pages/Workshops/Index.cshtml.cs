@@ -31,7 +31,7 @@ public sealed class IndexModel(Db db, CurrentUser me) : PageModel
                    (SELECT COUNT(*) FROM exercises e WHERE e.workshop_id = w.id) AS exercises,
                    (SELECT COUNT(*) FROM participants p WHERE p.workshop_id = w.id) AS participants
               FROM workshops w JOIN rounds r ON r.id = w.round_id
-             WHERE w.facilitator_user_id = @Id OR @All
+             WHERE w.facilitator_user_id = @Id OR @All = 1
              ORDER BY w.scheduled_on DESC, w.id DESC
             """, new { me.Id, All = me.CanManageOrganisations }, cancellationToken: ct))];
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Pages.Account;
 
@@ -43,7 +42,7 @@ public sealed class LoginTests(PortalFactory app) : IClassFixture<PortalFactory>
         var html = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("locked", html, StringComparison.Ordinal);
-        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var conn = app.Connection();
         var actions = (await conn.QueryAsync<string>(
             "SELECT action FROM audit_log WHERE actor_email = 'respondent2@demo.local' ORDER BY id")).ToList();
         // The fifth failure is the one that locks; the right password afterwards is refused as locked too.
@@ -57,7 +56,7 @@ public sealed class LoginTests(PortalFactory app) : IClassFixture<PortalFactory>
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         await Forms.LoginAsync(client, "facilitator@demo.local");
 
-        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath}");
+        await using var conn = app.Connection();
         var row = await conn.QueryFirstAsync<(long? ActorUserId, string OccurredAt)>(
             "SELECT actor_user_id, occurred_at FROM audit_log WHERE actor_email = 'facilitator@demo.local' AND action = 'login.succeeded'");
         Assert.NotNull(row.ActorUserId);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Consultation.Web.Tests.Pages.Account;
@@ -14,7 +13,7 @@ public sealed partial class PasswordAndTwoFactorTests(PortalFactory app) : IClas
     [GeneratedRegex("""data-testid="shared-key">([a-z0-9 ]+)<""")]
     private static partial Regex SharedKey();
 
-    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+    private System.Data.Common.DbConnection Sql() => app.Connection();
 
     [Fact]
     public async Task Password_reset_mail_lets_a_locked_out_user_choose_a_new_password()

@@ -1,12 +1,11 @@
 using System.Net;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Pages.Admin;
 
 public sealed class AdminTests(PortalFactory app) : IClassFixture<PortalFactory>
 {
-    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+    private System.Data.Common.DbConnection Sql() => app.Connection();
 
     [Fact]
     public async Task Administrator_gives_and_removes_a_role_and_both_are_audited()

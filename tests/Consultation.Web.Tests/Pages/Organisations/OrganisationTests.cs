@@ -1,12 +1,11 @@
 using System.Net;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Pages.Organisations;
 
 public sealed class OrganisationTests(PortalFactory app) : IClassFixture<PortalFactory>
 {
-    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+    private System.Data.Common.DbConnection Sql() => app.Connection();
 
     private async Task<HttpClient> SignedInAsync(string email)
     {

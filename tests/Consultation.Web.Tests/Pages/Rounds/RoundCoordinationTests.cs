@@ -22,11 +22,10 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
     }
 
     /// <summary>The same database file as <paramref name="first"/>: the app after a restart (and with its own SMTP peer).</summary>
-    private sealed class RestartedPortal(PortalFactory first, int? smtpPort = null) : PortalFactory
+    private sealed class RestartedPortal(PortalFactory first, int? smtpPort = null) : PortalFactory(first.Database)
     {
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
         [
-            new("Database:SqlitePath", first.DatabasePath),
             new("DataProtection:KeysDirectory", Path.Combine(first.Root, "keys")),
             .. smtpPort is { } port ? [new KeyValuePair<string, string?>("Mail:SmtpPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture))] : Array.Empty<KeyValuePair<string, string?>>(),
         ];

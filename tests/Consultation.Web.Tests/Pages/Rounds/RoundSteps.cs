@@ -1,6 +1,5 @@
 using System.Net;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Pages.Rounds;
 
@@ -86,7 +85,7 @@ public static class RoundSteps
     public static Task<HttpResponseMessage> MoveAsync(HttpClient client, long roundId, string handler) =>
         PostAsync(client, $"/Rounds/Details/{roundId}", [], $"/Rounds/Details/{roundId}?handler={handler}");
 
-    public static SqliteConnection Open(PortalFactory app) => new($"Data Source={app.DatabasePath}");
+    public static System.Data.Common.DbConnection Open(PortalFactory app) => app.Connection();
 
     public static async Task<string> StatusAsync(PortalFactory app, long roundId)
     {

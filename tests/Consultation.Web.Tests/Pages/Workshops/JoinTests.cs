@@ -38,9 +38,9 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
     {
         var facilitator = app.CreateBrowserLikeClient();
         await Forms.LoginAsync(facilitator, "facilitator@demo.local");
-        var round = await SeedRoundAsync(app.DatabasePath);
+        var round = await SeedRoundAsync(app);
         var id = await CreateWorkshopAsync(facilitator, round, "Members only", "SignIn", new Agenda(ExerciseTypes.SocialTolerance));
-        var code = await JoinCodeAsync(app.DatabasePath, id);
+        var code = await JoinCodeAsync(app, id);
 
         var anonymous = await app.CreateBrowserLikeClient().GetAsync($"/join/{code.ToLowerInvariant()}");
         Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
@@ -51,8 +51,8 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
         var joined = await Forms.PostAsync(member, $"/join/{code}", new Dictionary<string, string>(), $"/join/{code}?handler=Enter");
         Assert.Equal(HttpStatusCode.Redirect, joined.StatusCode);
 
-        Assert.Equal("NGO", await ScalarAsync<string>(app.DatabasePath, "SELECT category FROM participants WHERE workshop_id = @id", new { id }));
-        Assert.Equal(1L, await ScalarAsync<long>(app.DatabasePath,
+        Assert.Equal("NGO", await ScalarAsync<string>(app, "SELECT category FROM participants WHERE workshop_id = @id", new { id }));
+        Assert.Equal(1L, await ScalarAsync<long>(app,
             "SELECT COUNT(*) FROM participants p JOIN organisations o ON o.id = p.organisation_id WHERE p.workshop_id = @id AND o.name = 'ASTRA'", new { id }));
     }
 
@@ -61,9 +61,9 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
     {
         var facilitator = app.CreateBrowserLikeClient();
         await Forms.LoginAsync(facilitator, "facilitator@demo.local");
-        var round = await SeedRoundAsync(app.DatabasePath);
+        var round = await SeedRoundAsync(app);
         var id = await CreateWorkshopAsync(facilitator, round, "Open room", "Pseudonymous", new Agenda(ExerciseTypes.SocialTolerance));
-        var code = await JoinCodeAsync(app.DatabasePath, id);
+        var code = await JoinCodeAsync(app, id);
 
         var response = await Forms.PostAsync(app.CreateBrowserLikeClient(), $"/join/{code}",
             new Dictionary<string, string> { ["Input.DisplayName"] = "", ["Input.Category"] = "ACADEMIC" }, $"/join/{code}?handler=Enter");
@@ -72,6 +72,6 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("Enter a display name.", html, StringComparison.Ordinal);
         Assert.Contains("value=\"ACADEMIC\" selected", html, StringComparison.Ordinal);
-        Assert.Equal(0L, await ScalarAsync<long>(app.DatabasePath, "SELECT COUNT(*) FROM participants WHERE workshop_id = @id", new { id }));
+        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT COUNT(*) FROM participants WHERE workshop_id = @id", new { id }));
     }
 }

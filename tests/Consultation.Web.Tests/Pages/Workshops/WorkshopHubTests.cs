@@ -23,11 +23,11 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
     {
         var facilitator = await FacilitatorAsync(app);
         _people.Add(facilitator);
-        var round = await SeedRoundAsync(app.LiveDatabasePath);
+        var round = await SeedRoundAsync(app);
         var id = await CreateWorkshopAsync(facilitator.Http, round, "Belgrade civil society workshop", "Pseudonymous", agenda);
         var control = facilitator.Hub();
         await control.StartAsync();
-        return (facilitator, control, id, await JoinCodeAsync(app.LiveDatabasePath, id));
+        return (facilitator, control, id, await JoinCodeAsync(app, id));
     }
 
     private async Task<(Person Person, HubConnection Hub, ParticipantSyncDto Sync)> ParticipantAsync(long workshopId, string code, string name, string category = "NGO")
@@ -60,7 +60,7 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
         var a1 = await ana.Hub.ScoreAsync(exercise.Id, "DRUGS", 4);
         Assert.True(a1.Ok);
         // Written before it was acknowledged.
-        Assert.Equal(4L, await ScalarAsync<long>(app.LiveDatabasePath,
+        Assert.Equal(4L, await ScalarAsync<long>(app,
             "SELECT value FROM scores s JOIN participants p ON p.id = s.participant_id WHERE p.display_name = 'Ana' AND s.item_key = 'DRUGS'"));
         var a2 = await marko.Hub.ScoreAsync(exercise.Id, "DRUGS", 2);
         Assert.True(a2.Ok);
@@ -74,7 +74,7 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
 
         // Re-scoring replaces the answer (one row per participant and item).
         Assert.True((await ana.Hub.ScoreAsync(exercise.Id, "DRUGS", 5)).Ok);
-        Assert.Equal(2L, await ScalarAsync<long>(app.LiveDatabasePath, "SELECT COUNT(*) FROM scores WHERE exercise_id = @Id AND item_key = 'DRUGS'", new { exercise.Id }));
+        Assert.Equal(2L, await ScalarAsync<long>(app, "SELECT COUNT(*) FROM scores WHERE exercise_id = @Id AND item_key = 'DRUGS'", new { exercise.Id }));
     }
 
     [Fact]
@@ -113,12 +113,12 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
 
         Assert.False(refused.Ok);
         Assert.Equal(WorkshopRefusals.Locked, refused.Code);
-        Assert.Equal(3L, await ScalarAsync<long>(app.LiveDatabasePath, "SELECT value FROM scores WHERE exercise_id = @Id AND item_key = 'THB'", new { ex.Id }));
+        Assert.Equal(3L, await ScalarAsync<long>(app, "SELECT value FROM scores WHERE exercise_id = @Id AND item_key = 'THB'", new { ex.Id }));
 
         Assert.True((await control.ActAsync(id, WorkshopCommands.Open)).Ok);
         Assert.True((await p.Hub.ScoreAsync(ex.Id, "THB", 5)).Ok);
         // Facilitator actions through the hub are audited with who did them.
-        Assert.Equal(3L, await ScalarAsync<long>(app.LiveDatabasePath, """
+        Assert.Equal(3L, await ScalarAsync<long>(app, """
             SELECT COUNT(*) FROM audit_log WHERE action = 'workshop.acted' AND target = @Target AND actor_email = 'facilitator@demo.local'
             """, new { Target = $"workshop:{id}" }));
     }
@@ -146,7 +146,7 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
         Assert.True((await p.Hub.ScoreAsync(poll.Id, ItemKeys.Poll, 3)).Ok);
         // The previous exercise is done: it is no longer the current one.
         Assert.Equal(WorkshopRefusals.NotOpen, (await p.Hub.ScoreAsync(ex.Id, "DRUGS/DAMAGE", 4)).Code);
-        Assert.Equal(0L, await ScalarAsync<long>(app.LiveDatabasePath, "SELECT COUNT(*) FROM scores WHERE exercise_id = @Id AND value > 5", new { ex.Id }));
+        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT COUNT(*) FROM scores WHERE exercise_id = @Id AND value > 5", new { ex.Id }));
     }
 
     [Fact]
@@ -272,10 +272,10 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
 
         Assert.Equal("Milica", sync.DisplayName);
         Assert.Equal([2], sync.Answers["CYBER"]);
-        Assert.Equal(1L, await ScalarAsync<long>(app.LiveDatabasePath, "SELECT COUNT(*) FROM participants WHERE workshop_id = @id", new { id }));
+        Assert.Equal(1L, await ScalarAsync<long>(app, "SELECT COUNT(*) FROM participants WHERE workshop_id = @id", new { id }));
         // Only the token's hash is stored.
         var token = p.Person.Cookies.GetCookies(app.BaseUrl)[ParticipantCookie.Name(id)]!;
         Assert.True(token.HttpOnly);
-        Assert.Equal(0L, await ScalarAsync<long>(app.LiveDatabasePath, "SELECT COUNT(*) FROM participants WHERE token_hash = @Value", new { token.Value }));
+        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT COUNT(*) FROM participants WHERE token_hash = @Value", new { token.Value }));
     }
 }

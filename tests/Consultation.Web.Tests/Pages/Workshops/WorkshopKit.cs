@@ -4,7 +4,6 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Consultation.Web.Tests.Pages.Workshops;
@@ -20,7 +19,8 @@ public sealed class LivePortal : PortalFactory
 
     public LivePortal() : this(null, 0) { }
 
-    internal LivePortal(string? dataFolder, int port)
+    /// <summary>On <paramref name="database"/> when given (it outlives this app: the caller disposes it).</summary>
+    internal LivePortal(string? dataFolder, int port, TestDatabase? database = null) : base(database)
     {
         _data = dataFolder ?? Path.Combine(Root, "data");
         _port = port == 0 ? FreePort() : port;
@@ -29,11 +29,10 @@ public sealed class LivePortal : PortalFactory
     public string DataFolder => _data;
     public int Port => _port;
     public Uri BaseUrl { get; private set; } = null!;
-    public string LiveDatabasePath => Path.Combine(_data, "consultation.db");
+    protected override string SqliteFile => Path.Combine(_data, "consultation.db");
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
-        new("Database:SqlitePath", LiveDatabasePath),
         new("DataProtection:KeysDirectory", Path.Combine(_data, "keys")),
         new("Workshops:BroadcastIntervalMs", "50"),
     ];

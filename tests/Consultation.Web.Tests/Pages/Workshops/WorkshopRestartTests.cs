@@ -10,14 +10,15 @@ namespace Consultation.Web.Tests.Pages.Workshops;
 public sealed class WorkshopRestartTests : IAsyncLifetime
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "consultation-restart-" + Guid.NewGuid().ToString("N"));
+    private TestDatabase _database = null!;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(Path.Combine(_data, "consultation.db"));
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _database.DisposeAsync();
         try { Directory.Delete(_data, true); } catch (IOException) { }
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -38,14 +39,14 @@ public sealed class WorkshopRestartTests : IAsyncLifetime
     [Fact]
     public async Task Clients_reconnect_after_a_server_restart_and_find_the_workshop_and_their_answers_intact()
     {
-        var first = new LivePortal(_data, 0);
+        var first = new LivePortal(_data, 0, _database);
         await first.InitializeAsync();
         var port = first.Port;
         await using var facilitator = await FacilitatorAsync(first);
-        var round = await SeedRoundAsync(first.LiveDatabasePath);
+        var round = await SeedRoundAsync(first);
         var id = await CreateWorkshopAsync(facilitator.Http, round, "Restart workshop", "Pseudonymous",
             new Agenda(ExerciseTypes.Poll, Question: "First question"), new Agenda(ExerciseTypes.SocialTolerance), new Agenda(ExerciseTypes.Poll, Question: "Last"));
-        var code = await JoinCodeAsync(first.LiveDatabasePath, id);
+        var code = await JoinCodeAsync(first, id);
         var control = facilitator.Hub();
         await control.StartAsync();
         await control.ActAsync(id, WorkshopCommands.Next);
@@ -65,7 +66,7 @@ public sealed class WorkshopRestartTests : IAsyncLifetime
         var stopping = Stopwatch.StartNew();
         await first.DisposeAsync(); // the server stops: the client starts reconnecting
         var stopped = stopping.Elapsed;
-        var second = new LivePortal(_data, port);
+        var second = new LivePortal(_data, port, _database);
         await second.InitializeAsync();
         try
         {

@@ -3,16 +3,15 @@ using System.Net;
 using Consultation.Web.Workshops;
 using Dapper;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Pages.Workshops;
 
 /// <summary>Steps the workshop tests share: a round, a workshop made on the Create page, joining on the join page.</summary>
 public static class WorkshopSteps
 {
-    public static async Task<long> SeedRoundAsync(string databasePath, int minOrganisations = 1)
+    public static async Task<long> SeedRoundAsync(PortalFactory app, int minOrganisations = 1)
     {
-        await using var conn = new SqliteConnection($"Data Source={databasePath};Foreign Keys=true");
+        await using var conn = app.Connection();
         await conn.OpenAsync();
         var id = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
@@ -49,15 +48,15 @@ public static class WorkshopSteps
         return long.Parse(response.Headers.Location!.OriginalString.Split('/')[^1].Split('?')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static async Task<string> JoinCodeAsync(string databasePath, long workshopId)
+    public static async Task<string> JoinCodeAsync(PortalFactory app, long workshopId)
     {
-        await using var conn = new SqliteConnection($"Data Source={databasePath}");
+        await using var conn = app.Connection();
         return await conn.ExecuteScalarAsync<string>("SELECT join_code FROM workshops WHERE id = @workshopId", new { workshopId }) ?? "";
     }
 
-    public static async Task<T> ScalarAsync<T>(string databasePath, string sql, object? args = null)
+    public static async Task<T> ScalarAsync<T>(PortalFactory app, string sql, object? args = null)
     {
-        await using var conn = new SqliteConnection($"Data Source={databasePath}");
+        await using var conn = app.Connection();
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 

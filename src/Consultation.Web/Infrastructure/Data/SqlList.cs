@@ -1,0 +1,19 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Consultation.Web.Infrastructure.Data;
+
+/// <summary>
+/// A list parameter in a WHERE clause. Dapper expands <c>IN @ids</c> into <c>IN (@ids1, @ids2, …)</c> on SQLite but
+/// sends one array to Npgsql, where the operator must be <c>= ANY(…)</c>. Pass an array (or List) as the value.
+/// </summary>
+public static class SqlList
+{
+    /// <summary><c>IN @p</c> on SQLite, <c>= ANY(@p)</c> on PostgreSQL.</summary>
+    public static string In(DbConnection conn, string parameter) =>
+        conn is NpgsqlConnection ? $"= ANY({parameter})" : $"IN {parameter}";
+
+    /// <summary><c>NOT IN @p</c> on SQLite, <c>&lt;&gt; ALL(@p)</c> on PostgreSQL (both true for an empty list).</summary>
+    public static string NotIn(DbConnection conn, string parameter) =>
+        conn is NpgsqlConnection ? $"<> ALL({parameter})" : $"NOT IN {parameter}";
+}
