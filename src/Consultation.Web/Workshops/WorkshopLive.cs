@@ -25,7 +25,6 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
 
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Dirty> _dirty = new();
-    private readonly ConcurrentDictionary<long, long> _versions = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
     private DbConnection? _writerConnection;
 
@@ -68,22 +67,42 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     /// <summary>
     /// Checks and writes one score under the writer lock: the exercise must be the workshop's current one and
     /// open, the item its own and the value on the scale. Acknowledged (with a version) only after the write.
+    /// The check runs against cached facts, and the write counts only while those facts still hold in the database
+    /// (<see cref="WorkshopsSql.ClaimScoreVersionAsync"/>): another instance behind the same database may have locked
+    /// the exercise or moved on a moment ago. Then the facts are read again and the score checked once more.
     /// </summary>
     public Task<AckDto> ScoreAsync(long workshopId, long participantId, long exerciseId, string? itemKey, int value, int? value2,
         DateTimeOffset now, CancellationToken ct) =>
         WriteAsync<AckDto>(null, async conn =>
         {
-            if (!_scoring.TryGetValue(workshopId, out var facts))
+            for (var attempt = 0; ; attempt++)
             {
-                (facts, var current) = await LoadScoringAsync(conn, workshopId, ct);
-                _scoring[workshopId] = facts;
-                _scoringExercise[workshopId] = current;
+                if (!_scoring.TryGetValue(workshopId, out var facts))
+                {
+                    (facts, var current) = await LoadScoringAsync(conn, workshopId, ct);
+                    _scoring[workshopId] = facts;
+                    _scoringExercise[workshopId] = current;
+                }
+                if (facts is null || _scoringExercise[workshopId] != exerciseId) return AckDto.Refused(WorkshopRefusals.NotOpen);
+                var decision = ScoreValidation.Check(facts, itemKey, value, value2);
+                if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
+
+                long? factorId = ItemKeys.TryFactor(itemKey!, out var f) ? f : null;
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                var version = await WorkshopsSql.ClaimScoreVersionAsync(conn, tx, workshopId, exerciseId,
+                    facts.State.ToString(), facts.Phase.ToString(), factorId, ct);
+                if (version is { } v)
+                {
+                    await WorkshopsSql.UpsertScoreAsync(conn, tx, exerciseId, participantId, itemKey!, value, value2, now, ct);
+                    await tx.CommitAsync(ct);
+                    MarkResults(workshopId);
+                    return new AckDto { Ok = true, Version = v };
+                }
+                await tx.RollbackAsync(ct);
+                _scoring.Remove(workshopId);
+                // The facts were read again inside this lock and still do not hold: the database moved on meanwhile.
+                if (attempt > 0) return AckDto.Refused(WorkshopRefusals.NotOpen);
             }
-            if (facts is null || _scoringExercise[workshopId] != exerciseId) return AckDto.Refused(WorkshopRefusals.NotOpen);
-            var decision = ScoreValidation.Check(facts, itemKey, value, value2);
-            if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
-            await WorkshopsSql.UpsertScoreAsync(conn, exerciseId, participantId, itemKey!, value, value2, now, ct);
-            return new AckDto { Ok = true, Version = ScoreWritten(workshopId, exerciseId) };
         }, ct);
 
     private static async Task<(ExerciseFacts? Facts, long ExerciseId)> LoadScoringAsync(DbConnection conn, long workshopId, CancellationToken ct)
@@ -122,16 +141,6 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     /// <summary>Participants with at least one open connection (two tabs count once).</summary>
     public int ConnectedParticipants(long workshopId) =>
         _connections.Values.Where(c => c.WorkshopId == workshopId && c.Role == Role.Participant).Select(c => c.ParticipantId).Distinct().Count();
-
-    /// <summary>Called after a score is committed: every broadcast carrying this version or later includes it.</summary>
-    public long ScoreWritten(long workshopId, long exerciseId)
-    {
-        var version = _versions.AddOrUpdate(exerciseId, 1, (_, v) => v + 1);
-        MarkResults(workshopId);
-        return version;
-    }
-
-    public long Version(long exerciseId) => _versions.TryGetValue(exerciseId, out var v) ? v : 0;
 
     public void MarkResults(long workshopId) => _dirty.AddOrUpdate(workshopId, Dirty.Results, (_, d) => d | Dirty.Results);
 
@@ -209,8 +218,9 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
         var connected = ConnectedParticipants(workshop.Id);
         var exercise = workshop.CurrentExerciseId is { } id ? await WorkshopsSql.ExerciseAsync(conn, workshop.Id, id, ct) : null;
         if (exercise is null) return new ResultsDto { WorkshopId = workshop.Id, Connected = connected };
-        // Read the version before the scores: everything acknowledged up to it is already committed.
-        var version = Version(exercise.Id);
+        // The version was read (with the exercise) before the scores: everything acknowledged up to it is already
+        // committed, whichever instance acknowledged it.
+        var version = exercise.ScoreVersion;
         var areas = await WorkshopsSql.CrimeAreasAsync(conn, workshop.RoundId, ct);
         var factors = exercise.Type == ExerciseTypes.Pestle ? await WorkshopsSql.FactorsAsync(conn, exercise.Id, ct) : [];
         var scores = await WorkshopsSql.ScoresAsync(conn, exercise.Id, ct);
