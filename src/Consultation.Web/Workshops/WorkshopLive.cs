@@ -13,7 +13,7 @@ namespace Consultation.Web.Workshops;
 /// dirty; a timer flushes each dirty workshop at most once per interval, so hundreds of simultaneous scores
 /// become a few results messages per second instead of one per score.
 /// </summary>
-public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<WorkshopsOptions> options, ILogger<WorkshopLive> logger)
+public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, WorkshopPresence presence, IOptions<WorkshopsOptions> options, ILogger<WorkshopLive> logger)
     : BackgroundService
 {
     [Flags]
@@ -25,6 +25,9 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
 
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Dirty> _dirty = new();
+    /// <summary>Workshops whose participants on this instance changed since they were last published to <see cref="WorkshopPresence"/>.</summary>
+    private readonly ConcurrentDictionary<long, bool> _presenceChanged = new();
+    private long _presenceRenewedAt = Environment.TickCount64;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private DbConnection? _writerConnection;
 
@@ -130,17 +133,46 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     public void Connected(string connectionId, long workshopId, Role role, long? participantId)
     {
         _connections[connectionId] = new Connection(workshopId, role, participantId);
-        if (role == Role.Participant) MarkResults(workshopId);
+        if (role == Role.Participant) ParticipantsChanged(workshopId);
     }
 
     public void Disconnected(string connectionId)
     {
-        if (_connections.TryRemove(connectionId, out var c) && c.Role == Role.Participant) MarkResults(c.WorkshopId);
+        if (_connections.TryRemove(connectionId, out var c) && c.Role == Role.Participant) ParticipantsChanged(c.WorkshopId);
     }
 
-    /// <summary>Participants with at least one open connection (two tabs count once).</summary>
-    public int ConnectedParticipants(long workshopId) =>
-        _connections.Values.Where(c => c.WorkshopId == workshopId && c.Role == Role.Participant).Select(c => c.ParticipantId).Distinct().Count();
+    private void ParticipantsChanged(long workshopId)
+    {
+        _presenceChanged[workshopId] = true;
+        MarkResults(workshopId);
+    }
+
+    /// <summary>Participants with at least one open connection to this instance (two tabs count once).</summary>
+    private long[] LocalParticipants(long workshopId) =>
+        [.. _connections.Values.Where(c => c.WorkshopId == workshopId && c.Role == Role.Participant && c.ParticipantId is not null)
+            .Select(c => c.ParticipantId!.Value).Distinct()];
+
+    /// <summary>Participants with at least one open connection to any instance (<see cref="WorkshopPresence"/>).</summary>
+    public Task<int> ConnectedParticipantsAsync(long workshopId) => presence.CountAsync(workshopId, LocalParticipants(workshopId));
+
+    /// <summary>
+    /// Publishes this instance's participants where they changed, and renews all of them now and then so that
+    /// they do not expire while nobody comes or goes. Runs before the flush, so the counts it sends are current.
+    /// </summary>
+    private async Task PublishPresenceAsync()
+    {
+        if (!presence.Shared) return;
+        var renew = Environment.TickCount64 - _presenceRenewedAt >= (long)WorkshopPresence.RenewEvery.TotalMilliseconds;
+        if (renew)
+        {
+            _presenceRenewedAt = Environment.TickCount64;
+            foreach (var w in _connections.Values.Where(c => c.Role == Role.Participant).Select(c => c.WorkshopId).Distinct()) _presenceChanged[w] = true;
+        }
+        foreach (var workshopId in _presenceChanged.Keys)
+        {
+            if (_presenceChanged.TryRemove(workshopId, out _)) await presence.PublishAsync(workshopId, LocalParticipants(workshopId));
+        }
+    }
 
     public void MarkResults(long workshopId) => _dirty.AddOrUpdate(workshopId, Dirty.Results, (_, d) => d | Dirty.Results);
 
@@ -154,6 +186,7 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                await PublishPresenceAsync();
                 foreach (var workshopId in _dirty.Keys)
                 {
                     if (!_dirty.TryRemove(workshopId, out var dirty)) continue;
@@ -215,7 +248,7 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
 
     public async Task<ResultsDto> ResultsAsync(DbConnection conn, WorkshopRow workshop, CancellationToken ct)
     {
-        var connected = ConnectedParticipants(workshop.Id);
+        var connected = await ConnectedParticipantsAsync(workshop.Id);
         var exercise = workshop.CurrentExerciseId is { } id ? await WorkshopsSql.ExerciseAsync(conn, workshop.Id, id, ct) : null;
         if (exercise is null) return new ResultsDto { WorkshopId = workshop.Id, Connected = connected };
         // The version was read (with the exercise) before the scores: everything acknowledged up to it is already

@@ -49,8 +49,8 @@ public static class ScaleOutExtensions
                 o.Configuration.ChannelPrefix = RedisChannel.Literal(redis.ChannelPrefix));
         }
 
-        var proxies = config.GetSection(ProxySettings.Section).Get<ProxySettings>() ?? new ProxySettings();
-        services.Configure<ForwardedHeadersOptions>(o => Apply(o, proxies));
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>((o, cfg) =>
+            Apply(o, cfg.GetSection(ProxySettings.Section).Get<ProxySettings>() ?? new ProxySettings()));
         return services;
     }
 
