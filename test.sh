@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine with the .NET 10 SDK and Node 20:
-# installs Chromium, an SMTP server and PostgreSQL from apt when missing, the front-end packages from npm, then
-# `dotnet test` (SQLite), the web integration tests a second time on a throw-away PostgreSQL cluster, and
+# installs Chromium, an SMTP server, PostgreSQL and Redis from apt when missing, the front-end packages from npm,
+# then `dotnet test` (SQLite), the web integration tests a second time on a throw-away PostgreSQL cluster, and
 # prints the totals of both as one line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +11,7 @@ need=()
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || need+=(python3-aiosmtpd)
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need+=(postgresql)
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "Installing from apt: ${need[*]}"

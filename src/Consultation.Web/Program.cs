@@ -3,6 +3,7 @@ using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Localization;
 using Consultation.Web.Infrastructure.Mail;
+using Consultation.Web.Infrastructure.ScaleOut;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Consultation.Web.Rounds;
@@ -17,7 +18,8 @@ builder.Services
     .AddPortalRateLimits(builder.Configuration)
     .AddPortalMail(builder.Configuration)
     .AddPortalLocalization()
-    .AddPortalPages();
+    .AddPortalPages()
+    .AddPortalScaleOut(builder.Configuration);
 builder.Services.AddRounds(builder.Configuration);
 builder.Services.AddApi(builder.Configuration);
 builder.Services.AddEvidence();
@@ -35,6 +37,8 @@ if (Commands.IsCommand(args))
 
 await app.MigrateAndSeedAsync();
 
+// First: behind a reverse proxy the client's address and scheme come from its headers (trusted proxies only).
+app.UseForwardedHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");

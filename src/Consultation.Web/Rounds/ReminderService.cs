@@ -28,16 +28,36 @@ public sealed class RemindersOptions
 /// guarantee comes from <see cref="RoundMailer"/>'s claim in <c>reminders_sent</c>, not from this process's memory.
 /// </summary>
 public sealed class ReminderService(
-    IServiceScopeFactory scopes, TimeProvider clock, IOptions<RemindersOptions> options, ILogger<ReminderService> logger) : BackgroundService
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<RemindersOptions> options, ILogger<ReminderService> logger,
+    JobLease? lease = null) : BackgroundService
 {
+    /// <summary>The job's lease (<see cref="JobLease"/>): one instance at a time runs it.</summary>
+    public const string LeaseName = "rounds.reminders";
+
+    private TimeSpan Interval => TimeSpan.FromSeconds(options.Value.IntervalSeconds);
+
+    /// <summary>Hands the lease over at once instead of letting the other instances wait for it to expire.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (lease is null) return;
+        try { await lease.ReleaseAsync(LeaseName, cancellationToken); }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", LeaseName);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.IntervalSeconds), clock);
+        using var timer = new PeriodicTimer(Interval, clock);
         do
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                // Several instances behind one database: only the lease holder runs the pass.
+                if (lease is null || await lease.HoldForPassAsync(LeaseName, Interval, logger, stoppingToken))
+                    await RunOnceAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -13,7 +13,7 @@ namespace Consultation.Web.Workshops;
 /// dirty; a timer flushes each dirty workshop at most once per interval, so hundreds of simultaneous scores
 /// become a few results messages per second instead of one per score.
 /// </summary>
-public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<WorkshopsOptions> options, ILogger<WorkshopLive> logger)
+public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, WorkshopPresence presence, IOptions<WorkshopsOptions> options, ILogger<WorkshopLive> logger)
     : BackgroundService
 {
     [Flags]
@@ -25,7 +25,9 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
 
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Dirty> _dirty = new();
-    private readonly ConcurrentDictionary<long, long> _versions = new();
+    /// <summary>Workshops whose participants on this instance changed since they were last published to <see cref="WorkshopPresence"/>.</summary>
+    private readonly ConcurrentDictionary<long, bool> _presenceChanged = new();
+    private long _presenceRenewedAt = Environment.TickCount64;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private DbConnection? _writerConnection;
 
@@ -68,22 +70,42 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     /// <summary>
     /// Checks and writes one score under the writer lock: the exercise must be the workshop's current one and
     /// open, the item its own and the value on the scale. Acknowledged (with a version) only after the write.
+    /// The check runs against cached facts, and the write counts only while those facts still hold in the database
+    /// (<see cref="WorkshopsSql.ClaimScoreVersionAsync"/>): another instance behind the same database may have locked
+    /// the exercise or moved on a moment ago. Then the facts are read again and the score checked once more.
     /// </summary>
     public Task<AckDto> ScoreAsync(long workshopId, long participantId, long exerciseId, string? itemKey, int value, int? value2,
         DateTimeOffset now, CancellationToken ct) =>
         WriteAsync<AckDto>(null, async conn =>
         {
-            if (!_scoring.TryGetValue(workshopId, out var facts))
+            for (var attempt = 0; ; attempt++)
             {
-                (facts, var current) = await LoadScoringAsync(conn, workshopId, ct);
-                _scoring[workshopId] = facts;
-                _scoringExercise[workshopId] = current;
+                if (!_scoring.TryGetValue(workshopId, out var facts))
+                {
+                    (facts, var current) = await LoadScoringAsync(conn, workshopId, ct);
+                    _scoring[workshopId] = facts;
+                    _scoringExercise[workshopId] = current;
+                }
+                if (facts is null || _scoringExercise[workshopId] != exerciseId) return AckDto.Refused(WorkshopRefusals.NotOpen);
+                var decision = ScoreValidation.Check(facts, itemKey, value, value2);
+                if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
+
+                long? factorId = ItemKeys.TryFactor(itemKey!, out var f) ? f : null;
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                var version = await WorkshopsSql.ClaimScoreVersionAsync(conn, tx, workshopId, exerciseId,
+                    facts.State.ToString(), facts.Phase.ToString(), factorId, ct);
+                if (version is { } v)
+                {
+                    await WorkshopsSql.UpsertScoreAsync(conn, tx, exerciseId, participantId, itemKey!, value, value2, now, ct);
+                    await tx.CommitAsync(ct);
+                    MarkResults(workshopId);
+                    return new AckDto { Ok = true, Version = v };
+                }
+                await tx.RollbackAsync(ct);
+                _scoring.Remove(workshopId);
+                // The facts were read again inside this lock and still do not hold: the database moved on meanwhile.
+                if (attempt > 0) return AckDto.Refused(WorkshopRefusals.NotOpen);
             }
-            if (facts is null || _scoringExercise[workshopId] != exerciseId) return AckDto.Refused(WorkshopRefusals.NotOpen);
-            var decision = ScoreValidation.Check(facts, itemKey, value, value2);
-            if (!decision.Allowed) return AckDto.Refused(decision.Refusal!);
-            await WorkshopsSql.UpsertScoreAsync(conn, exerciseId, participantId, itemKey!, value, value2, now, ct);
-            return new AckDto { Ok = true, Version = ScoreWritten(workshopId, exerciseId) };
         }, ct);
 
     private static async Task<(ExerciseFacts? Facts, long ExerciseId)> LoadScoringAsync(DbConnection conn, long workshopId, CancellationToken ct)
@@ -111,27 +133,46 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
     public void Connected(string connectionId, long workshopId, Role role, long? participantId)
     {
         _connections[connectionId] = new Connection(workshopId, role, participantId);
-        if (role == Role.Participant) MarkResults(workshopId);
+        if (role == Role.Participant) ParticipantsChanged(workshopId);
     }
 
     public void Disconnected(string connectionId)
     {
-        if (_connections.TryRemove(connectionId, out var c) && c.Role == Role.Participant) MarkResults(c.WorkshopId);
+        if (_connections.TryRemove(connectionId, out var c) && c.Role == Role.Participant) ParticipantsChanged(c.WorkshopId);
     }
 
-    /// <summary>Participants with at least one open connection (two tabs count once).</summary>
-    public int ConnectedParticipants(long workshopId) =>
-        _connections.Values.Where(c => c.WorkshopId == workshopId && c.Role == Role.Participant).Select(c => c.ParticipantId).Distinct().Count();
-
-    /// <summary>Called after a score is committed: every broadcast carrying this version or later includes it.</summary>
-    public long ScoreWritten(long workshopId, long exerciseId)
+    private void ParticipantsChanged(long workshopId)
     {
-        var version = _versions.AddOrUpdate(exerciseId, 1, (_, v) => v + 1);
+        _presenceChanged[workshopId] = true;
         MarkResults(workshopId);
-        return version;
     }
 
-    public long Version(long exerciseId) => _versions.TryGetValue(exerciseId, out var v) ? v : 0;
+    /// <summary>Participants with at least one open connection to this instance (two tabs count once).</summary>
+    private long[] LocalParticipants(long workshopId) =>
+        [.. _connections.Values.Where(c => c.WorkshopId == workshopId && c.Role == Role.Participant && c.ParticipantId is not null)
+            .Select(c => c.ParticipantId!.Value).Distinct()];
+
+    /// <summary>Participants with at least one open connection to any instance (<see cref="WorkshopPresence"/>).</summary>
+    public Task<int> ConnectedParticipantsAsync(long workshopId) => presence.CountAsync(workshopId, LocalParticipants(workshopId));
+
+    /// <summary>
+    /// Publishes this instance's participants where they changed, and renews all of them now and then so that
+    /// they do not expire while nobody comes or goes. Runs before the flush, so the counts it sends are current.
+    /// </summary>
+    private async Task PublishPresenceAsync()
+    {
+        if (!presence.Shared) return;
+        var renew = Environment.TickCount64 - _presenceRenewedAt >= (long)WorkshopPresence.RenewEvery.TotalMilliseconds;
+        if (renew)
+        {
+            _presenceRenewedAt = Environment.TickCount64;
+            foreach (var w in _connections.Values.Where(c => c.Role == Role.Participant).Select(c => c.WorkshopId).Distinct()) _presenceChanged[w] = true;
+        }
+        foreach (var workshopId in _presenceChanged.Keys)
+        {
+            if (_presenceChanged.TryRemove(workshopId, out _)) await presence.PublishAsync(workshopId, LocalParticipants(workshopId));
+        }
+    }
 
     public void MarkResults(long workshopId) => _dirty.AddOrUpdate(workshopId, Dirty.Results, (_, d) => d | Dirty.Results);
 
@@ -145,6 +186,7 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                await PublishPresenceAsync();
                 foreach (var workshopId in _dirty.Keys)
                 {
                     if (!_dirty.TryRemove(workshopId, out var dirty)) continue;
@@ -206,11 +248,12 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, IOptions<W
 
     public async Task<ResultsDto> ResultsAsync(DbConnection conn, WorkshopRow workshop, CancellationToken ct)
     {
-        var connected = ConnectedParticipants(workshop.Id);
+        var connected = await ConnectedParticipantsAsync(workshop.Id);
         var exercise = workshop.CurrentExerciseId is { } id ? await WorkshopsSql.ExerciseAsync(conn, workshop.Id, id, ct) : null;
         if (exercise is null) return new ResultsDto { WorkshopId = workshop.Id, Connected = connected };
-        // Read the version before the scores: everything acknowledged up to it is already committed.
-        var version = Version(exercise.Id);
+        // The version was read (with the exercise) before the scores: everything acknowledged up to it is already
+        // committed, whichever instance acknowledged it.
+        var version = exercise.ScoreVersion;
         var areas = await WorkshopsSql.CrimeAreasAsync(conn, workshop.RoundId, ct);
         var factors = exercise.Type == ExerciseTypes.Pestle ? await WorkshopsSql.FactorsAsync(conn, exercise.Id, ct) : [];
         var scores = await WorkshopsSql.ScoresAsync(conn, exercise.Id, ct);

@@ -28,6 +28,9 @@ public static class WorkshopsExtensions
     {
         services.AddOptions<WorkshopsOptions>().Bind(config.GetSection(WorkshopsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSignalR();
+        // Redis (when configured) carries the SignalR backplane (see AddPortalScaleOut) and who is connected where.
+        services.AddSingleton(sp => new WorkshopPresence(config["Redis:Configuration"], config["Redis:ChannelPrefix"] is { Length: > 0 } p ? p : "consultation",
+            sp.GetRequiredService<ILogger<WorkshopPresence>>()));
         services.AddSingleton<WorkshopLive>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkshopLive>());
         services.AddSingleton<JoinCodeGuard>();

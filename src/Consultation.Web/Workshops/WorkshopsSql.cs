@@ -34,6 +34,8 @@ public sealed record ExerciseRow
     public string State { get; init; } = "";
     public string Phase { get; init; } = "";
     public bool ResultsHidden { get; init; }
+    /// <summary>Accepted scores so far (<c>exercises.score_version</c>), the same on every instance.</summary>
+    public long ScoreVersion { get; init; }
 
     public ExerciseState StateValue => ExerciseStateMachine.TryParse(State, out var s) ? s : ExerciseState.Pending;
     public ExercisePhase PhaseValue => Enum.TryParse<ExercisePhase>(Phase, out var p) ? p : ExercisePhase.Collect;
@@ -114,7 +116,7 @@ public static class WorkshopsSql
             """, new { code }, cancellationToken: ct));
 
     private const string ExerciseColumns = """
-        e.id, e.workshop_id, w.round_id, e.position, e.type, e.title, e.config_json, e.state, e.phase, e.results_hidden
+        e.id, e.workshop_id, w.round_id, e.position, e.type, e.title, e.config_json, e.state, e.phase, e.results_hidden, e.score_version
         """;
 
     public static Task<ExerciseRow?> ExerciseAsync(DbConnection conn, long workshopId, long exerciseId, CancellationToken ct = default) =>
@@ -205,13 +207,40 @@ public static class WorkshopsSql
             """, new { workshopId, exerciseId }, cancellationToken: ct));
 
     /// <summary>Writes one score (insert or re-score); the caller acknowledges only after this returns.</summary>
-    public static Task UpsertScoreAsync(DbConnection conn, long exerciseId, long participantId, string itemKey, int value, int? value2,
+    public static Task UpsertScoreAsync(DbConnection conn, DbTransaction? tx, long exerciseId, long participantId, string itemKey, int value, int? value2,
         DateTimeOffset now, CancellationToken ct = default) =>
         conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO scores (exercise_id, participant_id, item_key, value, value2, updated_at)
             VALUES (@exerciseId, @participantId, @itemKey, @value, @value2, @now)
             ON CONFLICT (exercise_id, participant_id, item_key) DO UPDATE SET value = excluded.value, value2 = excluded.value2, updated_at = excluded.updated_at
-            """, new { exerciseId, participantId, itemKey, value, value2, now }, cancellationToken: ct));
+            """, new { exerciseId, participantId, itemKey, value, value2, now }, tx, cancellationToken: ct));
+
+    /// <summary>
+    /// Counts one more score of the exercise, but only while the facts a score was checked against still hold in
+    /// the database: the exercise is the workshop's current one, the workshop is not closed, its state and phase
+    /// are the ones checked, and a PESTLE factor still stands. Another instance may have changed any of them since
+    /// the facts were cached. Returns the new version, or null when something changed (nothing is written).
+    /// </summary>
+    public static Task<long?> ClaimScoreVersionAsync(DbConnection conn, DbTransaction tx, long workshopId, long exerciseId,
+        string state, string phase, long? factorId, CancellationToken ct = default) =>
+        conn.ExecuteScalarAsync<long?>(new CommandDefinition(factorId is null ? ClaimScoreVersion + Returning : ClaimScoreVersion + ClaimFactorStands + Returning,
+            new { workshopId, exerciseId, state, phase, factorId }, tx, cancellationToken: ct));
+
+    private const string ClaimScoreVersion = """
+        UPDATE exercises SET score_version = score_version + 1
+         WHERE id = @exerciseId AND workshop_id = @workshopId AND state = @state AND phase = @phase
+           AND EXISTS (SELECT 1 FROM workshops w WHERE w.id = @workshopId AND w.current_exercise_id = @exerciseId AND w.status <> 'Closed')
+        """;
+
+    private const string ClaimFactorStands = """
+
+           AND EXISTS (SELECT 1 FROM pestle_factors f WHERE f.id = @factorId AND f.exercise_id = @exerciseId AND f.deleted = 0 AND f.merged_into IS NULL)
+        """;
+
+    private const string Returning = """
+
+         RETURNING score_version
+        """;
 
     public static Task<long> InsertFactorAsync(DbConnection conn, long exerciseId, long? participantId, string dimension, string text,
         DateTimeOffset now, CancellationToken ct = default) =>

@@ -74,11 +74,19 @@ public static class SecurityExtensions
             o.Cookie.SameSite = SameSiteMode.Lax;
         });
 
-        // Keys persist so sign-in cookies and reset links survive a restart. Read lazily: tests set the folder late.
+        // Keys persist so sign-in cookies and reset links survive a restart, and are shared by every instance: the
+        // application name is fixed (not derived from the content root, which may differ between hosts). Read lazily:
+        // tests set the folder late.
         services.AddDataProtection().SetApplicationName("Consultation");
-        services.AddOptions<KeyManagementOptions>().Configure<IConfiguration, IHostEnvironment, ILoggerFactory>((o, cfg, host, logs) =>
+        services.AddSingleton<DatabaseXmlRepository>();
+        services.AddOptions<KeyManagementOptions>().Configure<IConfiguration, IHostEnvironment, ILoggerFactory, IServiceProvider>((o, cfg, host, logs, sp) =>
         {
-            var keys = cfg["DataProtection:KeysDirectory"] ?? "data/keys";
+            if (KeyStore(cfg) == DataProtectionStore.Database)
+            {
+                o.XmlRepository = sp.GetRequiredService<DatabaseXmlRepository>();
+                return;
+            }
+            var keys = cfg["DataProtection:KeysDirectory"] is { Length: > 0 } k ? k : "data/keys";
             o.XmlRepository = new FileSystemXmlRepository(
                 new DirectoryInfo(Path.IsPathRooted(keys) ? keys : Path.Combine(host.ContentRootPath, keys)), logs);
         });
@@ -87,4 +95,21 @@ public static class SecurityExtensions
         services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; });
         return services;
     }
+
+    /// <summary>
+    /// Where Data Protection keys live: <c>DataProtection:Store</c> when set; otherwise a folder when
+    /// <c>DataProtection:KeysDirectory</c> is set (one instance, and the tests), else the database (several instances).
+    /// </summary>
+    public static DataProtectionStore KeyStore(IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var store = config["DataProtection:Store"];
+        if (string.IsNullOrEmpty(store))
+            return string.IsNullOrEmpty(config["DataProtection:KeysDirectory"]) ? DataProtectionStore.Database : DataProtectionStore.FileSystem;
+        return Enum.TryParse<DataProtectionStore>(store, ignoreCase: true, out var s) && Enum.IsDefined(s)
+            ? s
+            : throw new InvalidOperationException($"DataProtection:Store must be Database or FileSystem, not '{store}'.");
+    }
 }
+
+public enum DataProtectionStore { Database, FileSystem }
