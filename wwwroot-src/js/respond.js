@@ -39,6 +39,7 @@ function start() {
   let retryDelay = 0;
   let failing = false; // the last save did not reach the database: keep saying so until one does
   let submitRetryTimer = 0;
+  let submitting = false; // a submission carries the answers: no autosave may race it for the revision
   let conflictOpen = false;
   let submitted = false;
 
@@ -128,7 +129,7 @@ function start() {
   async function save() {
     clearTimeout(debounceTimer); clearTimeout(maxWaitTimer); clearTimeout(retryTimer);
     debounceTimer = maxWaitTimer = retryTimer = 0;
-    if (readOnly || conflictOpen || submitted) return;
+    if (readOnly || conflictOpen || submitted || submitting) return;
     if (saving) { saveAgain = true; return; }
     saving = true;
     const data = survey.data;
@@ -279,9 +280,15 @@ function start() {
   });
 
   async function submit() {
+    if (submitting) return;
+    submitting = true;
+    try { await submitOnce(); } finally { submitting = false; }
+  }
+
+  async function submitOnce() {
     clearTimeout(submitRetryTimer); submitRetryTimer = 0;
-    clearTimeout(debounceTimer); clearTimeout(maxWaitTimer);
-    debounceTimer = maxWaitTimer = 0;
+    clearTimeout(debounceTimer); clearTimeout(maxWaitTimer); clearTimeout(retryTimer);
+    debounceTimer = maxWaitTimer = retryTimer = 0;
     while (saving) await new Promise(r => setTimeout(r, 100));
     if (submitted) return;
     hideErrors();
@@ -293,6 +300,7 @@ function start() {
       response = await post(submitUrl, { data, currentPage: survey.currentPageNo, revision, idempotencyKey: key });
     } catch {
       setStatus(strings.submitFailed, "error");
+      retryLater(); // the answers keep going to the server as a draft meanwhile
       return;
     }
     if (response.type === "opaqueredirect") { setStatus(strings.signedOut, "error"); return; }
