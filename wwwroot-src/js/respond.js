@@ -1,7 +1,9 @@
 // The respondent's form: renders the published SurveyJS questionnaire (globals Survey and SurveyUI, loaded as
 // files before this module — the CSP forbids inline script) and makes sure nothing typed is lost:
 // - every change goes to localStorage at once, and to the server debounced (and on page change);
-// - a failed save is retried with backoff ("Not saved — retrying") until it goes through;
+// - a failed save is retried with backoff ("Not saved — retrying") until it goes through; a 503 (database
+//   locked or disk full) says when to try again (Retry-After), and a submission refused that way is sent
+//   again with the same idempotency key;
 // - a save against a stale revision (another tab or device saved meanwhile) opens a comparison where the
 //   respondent keeps theirs, takes the other, or picks per question; the losing copy stays in localStorage
 //   until they choose;
@@ -35,6 +37,9 @@ function start() {
   let maxWaitTimer = 0;
   let retryTimer = 0;
   let retryDelay = 0;
+  let failing = false; // the last save did not reach the database: keep saying so until one does
+  let submitRetryTimer = 0;
+  let submitting = false; // a submission carries the answers: no autosave may race it for the revision
   let conflictOpen = false;
   let submitted = false;
 
@@ -91,10 +96,21 @@ function start() {
     if (!maxWaitTimer) maxWaitTimer = setTimeout(save, MAX_WAIT_MS);
   }
 
-  function retryLater() {
+  function retryLater(response) {
     retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(save, retryDelay);
+    retryTimer = setTimeout(save, retryAfter(response) ?? retryDelay);
+  }
+
+  // The server's Retry-After (seconds) on a 503, within reason; null when it gave none.
+  function retryAfter(response) {
+    const seconds = Number.parseInt(response?.headers?.get("Retry-After") ?? "", 10);
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.min(Math.max(seconds, 1), 60) * 1000 : null;
+  }
+
+  function notSaved(detail) {
+    failing = true;
+    setStatus(detail ? `${strings.retrying} · ${detail}` : strings.retrying, "error");
   }
 
   async function post(url, body) {
@@ -113,12 +129,12 @@ function start() {
   async function save() {
     clearTimeout(debounceTimer); clearTimeout(maxWaitTimer); clearTimeout(retryTimer);
     debounceTimer = maxWaitTimer = retryTimer = 0;
-    if (readOnly || conflictOpen || submitted) return;
+    if (readOnly || conflictOpen || submitted || submitting) return;
     if (saving) { saveAgain = true; return; }
     saving = true;
     const data = survey.data;
     const sent = JSON.stringify(data);
-    setStatus(strings.saving);
+    if (!failing) setStatus(strings.saving);
     try {
       const response = await post(saveUrl, { data, currentPage: survey.currentPageNo, revision });
       if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
@@ -130,6 +146,7 @@ function start() {
         const body = await response.json();
         revision = body.revision;
         retryDelay = 0;
+        failing = false;
         const unchanged = JSON.stringify(survey.data) === sent;
         writeLocal(unchanged);
         // "Saved at" only when what is on screen is what the server has; otherwise the next save is on its way.
@@ -137,7 +154,13 @@ function start() {
         else scheduleSave();
         return;
       }
-      if (response.status >= 500) { setStatus(strings.retrying, "error"); retryLater(); return; }
+      if (response.status >= 500) {
+        // 503: the database is locked or full for a moment; the answers stay in localStorage meanwhile.
+        const problem = response.status === 503 ? await readProblem(response) : null;
+        notSaved(problem?.title);
+        retryLater(response);
+        return;
+      }
       const problem = await readProblem(response);
       if (problem.code === "response.revision_conflict") { openConflict(data, problem); return; }
       if (response.status === 409) { closeForm(problem.title); return; }
@@ -145,7 +168,7 @@ function start() {
       setStatus(strings.badRequest, "error");
     } catch {
       // Offline or the server is unreachable: the local copy holds everything; try again later.
-      setStatus(strings.retrying, "error");
+      notSaved();
       retryLater();
     } finally {
       saving = false;
@@ -174,7 +197,9 @@ function start() {
     if (readOnly) return;
     hideErrors();
     writeLocal(false);
-    if (!retryTimer && !conflictOpen) setStatus(strings.saving);
+    // A change while a submission waits to be retried: the respondent is editing again, so save instead.
+    if (submitRetryTimer) { clearTimeout(submitRetryTimer); submitRetryTimer = 0; }
+    if (!retryTimer && !conflictOpen && !failing) setStatus(strings.saving);
     scheduleSave();
   });
   survey.onCurrentPageChanged.add(() => {
@@ -251,8 +276,21 @@ function start() {
     if (submitted) return;
     options.allow = false;
     if (conflictOpen) { conflictBox.focus(); return; }
-    clearTimeout(debounceTimer); clearTimeout(maxWaitTimer);
+    await submit();
+  });
+
+  async function submit() {
+    if (submitting) return;
+    submitting = true;
+    try { await submitOnce(); } finally { submitting = false; }
+  }
+
+  async function submitOnce() {
+    clearTimeout(submitRetryTimer); submitRetryTimer = 0;
+    clearTimeout(debounceTimer); clearTimeout(maxWaitTimer); clearTimeout(retryTimer);
+    debounceTimer = maxWaitTimer = retryTimer = 0;
     while (saving) await new Promise(r => setTimeout(r, 100));
+    if (submitted) return;
     hideErrors();
     setStatus(strings.submitting);
     const key = submitKey();
@@ -262,6 +300,7 @@ function start() {
       response = await post(submitUrl, { data, currentPage: survey.currentPageNo, revision, idempotencyKey: key });
     } catch {
       setStatus(strings.submitFailed, "error");
+      retryLater(); // the answers keep going to the server as a draft meanwhile
       return;
     }
     if (response.type === "opaqueredirect") { setStatus(strings.signedOut, "error"); return; }
@@ -269,9 +308,10 @@ function start() {
       const body = await response.json();
       submitted = true;
       revision = body.revision;
+      failing = false;
+      clearTimeout(retryTimer); retryTimer = 0;
       clearLocal();
       sessionStorage.removeItem(storageKey + ":submit");
-      options.allow = true;
       setStatus("");
       confirmation.textContent = body.message + " ";
       const back = document.createElement("a");
@@ -289,8 +329,14 @@ function start() {
     if (response.status === 422 && Array.isArray(problem.errors)) { showAnswerErrors(problem); setStatus(""); return; }
     if (problem.code === "response.revision_conflict") { openConflict(data, problem); return; }
     if (response.status === 409) { closeForm(problem.title); return; }
+    if (response.status === 503) {
+      // Nothing was stored; the same content goes again with the same key, so a lost reply cannot count twice.
+      setStatus(strings.submitRetrying, "error");
+      submitRetryTimer = setTimeout(submit, retryAfter(response) ?? 5000);
+      return;
+    }
     setStatus(response.status >= 500 ? strings.submitFailed : problem.title ?? strings.badRequest, "error");
-  });
+  }
 
   // One key per attempt to submit this content: a retry after a lost reply reuses it, new content gets a new one.
   function submitKey() {

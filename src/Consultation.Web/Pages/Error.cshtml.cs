@@ -26,6 +26,7 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
             404 => (L["Not found"].Value, L["The page or item you asked for does not exist, or you cannot see it."].Value),
             400 => (L["Bad request"].Value, L["The request could not be processed. Reload the page and try again."].Value),
             429 => (L["Too many attempts"].Value, L["Too many attempts from your address. Please wait a minute and try again."].Value),
+            503 => (L["Busy, not saved"].Value, L["The database is busy or out of space, so this was not saved. Go back and send it again in a moment."].Value),
             _ => (L["Something went wrong"].Value, L["An unexpected error occurred. Please go back and try again; if it happens again, quote the reference below."].Value),
         };
         if (code is null) RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;

@@ -9,7 +9,7 @@ namespace Consultation.Browser.Tests.Infrastructure;
 /// The portal served by real Kestrel on 127.0.0.1 and a port the OS picks: Chromium needs a socket, which
 /// the in-memory TestServer does not have. One per test class, like <see cref="PortalFactory"/>.
 /// </summary>
-public sealed class BrowserPortalFactory : PortalFactory
+public class BrowserPortalFactory : PortalFactory
 {
     /// <summary>The real address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;

@@ -5,7 +5,7 @@ namespace Consultation.Web.Tests.Operations;
 /// <summary>Runs the real binary's operator commands (`dotnet Consultation.Web.dll migrate | create-admin | …`) on a test app's database.</summary>
 public static class PortalCommand
 {
-    private static string WebDll()
+    public static string WebDll()
     {
         var root = Repository.Root;
         Assert.NotNull(root);
