@@ -97,15 +97,15 @@ public sealed class AppProcess : IAsyncDisposable
 public sealed class TwoInstances : IAsyncLifetime
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "consultation-two-" + Guid.NewGuid().ToString("N"));
-    public string DatabasePath => Path.Combine(Root, "consultation.db");
+    /// <summary>The shared database: a SQLite file, or a throw-away PostgreSQL database when the tests run on PostgreSQL.</summary>
+    public TestDatabase Database { get; private set; } = null!;
     public SmtpPeer Smtp { get; private set; } = null!;
     public RedisPeer Redis { get; private set; } = null!;
     public AppProcess A { get; private set; } = null!;
     public AppProcess B { get; private set; } = null!;
 
-    private Dictionary<string, string> Settings(bool seed) => new()
+    private Dictionary<string, string> Settings(bool seed) => new(Database.Settings.Select(s => KeyValuePair.Create(s.Key, s.Value!)))
     {
-        ["Database:SqlitePath"] = DatabasePath,
         ["DataProtection:Store"] = "Database",
         ["Redis:Configuration"] = Redis.Configuration,
         ["Redis:ChannelPrefix"] = "test-" + Path.GetFileName(Root),
@@ -125,6 +125,7 @@ public sealed class TwoInstances : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
+        Database = await TestDatabase.CreateAsync(Path.Combine(Root, "consultation.db"));
         Smtp = await SmtpPeer.StartAsync();
         Redis = await RedisPeer.StartAsync();
         // A first: it applies the migrations and seeds the demo accounts; B then joins the same database.
@@ -139,6 +140,7 @@ public sealed class TwoInstances : IAsyncLifetime
         if (Redis is not null) await Redis.DisposeAsync();
         if (Smtp is not null) await Smtp.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (Database is not null) await Database.DisposeAsync();
         try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
@@ -176,9 +178,9 @@ public sealed class TwoInstancesTests(TwoInstances apps) : IClassFixture<TwoInst
     {
         var facilitator = PersonOn(apps.A);
         Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(facilitator.Http, "facilitator@demo.local")).StatusCode);
-        var round = await SeedRoundAsync(apps.DatabasePath);
+        var round = await SeedRoundAsync(apps.Database.Connection);
         var id = await CreateWorkshopAsync(facilitator.Http, round, "Two instances", "Pseudonymous", new Agenda(ExerciseTypes.SocialTolerance));
-        var code = await JoinCodeAsync(apps.DatabasePath, id);
+        var code = await JoinCodeAsync(apps.Database.Connection, id);
 
         var control = HubOn(apps.A, facilitator);
         var controlResults = new Inbox<ResultsDto>(control, "results");
@@ -234,7 +236,7 @@ public sealed class TwoInstancesTests(TwoInstances apps) : IClassFixture<TwoInst
         var refused = await anaHub.ScoreAsync(exercise.Id, "THB", 3);
         Assert.False(refused.Ok);
         Assert.Equal(WorkshopRefusals.Locked, refused.Code);
-        Assert.Equal(0L, await ScalarAsync<long>(apps.DatabasePath, "SELECT COUNT(*) FROM scores WHERE exercise_id = @Id AND item_key = 'THB'", new { exercise.Id }));
+        Assert.Equal(0L, await ScalarAsync<long>(apps.Database.Connection, "SELECT COUNT(*) FROM scores WHERE exercise_id = @Id AND item_key = 'THB'", new { exercise.Id }));
         await anaStates.WaitForAsync(s => s.Exercise?.Id == exercise.Id && s.Exercise.State == "Locked", 10_000);
     }
 
@@ -265,7 +267,7 @@ public sealed class TwoInstancesTests(TwoInstances apps) : IClassFixture<TwoInst
         const string group484 = "respondent2@demo.local";
         var now = DateTimeOffset.UtcNow;
         long roundId;
-        await using (var conn = new SqliteConnection($"Data Source={apps.DatabasePath};Foreign Keys=true"))
+        await using (var conn = apps.Database.Connection())
         {
             await conn.OpenAsync();
             roundId = await conn.ExecuteScalarAsync<long>("""
@@ -282,14 +284,14 @@ public sealed class TwoInstancesTests(TwoInstances apps) : IClassFixture<TwoInst
 
         // Both instances run their pass every second. Wait until the lease holder has renewed its lease twice more
         // and the other instance has skipped twice more since the mail went out: neither sent it again.
-        var holder = await ScalarAsync<string>(apps.DatabasePath, "SELECT holder FROM leases WHERE name = @LeaseName", new { ReminderService.LeaseName });
+        var holder = await ScalarAsync<string>(apps.Database.Connection, "SELECT holder FROM leases WHERE name = @LeaseName", new { ReminderService.LeaseName });
         var (holding, other) = holder.Contains($"/{apps.A.ProcessId}/", StringComparison.Ordinal) ? (apps.A, apps.B) : (apps.B, apps.A);
         Assert.Contains($"/{holding.ProcessId}/", holder, StringComparison.Ordinal);
-        var expires = await ScalarAsync<string>(apps.DatabasePath, "SELECT expires_at FROM leases WHERE name = @LeaseName", new { ReminderService.LeaseName });
+        var expires = await ScalarAsync<string>(apps.Database.Connection, "SELECT expires_at FROM leases WHERE name = @LeaseName", new { ReminderService.LeaseName });
         var skipped = other.CountLines($"Skipping {ReminderService.LeaseName}");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (other.CountLines($"Skipping {ReminderService.LeaseName}") < skipped + 2
-               || string.CompareOrdinal(await ScalarAsync<string>(apps.DatabasePath, "SELECT expires_at FROM leases WHERE name = @LeaseName", new { ReminderService.LeaseName }),
+               || string.CompareOrdinal(await ScalarAsync<string>(apps.Database.Connection, "SELECT expires_at FROM leases WHERE name = @LeaseName", new { ReminderService.LeaseName }),
                    Iso(DateTimeOffset.Parse(expires, CultureInfo.InvariantCulture).AddSeconds(2))) < 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "Both instances should have run two more passes within 30 s.");
@@ -298,7 +300,7 @@ public sealed class TwoInstancesTests(TwoInstances apps) : IClassFixture<TwoInst
 
         Assert.Equal(1, apps.Smtp.Messages().Count(m => (m.Subject ?? "").Contains("Two-instance reminder", StringComparison.Ordinal)
             && m.To.Mailboxes.Any(b => b.Address == group484)));
-        Assert.Equal(1L, await ScalarAsync<long>(apps.DatabasePath, "SELECT COUNT(*) FROM reminders_sent WHERE round_id = @roundId", new { roundId }));
+        Assert.Equal(1L, await ScalarAsync<long>(apps.Database.Connection, "SELECT COUNT(*) FROM reminders_sent WHERE round_id = @roundId", new { roundId }));
     }
 
     private static string Iso(DateTimeOffset t) => Consultation.Web.Infrastructure.Data.DapperSetup.Format(t);

@@ -129,7 +129,7 @@ public sealed class DurabilityTests(DurabilitySeed seed, ITestOutputHelper outpu
                 problems.Add($"{c.Email}: revision {r.RevisionNo} holds answers this client never submitted: {r.DataJson}");
     }
 
-    [Fact]
+    [SqliteOnlyFact("the app process runs on a SQLite file it SIGKILLs, backs up and checks with PRAGMA integrity_check")]
     public async Task Every_acknowledged_save_and_submission_survives_SIGKILL_under_fifty_concurrent_respondents()
     {
         var clock = Stopwatch.StartNew();
@@ -176,7 +176,7 @@ public sealed class DurabilityTests(DurabilitySeed seed, ITestOutputHelper outpu
                          $"whole test {clock.Elapsed.TotalSeconds:F1} s ({Phases}).");
     }
 
-    [Fact]
+    [SqliteOnlyFact("the app process runs on a SQLite file it SIGKILLs, backs up and checks with PRAGMA integrity_check")]
     public async Task Every_acknowledged_workshop_score_survives_SIGKILL_under_fifty_participants()
     {
         var clock = Stopwatch.StartNew();
@@ -249,7 +249,7 @@ public sealed class DurabilityTests(DurabilitySeed seed, ITestOutputHelper outpu
         }
     }
 
-    [Fact]
+    [SqliteOnlyFact("the app process runs on a SQLite file it SIGKILLs, backs up and checks with PRAGMA integrity_check")]
     public async Task Backup_taken_under_load_is_consistent_migrates_and_restores()
     {
         var clock = Stopwatch.StartNew();

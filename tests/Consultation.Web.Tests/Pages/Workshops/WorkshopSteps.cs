@@ -9,9 +9,18 @@ namespace Consultation.Web.Tests.Pages.Workshops;
 /// <summary>Steps the workshop tests share: a round, a workshop made on the Create page, joining on the join page.</summary>
 public static class WorkshopSteps
 {
-    public static async Task<long> SeedRoundAsync(PortalFactory app, int minOrganisations = 1)
+    public static Task<long> SeedRoundAsync(PortalFactory app, int minOrganisations = 1) =>
+        SeedRoundAsync(app.Connection, minOrganisations);
+
+    /// <summary>For tests that run the app as separate processes on a SQLite file.</summary>
+    public static Task<long> SeedRoundAsync(string sqlitePath, int minOrganisations = 1) =>
+        SeedRoundAsync(() => Sqlite(sqlitePath), minOrganisations);
+
+    private static Microsoft.Data.Sqlite.SqliteConnection Sqlite(string path) => new($"Data Source={path};Foreign Keys=true");
+
+    public static async Task<long> SeedRoundAsync(Func<System.Data.Common.DbConnection> connect, int minOrganisations = 1)
     {
-        await using var conn = app.Connection();
+        await using var conn = connect();
         await conn.OpenAsync();
         var id = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
@@ -48,15 +57,23 @@ public static class WorkshopSteps
         return long.Parse(response.Headers.Location!.OriginalString.Split('/')[^1].Split('?')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static async Task<string> JoinCodeAsync(PortalFactory app, long workshopId)
+    public static Task<string> JoinCodeAsync(PortalFactory app, long workshopId) => JoinCodeAsync(app.Connection, workshopId);
+
+    public static Task<string> JoinCodeAsync(string sqlitePath, long workshopId) => JoinCodeAsync(() => Sqlite(sqlitePath), workshopId);
+
+    public static async Task<string> JoinCodeAsync(Func<System.Data.Common.DbConnection> connect, long workshopId)
     {
-        await using var conn = app.Connection();
+        await using var conn = connect();
         return await conn.ExecuteScalarAsync<string>("SELECT join_code FROM workshops WHERE id = @workshopId", new { workshopId }) ?? "";
     }
 
-    public static async Task<T> ScalarAsync<T>(PortalFactory app, string sql, object? args = null)
+    public static Task<T> ScalarAsync<T>(PortalFactory app, string sql, object? args = null) => ScalarAsync<T>(app.Connection, sql, args);
+
+    public static Task<T> ScalarAsync<T>(string sqlitePath, string sql, object? args = null) => ScalarAsync<T>(() => Sqlite(sqlitePath), sql, args);
+
+    public static async Task<T> ScalarAsync<T>(Func<System.Data.Common.DbConnection> connect, string sql, object? args = null)
     {
-        await using var conn = app.Connection();
+        await using var conn = connect();
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
