@@ -5,6 +5,7 @@ using Consultation.Web.Infrastructure.Localization;
 using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
+using Consultation.Web.Pages.Respond;
 using Consultation.Web.Rounds;
 using Consultation.Web.Evidence;
 using Consultation.Web.Workshops;
@@ -19,6 +20,7 @@ builder.Services
     .AddPortalLocalization()
     .AddPortalPages();
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddResponding();
 builder.Services.AddApi(builder.Configuration);
 builder.Services.AddEvidence();
 builder.Services.AddCoordination(builder.Configuration);
