@@ -73,6 +73,7 @@ sealed class Respondent(HttpClient http, string cookie, string token)
     public string Cookie { get; } = cookie;
     public string Token { get; } = token;
     public long Revision { get; set; }
+    public bool Quiet { get; set; }
 }
 
 static partial class Bench
@@ -84,6 +85,7 @@ static partial class Bench
     private static partial Regex StateRegex();
 
     private const string Password = "Demo-Password-2027";
+    private static int _reported;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public static async Task<int> RunAsync(Options o)
@@ -110,18 +112,25 @@ static partial class Bench
                 $$"""{"data":{{answers}},"currentPage":1,"revision":{{r.Revision}},"idempotencyKey":"{{Guid.NewGuid():N}}"}""");
 
             var saturated = respondents.Take(o.Connections).ToArray();
-            results.Add(await SaturateAsync("/healthz", o, server.Id, healthClients.Select(c => (Func<Task<bool>>)(() => GetOkAsync(c, "/healthz"))).ToArray()));
-            if (o.Only.Contains("save"))
-                results.Add(await SaturateAsync("autosave", o, server.Id, saturated.Select(r => (Func<Task<bool>>)(() => SendAsync(r, Save))).ToArray()));
-            if (o.Only.Contains("submit"))
-                results.Add(await SaturateAsync("submit", o, server.Id, saturated.Select(r => (Func<Task<bool>>)(() => SendAsync(r, Submit))).ToArray()));
-            results.Add(await SaturateAsync("/healthz", o, server.Id, healthClients.Select(c => (Func<Task<bool>>)(() => GetOkAsync(c, "/healthz"))).ToArray()));
+            Func<CancellationToken, Task<bool>>[] Health() => healthClients.Select(c => (Func<CancellationToken, Task<bool>>)(ct => GetOkAsync(c, "/healthz", ct))).ToArray();
+            Func<CancellationToken, Task<bool>>[] Of(IEnumerable<Respondent> rs, Func<Respondent, HttpRequestMessage> build) =>
+                rs.Select(r => (Func<CancellationToken, Task<bool>>)(ct => SendAsync(r, build, ct))).ToArray();
 
-            results.Add(await OpenLoopAsync("/healthz", o, server.Id, healthClients.Select(c => (Func<Task<bool>>)(() => GetOkAsync(c, "/healthz"))).ToArray()));
+            results.Add(Print(await SaturateAsync("/healthz", o, server.Id, Health())));
             if (o.Only.Contains("save"))
-                results.Add(await OpenLoopAsync("autosave", o, server.Id, respondents.Select(r => (Func<Task<bool>>)(() => SendAsync(r, Save))).ToArray()));
+                results.Add(Print(await SaturateAsync("autosave", o, server.Id, Of(saturated, Save))));
             if (o.Only.Contains("submit"))
-                results.Add(await OpenLoopAsync("submit", o, server.Id, respondents.Select(r => (Func<Task<bool>>)(() => SendAsync(r, Submit))).ToArray()));
+                results.Add(Print(await SaturateAsync("submit", o, server.Id, Of(saturated, Submit))));
+            results.Add(Print(await SaturateAsync("/healthz", o, server.Id, Health())));
+
+            results.Add(Print(await OpenLoopAsync("/healthz", o, server.Id, Health())));
+            if (o.Only.Contains("save"))
+                results.Add(Print(await OpenLoopAsync("autosave", o, server.Id, Of(respondents, Save))));
+            if (o.Only.Contains("submit"))
+            {
+                await ResyncAsync(respondents, Save);
+                results.Add(Print(await OpenLoopAsync("submit", o, server.Id, Of(respondents, Submit))));
+            }
 
             foreach (var r in respondents) r.Http.Dispose();
             foreach (var c in healthClients) c.Dispose();
@@ -154,6 +163,20 @@ static partial class Bench
         return failed.Count == 0 ? 0 : 1;
     }
 
+    private static Result Print(Result r)
+    {
+        Console.WriteLine("  " + r.Line());
+        return r;
+    }
+
+    /// <summary>Brings every respondent's revision back in step (a request cut off at the end of an open-loop run may still have been saved).</summary>
+    private static async Task ResyncAsync(Respondent[] respondents, Func<Respondent, HttpRequestMessage> save)
+    {
+        foreach (var r in respondents) r.Quiet = true;
+        await Task.WhenAll(respondents.Select(async r => { if (!await SendAsync(r, save)) await SendAsync(r, save); }));
+        foreach (var r in respondents) r.Quiet = false;
+    }
+
     private static HttpRequestMessage JsonPost(Respondent r, string url, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8) };
@@ -165,11 +188,11 @@ static partial class Bench
     }
 
     /// <summary>Sends one save or submit of the respondent and follows its revision; false on anything but 200.</summary>
-    private static async Task<bool> SendAsync(Respondent r, Func<Respondent, HttpRequestMessage> build)
+    private static async Task<bool> SendAsync(Respondent r, Func<Respondent, HttpRequestMessage> build, CancellationToken ct = default)
     {
         using var request = build(r);
-        using var response = await r.Http.SendAsync(request);
-        var body = await response.Content.ReadAsByteArrayAsync();
+        using var response = await r.Http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
         if (response.StatusCode == HttpStatusCode.OK)
         {
             r.Revision = JsonDocument.Parse(body).RootElement.GetProperty("revision").GetInt64();
@@ -177,19 +200,20 @@ static partial class Bench
         }
         if (response.StatusCode == HttpStatusCode.Conflict && JsonDocument.Parse(body).RootElement.TryGetProperty("serverRevision", out var server))
             r.Revision = server.GetInt64();
-        Console.Error.WriteLine($"{(int)response.StatusCode}: {Encoding.UTF8.GetString(body)[..Math.Min(300, body.Length)]}");
+        if (!r.Quiet && Interlocked.Increment(ref _reported) <= 10)
+            Console.Error.WriteLine($"{(int)response.StatusCode}: {Encoding.UTF8.GetString(body)[..Math.Min(300, body.Length)]}");
         return false;
     }
 
-    private static async Task<bool> GetOkAsync(HttpClient http, string url)
+    private static async Task<bool> GetOkAsync(HttpClient http, string url, CancellationToken ct = default)
     {
-        using var response = await http.GetAsync(url);
-        await response.Content.ReadAsByteArrayAsync();
+        using var response = await http.GetAsync(url, ct);
+        await response.Content.ReadAsByteArrayAsync(ct);
         return response.StatusCode == HttpStatusCode.OK;
     }
 
     /// <summary>Each worker sends its next request as soon as the previous answer is in; the first seconds warm up.</summary>
-    private static async Task<Result> SaturateAsync(string name, Options o, int pid, Func<Task<bool>>[] workers)
+    private static async Task<Result> SaturateAsync(string name, Options o, int pid, Func<CancellationToken, Task<bool>>[] workers)
     {
         Console.WriteLine($"saturation: {name} with {workers.Length} connections for {o.WarmupSeconds} + {o.Seconds} s…");
         var clock = Stopwatch.StartNew();
@@ -209,7 +233,9 @@ static partial class Bench
             while (clock.Elapsed < end)
             {
                 var t0 = clock.Elapsed;
-                var ok = await send();
+                bool ok;
+                try { ok = await send(CancellationToken.None); }
+                catch (HttpRequestException) { ok = false; }
                 var t1 = clock.Elapsed;
                 if (t0 < start || t1 > end) continue;
                 if (ok) mine.Add((t1 - t0).TotalMilliseconds);
@@ -228,7 +254,7 @@ static partial class Bench
     /// k mod W, which sends its requests in order (a respondent saves one revision after another); latency is from
     /// the due time to the answer, so time spent waiting behind a slow answer counts.
     /// </summary>
-    private static async Task<Result> OpenLoopAsync(string name, Options o, int pid, Func<Task<bool>>[] workers)
+    private static async Task<Result> OpenLoopAsync(string name, Options o, int pid, Func<CancellationToken, Task<bool>>[] workers)
     {
         Console.WriteLine($"open loop: {name} at {o.Rate}/s over {workers.Length} clients for {o.WarmupSeconds} + {o.OpenSeconds} s…");
         var total = (long)o.Rate * (o.WarmupSeconds + o.OpenSeconds);
@@ -236,25 +262,46 @@ static partial class Bench
         var queues = workers.Select(_ => Channel.CreateUnbounded<(long K, long Due)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true })).ToArray();
         var latencies = new List<double>[workers.Length];
         var errors = new long[workers.Length];
+        var unanswered = new long[workers.Length];
         var late = 0L;
+        var lastAnswer = 0L;
         Metrics? metrics = null;
+        // A server that cannot keep up would make the backlog drain for minutes: whatever is not answered
+        // GraceSeconds after the last due time is counted as unanswered, at the time it had waited by then.
+        var t0 = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        var cutoffAt = t0 + (long)((o.WarmupSeconds + o.OpenSeconds + GraceSeconds) * (double)Stopwatch.Frequency);
+        using var cutoff = new CancellationTokenSource(TimeSpan.FromSeconds(0.1 + o.WarmupSeconds + o.OpenSeconds + GraceSeconds));
         var running = workers.Select((send, i) => Task.Run(async () =>
         {
             var mine = latencies[i] = new List<double>(4096);
             await foreach (var (k, due) in queues[i].Reader.ReadAllAsync())
             {
-                var ok = await send();
+                bool? ok = null;
+                if (!cutoff.IsCancellationRequested)
+                {
+                    try { ok = await send(cutoff.Token); }
+                    catch (OperationCanceledException) { ok = null; }
+                    catch (HttpRequestException) { ok = false; }
+                }
                 if (k < warmup) continue;
-                if (ok) mine.Add(Stopwatch.GetElapsedTime(due).TotalMilliseconds);
+                if (ok is null)
+                {
+                    unanswered[i]++;
+                    mine.Add(Stopwatch.GetElapsedTime(due, cutoffAt).TotalMilliseconds);
+                    continue;
+                }
+                var now = Stopwatch.GetTimestamp();
+                if (ok == true) mine.Add(Stopwatch.GetElapsedTime(due, now).TotalMilliseconds);
                 else errors[i]++;
+                InterlockedMax(ref lastAnswer, now);
             }
         })).ToArray();
 
         // The schedule runs on its own thread so that a busy thread pool cannot hold it back unnoticed.
         var ticksPerRequest = (double)Stopwatch.Frequency / o.Rate;
+        var measuredFrom = t0 + (long)(warmup * ticksPerRequest);
         var scheduler = new Thread(() =>
         {
-            var t0 = Stopwatch.GetTimestamp();
             for (long k = 0; k < total;)
             {
                 var now = Stopwatch.GetTimestamp();
@@ -275,10 +322,27 @@ static partial class Bench
         scheduler.Join();
         var m = await metrics!.StopAsync();
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        var measured = total - warmup;
-        return new Result(name, $"{o.Rate}/s offered", all.Length, errors.Sum(), all.Length / (double)o.OpenSeconds,
+        var cut = unanswered.Sum();
+        var ok = all.Length - cut;
+        var notes = new List<string>();
+        if (cut > 0) notes.Add($"{cut} unanswered {GraceSeconds} s after the schedule ended, counted at their wait by then");
+        if (late > (total - warmup) / 100) notes.Add($"{late} of {total} sent > 10 ms late: generator starved");
+        var seconds = Math.Max(o.OpenSeconds, Stopwatch.GetElapsedTime(measuredFrom, Math.Max(lastAnswer, measuredFrom)).TotalSeconds);
+        return new Result(name, $"{o.Rate}/s offered", ok, errors.Sum() + cut, ok / seconds,
             Pct(all, 50), Pct(all, 95), Pct(all, 99), all.Length == 0 ? double.NaN : all[^1], m.CpuCores, m.PeakRssMb, m.LoadAverage,
-            late > measured / 100 ? $" ({late} of {total} sent > 10 ms late: generator starved)" : "");
+            notes.Count == 0 ? "" : $" ({string.Join("; ", notes)})");
+    }
+
+    private const int GraceSeconds = 10;
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value > seen;)
+        {
+            var was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen) return;
+            seen = was;
+        }
     }
 
     private static double Pct(double[] sorted, int p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
