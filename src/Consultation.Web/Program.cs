@@ -6,6 +6,7 @@ using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.ScaleOut;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
+using Consultation.Web.Pages.Respond;
 using Consultation.Web.Rounds;
 using Consultation.Web.Evidence;
 using Consultation.Web.Workshops;
@@ -21,6 +22,7 @@ builder.Services
     .AddPortalPages()
     .AddPortalScaleOut(builder.Configuration);
 builder.Services.AddRounds(builder.Configuration);
+builder.Services.AddResponding();
 builder.Services.AddApi(builder.Configuration);
 builder.Services.AddEvidence();
 builder.Services.AddCoordination(builder.Configuration);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,9 @@ public sealed class Db : IAsyncDisposable, IDisposable
     private readonly string _connectionString = "";
     private readonly int _busyTimeoutMs;
     private readonly NpgsqlDataSource? _postgres;
+    /// <summary>SQLite handles that have had their pragmas; an entry goes when the pool closes its handle.</summary>
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+    private static readonly object Done = new();
 
     public Db(IOptions<DatabaseOptions> options, IHostEnvironment env)
     {
@@ -52,8 +56,14 @@ public sealed class Db : IAsyncDisposable, IDisposable
         if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
         var conn = new SqliteConnection(_connectionString);
         await conn.OpenAsync(ct);
-        // busy_timeout is per connection; journal_mode=WAL persists in the file but is cheap to assert.
-        await conn.ExecuteAsync($"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        // busy_timeout and synchronous are per connection, journal_mode=WAL persists in the file: set once per
+        // SQLite handle. The pool hands the same handle out again, and three statements per open add up at
+        // hundreds of requests a second.
+        if (conn.Handle is { } handle && !Configured.TryGetValue(handle, out _))
+        {
+            await conn.ExecuteAsync($"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+            Configured.AddOrUpdate(handle, Done);
+        }
         return conn;
     }
 

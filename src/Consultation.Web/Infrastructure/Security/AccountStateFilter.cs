@@ -33,12 +33,10 @@ public sealed class AccountStateFilter(Db db, CurrentUser user) : IAsyncPageFilt
             await next();
             return;
         }
-        await using var conn = await db.OpenAsync(context.HttpContext.RequestAborted);
-        var state = await conn.QuerySingleOrDefaultAsync<State>("""
-            SELECT must_change_password, two_factor_enabled,
-                   (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
-              FROM users WHERE id = @Id
-            """, new { user.Id, Key = PortalSettings.RequireTwoFactorForCoordinators });
+        // Usually read already, with the cookie's security stamp, in the same query (StampValidator).
+        var state = StampValidator.StateOf(context.HttpContext) is { } s
+            ? new State { MustChangePassword = s.MustChangePassword, TwoFactorEnabled = s.TwoFactorEnabled, RequireTwoFactor = s.RequireTwoFactor }
+            : await ReadAsync(context.HttpContext.RequestAborted);
         if (state is null)
         {
             await next();
@@ -55,5 +53,15 @@ public sealed class AccountStateFilter(Db db, CurrentUser user) : IAsyncPageFilt
             return;
         }
         await next();
+    }
+
+    private async Task<State?> ReadAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<State>(new CommandDefinition("""
+            SELECT must_change_password, two_factor_enabled,
+                   (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
+              FROM users WHERE id = @Id
+            """, new { user.Id, Key = PortalSettings.RequireTwoFactorForCoordinators }, cancellationToken: ct));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Consultation.Web.Infrastructure.Security;
 
@@ -42,6 +43,8 @@ public static class SecurityExtensions
         // Every request re-checks the security stamp (one indexed read): a password change, reset or role change
         // ends every other session at once, not 30 minutes later.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        // …in one query, re-issuing the cookie only when its claims changed (StampValidator).
+        services.Replace(ServiceDescriptor.Scoped<ISecurityStampValidator, StampValidator>());
 
         services.ConfigureApplicationCookie(o =>
         {

@@ -22,7 +22,7 @@ namespace Consultation.Web.Pages.Respond;
 /// submission as a numbered revision; withdrawal until the round closes. Everything is scoped to the signed-in
 /// respondent and their organisation in the SQL itself: a foreign id is a 404.
 /// </summary>
-public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, TimeProvider clock,
+public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, TimeProvider clock, ResponseWriter writer,
     IStringLocalizer<SharedResource> L, ILogger<FormModel> logger) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
@@ -92,19 +92,21 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         {
             if (body.Revision != 0) return await ConflictAsync(conn, id, org, ct);
             // The unique index (version, respondent) turns a simultaneous first save on another device into no row.
-            revision = await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+            var args = new { q.PublishedVersionId, org, Me = me.Id, page, data, now };
+            revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                 INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json, created_at, updated_at)
                 VALUES (@PublishedVersionId, @org, @Me, 'Draft', 1, @page, @data, @now, @now)
                 ON CONFLICT DO NOTHING RETURNING revision
-                """, new { q.PublishedVersionId, org, Me = me.Id, page, data, now }, cancellationToken: ct));
+                """, args, tx)), ct);
         }
         else
         {
-            revision = await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+            var args = new { data, page, now, response.Id, Me = me.Id, org, body.Revision };
+            revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                 UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
                  WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
                 RETURNING revision
-                """, new { data, page, now, response.Id, Me = me.Id, org, body.Revision }, cancellationToken: ct));
+                """, args, tx)), ct);
         }
         if (revision is null) return await ConflictAsync(conn, id, org, ct);
         return new JsonResult(new { revision, savedAt = now });
@@ -147,49 +149,56 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         }
 
         var page = Math.Max(0, body.CurrentPage);
-        await using (var tx = await conn.BeginTransactionAsync(ct))
+        var expected = response;
+        var written = await writer.WriteAsync(async (c, tx) =>
         {
-            long? responseId;
+            Written? row;
             try
             {
-                responseId = response is null
-                    ? await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+                row = expected is null
+                    ? await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
                         INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
                                                submitted_at, idempotency_key, created_at, updated_at)
                         VALUES (@versionId, @org, @Me, 'Submitted', 1, @page, @data, @now, @key, @now, @now)
-                        ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING RETURNING id
-                        """, new { versionId, org, Me = me.Id, page, data, now, key }, tx, cancellationToken: ct))
-                    : await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+                        ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING RETURNING id, revision
+                        """, new { versionId, org, Me = me.Id, page, data, now, key }, tx))
+                    : await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
                         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
                                idempotency_key = @key, revision = revision + 1, updated_at = @now
                          WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
-                        RETURNING id
-                        """, new { data, page, now, key, response.Id, Me = me.Id, org, body.Revision }, tx, cancellationToken: ct));
+                        RETURNING id, revision
+                        """, new { data, page, now, key, expected.Id, Me = me.Id, org, body.Revision }, tx));
             }
             catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
             {
-                // The key is unique across responses: it was used for something else.
-                await tx.RollbackAsync(ct);
-                return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
+                // The key is unique across responses: it was used for something else. The failed statement changed nothing.
+                return Written.KeyInUse;
             }
-            if (responseId is null)
-            {
-                await tx.RollbackAsync(ct);
-                // Lost a race: either our own retry got there first (same key) or another device saved meanwhile.
-                var now2 = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
-                return now2?.IdempotencyKey == key ? Submitted(now2) : await ConflictAsync(conn, id, org, ct);
-            }
-            var revisionNo = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            // Lost a race: either our own retry got there first (same key) or another device saved meanwhile.
+            if (row is null) return Written.Lost;
+            var revisionNo = await c.ExecuteScalarAsync<long>(new CommandDefinition("""
                 INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
-                VALUES (@responseId, (SELECT COALESCE(MAX(revision_no), 0) + 1 FROM response_revisions WHERE response_id = @responseId), @data, @now, @Me)
+                VALUES (@Id, (SELECT COALESCE(MAX(revision_no), 0) + 1 FROM response_revisions WHERE response_id = @Id), @data, @now, @Me)
                 RETURNING revision_no
-                """, new { responseId, data, now, Me = me.Id }, tx, cancellationToken: ct));
-            await audit.WriteAsync(revisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{responseId}",
-                $"questionnaire:{id} revision {revisionNo}", conn, tx, ct: ct);
-            await tx.CommitAsync(ct);
+                """, new { row.Id, data, now, Me = me.Id }, tx));
+            await audit.WriteAsync(revisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}",
+                $"questionnaire:{id} revision {revisionNo}", c, tx);
+            return row with { RevisionNo = revisionNo };
+        }, ct);
+        if (ReferenceEquals(written, Written.KeyInUse)) return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
+        if (ReferenceEquals(written, Written.Lost))
+        {
+            var current = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
+            return current?.IdempotencyKey == key ? Submitted(current) : await ConflictAsync(conn, id, org, ct);
         }
 
-        response = (await RespondSql.ResponseAsync(conn, id, me.Id, org, ct))!;
+        // Exactly what this submission committed (a re-read could already show a later change from another device).
+        response = new RespondSql.ResponseRow
+        {
+            Id = written.Id, QuestionnaireVersionId = versionId, Status = ResponseStatus.Submitted, Revision = written.Revision,
+            CurrentPage = page, DataJson = data!, SubmittedAt = now, IdempotencyKey = key, UpdatedAt = now,
+            LastRevisionNo = written.RevisionNo, LastRevisionJson = data,
+        };
         await SendReceiptAsync(q, response, ct);
         return Submitted(response);
     }
@@ -317,6 +326,16 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         using var x = JsonDocument.Parse(a);
         using var y = JsonDocument.Parse(b);
         return JsonElement.DeepEquals(x.RootElement, y.RootElement);
+    }
+
+    /// <summary>What the submission's write did: the response row and revision it wrote, or why it wrote nothing.</summary>
+    private sealed record Written
+    {
+        public static readonly Written KeyInUse = new();
+        public static readonly Written Lost = new();
+        public long Id { get; init; }
+        public long Revision { get; init; }
+        public long RevisionNo { get; init; }
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{8,100}$")]

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Security.Claims;
+using Consultation.Web.Infrastructure.Data;
+using Dapper;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Consultation.Web.Infrastructure.Security;
+
+/// <summary>
+/// The security stamp is checked on every request (<c>ValidationInterval</c> zero, <see cref="SecurityExtensions"/>).
+/// Identity's own validator then loads the user, loads the roles, rebuilds the principal and re-issues the cookie —
+/// on every request. This one reads the stamp and everything the cookie's claims are made of in one query. When the
+/// stamp and every claim still match, the principal in the cookie is exactly what a rebuild would produce: it is kept
+/// and no new cookie is sent (sliding expiration still renews it as usual). On any difference Identity's path runs:
+/// a changed stamp ends the session, changed claims are rebuilt and re-issued. The same row also answers
+/// <see cref="AccountStateFilter"/>, which then needs no query of its own.
+/// </summary>
+public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> options, SignInManager<AppUser> signInManager,
+    ILoggerFactory logger, Db db, IOptions<IdentityOptions> identity)
+    : SecurityStampValidator<AppUser>(options, signInManager, logger)
+{
+    /// <summary>The user's row as the claims factory (<see cref="AppClaimsFactory"/>) and the account state filter read it.</summary>
+    public sealed record UserState
+    {
+        public string SecurityStamp { get; init; } = "";
+        public string Email { get; init; } = "";
+        public string DisplayName { get; init; } = "";
+        public long? OrganisationId { get; init; }
+        public string? Culture { get; init; }
+        /// <summary>Role names in the order the user store returns them, separated by U+001F.</summary>
+        public string? Roles { get; init; }
+        public bool MustChangePassword { get; init; }
+        public bool TwoFactorEnabled { get; init; }
+        public string? RequireTwoFactor { get; init; }
+    }
+
+    private static readonly object StateKey = new();
+
+    /// <summary>The signed-in user's row read while validating this request's cookie; null when it was not read.</summary>
+    public static UserState? StateOf(HttpContext context) => context.Items.TryGetValue(StateKey, out var s) ? s as UserState : null;
+
+    public override async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var issued = context.Properties.IssuedUtc;
+        var due = issued is null || TimeProvider.GetUtcNow() - issued.Value > Options.ValidationInterval;
+        if (due && context.Principal?.Identity is ClaimsIdentity { IsAuthenticated: true } cookie
+            && long.TryParse(cookie.FindFirst(identity.Value.ClaimsIdentity.UserIdClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            await using var conn = await db.OpenAsync(context.HttpContext.RequestAborted);
+            var state = await conn.QuerySingleOrDefaultAsync<UserState>(new CommandDefinition("""
+                SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture,
+                       (SELECT group_concat(name, char(31)) FROM (SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                         WHERE ur.user_id = u.id ORDER BY r.id)) AS roles,
+                       u.must_change_password, u.two_factor_enabled,
+                       (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
+                  FROM users u WHERE u.id = @id
+                """, new { id, Key = PortalSettings.RequireTwoFactorForCoordinators }, cancellationToken: context.HttpContext.RequestAborted));
+            if (state is not null && SameClaims(cookie, Expected(id, state)))
+            {
+                context.HttpContext.Items[StateKey] = state;
+                return;
+            }
+        }
+        await base.ValidateAsync(context);
+    }
+
+    /// <summary>The claims <see cref="AppClaimsFactory"/> (over Identity's factory) makes from this row, in its order.</summary>
+    private List<(string Type, string Value)> Expected(long id, UserState s)
+    {
+        var c = identity.Value.ClaimsIdentity;
+        var claims = new List<(string, string)>
+        {
+            (c.UserIdClaimType, id.ToString(CultureInfo.InvariantCulture)),
+            (c.UserNameClaimType, s.Email),
+        };
+        if (s.Email.Length > 0) claims.Add((c.EmailClaimType, s.Email));
+        claims.Add((c.SecurityStampClaimType, s.SecurityStamp));
+        foreach (var role in (s.Roles ?? "").Split('\u001f', StringSplitOptions.RemoveEmptyEntries)) claims.Add((c.RoleClaimType, role));
+        if (s.OrganisationId is { } org) claims.Add((CurrentUser.OrganisationClaim, org.ToString(CultureInfo.InvariantCulture)));
+        claims.Add((CurrentUser.DisplayNameClaim, s.DisplayName));
+        if (s.Culture is { Length: > 0 } culture) claims.Add((CurrentUser.CultureClaim, culture));
+        return claims;
+    }
+
+    private static bool SameClaims(ClaimsIdentity cookie, List<(string Type, string Value)> expected)
+    {
+        var i = 0;
+        foreach (var claim in cookie.Claims)
+        {
+            if (i >= expected.Count || claim.Type != expected[i].Type || claim.Value != expected[i].Value) return false;
+            i++;
+        }
+        return i == expected.Count;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Consultation.Web.Infrastructure.Data;
+
+namespace Consultation.Web.Pages.Respond;
+
+public static class RespondExtensions
+{
+    /// <summary>The respondents' group-commit writer, one per process.</summary>
+    public static IServiceCollection AddResponding(this IServiceCollection services)
+    {
+        services.AddSingleton<ResponseWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResponseWriter>());
+        return services;
+    }
+}
+
+/// <summary>
+/// Group commit for respondents' autosaves and submissions (issue 6, "Load benchmarks"). One writer takes every
+/// queued write, runs all that are waiting (up to <see cref="MaxBatch"/>) in one transaction on one long-lived
+/// connection — each write in its own savepoint, so a write that fails undoes only itself — commits once, and only
+/// then completes each caller. A save is acknowledged only after the commit that holds it; under load hundreds of
+/// saves share one commit instead of queueing one by one for SQLite's single write lock (and sleeping in its busy
+/// handler). The writes keep their own guards (revision and ownership in the WHERE clause), so batching changes no
+/// outcome.
+/// </summary>
+public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : BackgroundService
+{
+    public const int MaxBatch = 256;
+    private const string Savepoint = "response_write";
+
+    private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
+    private DbConnection? _conn;
+
+    private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, CancellationToken ct)
+    {
+        public Func<DbConnection, DbTransaction, Task<object?>> Run { get; } = run;
+        public CancellationToken Cancellation { get; } = ct;
+        /// <summary>The caller's context (HttpContext, culture): the write runs as if inline in its request.</summary>
+        public ExecutionContext? Context { get; } = ExecutionContext.Capture();
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public object? Result { get; set; }
+        public Exception? Error { get; set; }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> inside the next group transaction and returns its result once that transaction
+    /// is committed. An exception thrown by the write (or by the commit) is rethrown here. Pass the transaction to
+    /// every command. <paramref name="ct"/> only cancels a write that has not started yet.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken ct)
+    {
+        var job = new Job(async (c, tx) => await write(c, tx), ct);
+        if (!_queue.Writer.TryWrite(job)) throw new InvalidOperationException("The portal is shutting down; the answers were not saved.");
+        return (T)(await job.Done.Task)!;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Job>(MaxBatch);
+        // Not stoppingToken: on shutdown the queue is completed and what is already queued is still written.
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var job))
+            {
+                if (job.Cancellation.IsCancellationRequested) job.Done.TrySetCanceled(job.Cancellation);
+                else batch.Add(job);
+            }
+            if (batch.Count == 0) continue;
+            await WriteBatchAsync(batch);
+        }
+        if (_conn is not null) await _conn.DisposeAsync();
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        return base.StopAsync(cancellationToken);
+    }
+
+    private static Task<object?> RunInCallerContext(Job job, DbConnection conn, DbTransaction tx)
+    {
+        if (job.Context is null) return job.Run(conn, tx);
+        Task<object?>? task = null;
+        ExecutionContext.Run(job.Context, _ => task = job.Run(conn, tx), null);
+        return task!;
+    }
+
+    private async Task WriteBatchAsync(List<Job> batch)
+    {
+        try
+        {
+            _conn ??= await db.OpenAsync();
+            await using var tx = await _conn.BeginTransactionAsync();
+            foreach (var job in batch)
+            {
+                await tx.SaveAsync(Savepoint);
+                try
+                {
+                    job.Result = await RunInCallerContext(job, _conn, tx);
+                    await tx.ReleaseAsync(Savepoint);
+                }
+                catch (Exception ex)
+                {
+                    job.Error = ex;
+                    await tx.RollbackAsync(Savepoint);
+                    await tx.ReleaseAsync(Savepoint);
+                }
+            }
+            await tx.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch is committed: every write in it fails (the callers answer as they would for a
+            // failed write of their own), and the next batch starts on a fresh connection.
+            logger.LogError(ex, "A batch of {Count} response writes failed", batch.Count);
+            foreach (var job in batch) job.Error ??= ex;
+            if (_conn is not null) await _conn.DisposeAsync();
+            _conn = null;
+        }
+        foreach (var job in batch)
+        {
+            if (job.Error is { } error) job.Done.TrySetException(error);
+            else job.Done.TrySetResult(job.Result);
+        }
+    }
+}
