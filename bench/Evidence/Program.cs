@@ -2,6 +2,10 @@
 // Measures, in one run and on one SQLite file: (1) the bare read of the rows the evidence reads, (2) the evidence
 // computation (read + bindings + Core aggregation), (3) the evidence page served from the cache (p50/p95).
 // Usage: dotnet run -c Release --project bench/Evidence -- [responses=100000] [organisations=2000] [results=bench/RESULTS.md]
+// With CONSULTATION_BENCH_POSTGRES=<server connection string> (e.g. Host=127.0.0.1;Port=5433;Username=postgres) it runs
+// on a throw-away PostgreSQL database on that server instead of a SQLite file.
+using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,6 +21,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace Consultation.Bench.Evidence;
 
@@ -30,15 +35,30 @@ public static class EvidenceBench
         var loadStart = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         var root = Path.Combine(Path.GetTempPath(), "consultation-bench-evidence-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        Console.WriteLine($"Evidence bench: {responses:N0} responses × 11 crime areas × 5 indicators, {organisations:N0} organisations, db in {root}");
+        var postgresServer = Environment.GetEnvironmentVariable("CONSULTATION_BENCH_POSTGRES") is { Length: > 0 } server ? server : null;
+        var postgresDatabase = postgresServer is null ? null : "consultation_bench_" + Guid.NewGuid().ToString("N");
+        string? postgres = null;
+        if (postgresServer is not null)
+        {
+            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres", Pooling = false }.ConnectionString);
+            await admin.ExecuteAsync($"CREATE DATABASE {postgresDatabase} ENCODING 'UTF8' TEMPLATE template0");
+            postgres = new NpgsqlConnectionStringBuilder(postgresServer) { Database = postgresDatabase }.ConnectionString;
+        }
+        var engine = postgres is null ? "SQLite (WAL)" : "PostgreSQL";
+        Console.WriteLine($"Evidence bench: {responses:N0} responses × 11 crime areas × 5 indicators, {organisations:N0} organisations, {engine}, files in {root}");
 
-        await using var app = new BenchFactory(root);
+        await using var app = new BenchFactory(root, postgres);
         var db = app.Services.GetRequiredService<Db>();
         var service = app.Services.GetRequiredService<EvidenceService>();
 
         var seed = Stopwatch.StartNew();
         var roundId = await SeedAsync(db, responses, organisations);
-        Console.WriteLine($"Seeded in {seed.Elapsed.TotalSeconds:F1} s; file {new FileInfo(db.DatabasePath).Length / 1024.0 / 1024.0:F0} MiB");
+        long bytes;
+        await using (var conn = await db.OpenAsync())
+            bytes = db.Dialect == DatabaseProvider.Postgres
+                ? await conn.ExecuteScalarAsync<long>("SELECT pg_database_size(current_database())")
+                : new FileInfo(db.DatabasePath).Length;
+        Console.WriteLine($"Seeded in {seed.Elapsed.TotalSeconds:F1} s; database {bytes / 1024.0 / 1024.0:F0} MiB");
 
         var bare = new List<double>();
         var compute = new List<double>();
@@ -100,7 +120,7 @@ public static class EvidenceBench
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"## Evidence aggregation ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/Evidence -- {responses} {organisations}` on {Environment.ProcessorCount} cores, SQLite (WAL), .NET {Environment.Version}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/Evidence -- {responses} {organisations}` on {Environment.ProcessorCount} cores, {engine}{(postgres is null ? "" : " (local throw-away cluster, `CONSULTATION_BENCH_POSTGRES` set)")}, .NET {Environment.Version}.")
             .AppendLine(CultureInfo.InvariantCulture, $"Load average while it ran (other work on the machine): {loadStart} at start, {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end — absolute times are inflated accordingly; the ratio is measured in the same run.")
             .AppendLine(CultureInfo.InvariantCulture, $"Round: {responses:N0} submitted five-indicator responses (one revision each) × 11 crime areas × 5 indicators = {values:N0} values, {organisations:N0} organisations.")
             .AppendLine()
@@ -115,6 +135,13 @@ public static class EvidenceBench
         Console.WriteLine($"Appended to {resultsPath}");
 
         try { SqliteConnection.ClearAllPools(); Directory.Delete(root, true); } catch (IOException) { }
+        if (postgresServer is not null)
+        {
+            await app.DisposeAsync();
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres", Pooling = false }.ConnectionString);
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {postgresDatabase} WITH (FORCE)");
+        }
         return 0;
 
     }
@@ -146,8 +173,8 @@ public static class EvidenceBench
     private static async Task<long> SeedAsync(Db db, int responses, int organisations)
     {
         var now = DateTimeOffset.UtcNow;
-        await using var conn = (SqliteConnection)await db.OpenAsync();
-        await using var tx = conn.BeginTransaction();
+        await using var conn = await db.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
         var author = await conn.ExecuteScalarAsync<long>("SELECT MIN(id) FROM users", transaction: tx);
         var roundId = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO rounds (title, opens_at, closes_at, status, category_weights_json, indicator_weights_json, created_by, created_at, updated_at)
@@ -172,31 +199,31 @@ public static class EvidenceBench
         insertResponse.Transaction = tx;
         insertResponse.CommandText = """
             INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json, submitted_at, grading, created_at, updated_at)
-            VALUES ($v, $o, $u, 'Submitted', 1, $d, $t, $g, $t, $t) RETURNING id
+            VALUES (@v, @o, @u, 'Submitted', 1, @d, @t, @g, @t, @t) RETURNING id
             """;
-        var pv = insertResponse.Parameters.Add("$v", SqliteType.Integer);
-        var po = insertResponse.Parameters.Add("$o", SqliteType.Integer);
-        var pu = insertResponse.Parameters.Add("$u", SqliteType.Integer);
-        var pd = insertResponse.Parameters.Add("$d", SqliteType.Text);
-        var pt = insertResponse.Parameters.Add("$t", SqliteType.Text);
-        var pg = insertResponse.Parameters.Add("$g", SqliteType.Text);
+        var pv = Param(insertResponse, "v", DbType.Int64);
+        var po = Param(insertResponse, "o", DbType.Int64);
+        var pu = Param(insertResponse, "u", DbType.Int64);
+        var pd = Param(insertResponse, "d", DbType.String);
+        var pt = Param(insertResponse, "t", DbType.String);
+        var pg = Param(insertResponse, "g", DbType.String);
         using var insertUser = conn.CreateCommand();
         insertUser.Transaction = tx;
         // One respondent answers a version once (migration 0004): a passwordless member per response.
         insertUser.CommandText = """
             INSERT INTO users (email, normalized_email, security_stamp, concurrency_stamp, organisation_id, created_at)
-            VALUES ($e, upper($e), 's', 'c', $o, $t) RETURNING id
+            VALUES (@e, upper(@e), 's', 'c', @o, @t) RETURNING id
             """;
-        var ue = insertUser.Parameters.Add("$e", SqliteType.Text);
-        var uo = insertUser.Parameters.Add("$o", SqliteType.Integer);
-        var ut = insertUser.Parameters.Add("$t", SqliteType.Text);
+        var ue = Param(insertUser, "e", DbType.String);
+        var uo = Param(insertUser, "o", DbType.Int64);
+        var ut = Param(insertUser, "t", DbType.String);
         using var insertRevision = conn.CreateCommand();
         insertRevision.Transaction = tx;
-        insertRevision.CommandText = "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES ($r, 1, $d, $t, $u)";
-        var rr = insertRevision.Parameters.Add("$r", SqliteType.Integer);
-        var rd = insertRevision.Parameters.Add("$d", SqliteType.Text);
-        var rt = insertRevision.Parameters.Add("$t", SqliteType.Text);
-        var ru = insertRevision.Parameters.Add("$u", SqliteType.Integer);
+        insertRevision.CommandText = "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES (@r, 1, @d, @t, @u)";
+        var rr = Param(insertRevision, "r", DbType.Int64);
+        var rd = Param(insertRevision, "d", DbType.String);
+        var rt = Param(insertRevision, "t", DbType.String);
+        var ru = Param(insertRevision, "u", DbType.Int64);
         var random = new Random(2027);
         string?[] gradings = [null, "A1", "B2", "B1", "C2", "X2", "B3"];
         string[] confidences = ["HIGH", "HIGH", "MEDIUM", "LOW"];
@@ -226,10 +253,19 @@ public static class EvidenceBench
         return roundId;
     }
 
+    private static DbParameter Param(DbCommand command, string name, DbType type)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.DbType = type;
+        command.Parameters.Add(p);
+        return p;
+    }
+
 }
 
-/// <summary>The real app on its own SQLite file (Development: demo users), served in process.</summary>
-internal sealed class BenchFactory(string root) : WebApplicationFactory<global::Program>
+/// <summary>The real app on its own SQLite file or PostgreSQL database (Development: demo users), served in process.</summary>
+internal sealed class BenchFactory(string root, string? postgres) : WebApplicationFactory<global::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -237,6 +273,11 @@ internal sealed class BenchFactory(string root) : WebApplicationFactory<global::
         builder.UseContentRoot(Path.Combine(EvidenceBench.FindRepoRoot(), "src", "Consultation.Web"));
         builder.UseEnvironment(Environments.Development);
         builder.UseSetting("Database:SqlitePath", Path.Combine(root, "bench.db"));
+        if (postgres is not null)
+        {
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("Database:ConnectionString", postgres);
+        }
         builder.UseSetting("DataProtection:KeysDirectory", Path.Combine(root, "keys"));
         builder.UseSetting("Mail:PickupDirectory", Path.Combine(root, "mail"));
         builder.UseSetting("RateLimits:SensitivePostsPerMinute", "1000");

@@ -6,20 +6,46 @@ using Microsoft.Extensions.Options;
 
 namespace Consultation.Web.Tests.Infrastructure;
 
-/// <summary>The migration runner against a real SQLite file.</summary>
-public sealed class MigratorTests : IDisposable
+/// <summary>The migration runner against a real database: a SQLite file, or a throw-away PostgreSQL database.</summary>
+public sealed class MigratorTests : IAsyncLifetime, IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "consultation-migrator-" + Guid.NewGuid().ToString("N"));
     private readonly string _scripts;
-    private readonly Db _db;
-    private readonly Migrator _migrator;
+    private TestDatabase _database = null!;
+    private Db _db = null!;
+    private Migrator _migrator = null!;
 
     public MigratorTests()
     {
         _scripts = Path.Combine(_root, "migrations");
         Directory.CreateDirectory(_scripts);
-        _db = new Db(Options.Create(new DatabaseOptions { SqlitePath = Path.Combine(_root, "test.db") }), new Env(_root));
+    }
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(Path.Combine(_root, "test.db"));
+        var options = new DatabaseOptions { SqlitePath = _database.SqlitePath };
+        if (_database.PostgresConnectionString is { } cs) (options.Provider, options.ConnectionString) = (DatabaseProvider.Postgres, cs);
+        _db = new Db(Options.Create(options), new Env(_root));
         _migrator = new Migrator(_db, NullLogger<Migrator>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        await _database.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+
+    public void Dispose() => _db?.Dispose();
+
+    private async Task<bool> TableExistsAsync(string name)
+    {
+        await using var conn = await _db.OpenAsync();
+        return _db.Dialect == DatabaseProvider.Postgres
+            ? await conn.ExecuteScalarAsync<bool>("SELECT to_regclass(@name) IS NOT NULL", new { name })
+            : await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @name", new { name }) == 1;
     }
 
     private sealed class Env(string root) : IHostEnvironment
@@ -43,7 +69,7 @@ public sealed class MigratorTests : IDisposable
 
         Assert.Equal(["0001_first", "0002_second", "0010_tenth"], applied);
         await using var conn = await _db.OpenAsync();
-        Assert.Equal(["second", "tenth"], await conn.QueryAsync<string>("SELECT v FROM t ORDER BY rowid"));
+        Assert.Equal(["second", "tenth"], await conn.QueryAsync<string>("SELECT v FROM t ORDER BY v"));
         var checksums = (await conn.QueryAsync<string>("SELECT checksum FROM schema_migrations ORDER BY version")).ToList();
         Assert.Equal(3, checksums.Count);
         Assert.All(checksums, c => Assert.Equal(64, c.Length));
@@ -71,8 +97,7 @@ public sealed class MigratorTests : IDisposable
         var ex = await Assert.ThrowsAsync<MigrationException>(() => _migrator.MigrateAsync(Migrator.FromDirectory(_scripts)));
 
         Assert.Contains("0001_first was edited after it was applied", ex.Message, StringComparison.Ordinal);
-        await using var conn = await _db.OpenAsync();
-        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'u'"));
+        Assert.False(await TableExistsAsync("u"));
     }
 
     [Fact]
@@ -83,12 +108,23 @@ public sealed class MigratorTests : IDisposable
 
         await Assert.ThrowsAsync<MigrationException>(() => _migrator.MigrateAsync(Migrator.FromDirectory(_scripts)));
 
+        Assert.True(await TableExistsAsync("t"));
+        Assert.False(await TableExistsAsync("half"));
         await using var conn = await _db.OpenAsync();
-        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'"));
         Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
     }
 
     [Fact]
+    public async Task Embedded_migrations_apply_to_an_empty_database_and_then_nothing_is_left()
+    {
+        var applied = await _migrator.MigrateAsync();
+
+        Assert.Equal(Migrator.Embedded(_db.Dialect).Select(m => m.Name), applied);
+        Assert.Empty(await _migrator.MigrateAsync());
+        Assert.True(await TableExistsAsync("evidence_data_version"));
+    }
+
+    [SqliteOnlyFact("WAL, foreign keys and the busy timeout are SQLite connection settings")]
     public async Task Embedded_migrations_apply_to_an_empty_database_with_wal_and_foreign_keys()
     {
         var applied = await _migrator.MigrateAsync();
@@ -123,11 +159,5 @@ public sealed class MigratorTests : IDisposable
         Assert.Equal(sqlite, postgres);
         // And both are embedded in the app under those names.
         Assert.Equal(Migrator.Embedded(DatabaseProvider.Sqlite).Select(m => m.Name), Migrator.Embedded(DatabaseProvider.Postgres).Select(m => m.Name));
-    }
-
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_root, true); } catch (IOException) { }
     }
 }
