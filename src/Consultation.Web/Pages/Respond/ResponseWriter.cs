@@ -30,7 +30,6 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
     private const string Savepoint = "response_write";
 
     private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
-    private DbConnection? _conn;
 
     private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, CancellationToken ct)
     {
@@ -70,7 +69,6 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
             if (batch.Count == 0) continue;
             await WriteBatchAsync(batch);
         }
-        if (_conn is not null) await _conn.DisposeAsync();
     }
 
     public override Task StopAsync(CancellationToken cancellationToken)
@@ -91,14 +89,16 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
     {
         try
         {
-            _conn ??= await db.OpenAsync();
-            await using var tx = await _conn.BeginTransactionAsync();
+            // A connection from the pool per batch (cheap), not one kept for ever: a connection that failed, or one
+            // whose state changed under it (a file restored, a full disk cleared), never outlives its batch.
+            await using var conn = await db.OpenAsync();
+            await using var tx = await conn.BeginTransactionAsync();
             foreach (var job in batch)
             {
                 await tx.SaveAsync(Savepoint);
                 try
                 {
-                    job.Result = await RunInCallerContext(job, _conn, tx);
+                    job.Result = await RunInCallerContext(job, conn, tx);
                     await tx.ReleaseAsync(Savepoint);
                 }
                 catch (Exception ex)
@@ -113,11 +113,9 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
         catch (Exception ex)
         {
             // Nothing of this batch is committed: every write in it fails (the callers answer as they would for a
-            // failed write of their own), and the next batch starts on a fresh connection.
+            // failed write of their own), and the next batch takes another connection.
             logger.LogError(ex, "A batch of {Count} response writes failed", batch.Count);
             foreach (var job in batch) job.Error ??= ex;
-            if (_conn is not null) await _conn.DisposeAsync();
-            _conn = null;
         }
         foreach (var job in batch)
         {

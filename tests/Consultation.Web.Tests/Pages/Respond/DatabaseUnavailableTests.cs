@@ -46,7 +46,7 @@ public sealed class DatabaseUnavailableTests(ImpatientPortal app) : IClassFixtur
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteOnlyFact("locks and fills the SQLite file under the server")]
     public async Task Save_and_submit_on_a_locked_database_get_503_with_retry_after_and_go_through_once_it_is_released()
     {
         var (_, q) = await OpenRoundAsync(app, "Locked round", SmallSchema);
@@ -88,7 +88,7 @@ public sealed class DatabaseUnavailableTests(ImpatientPortal app) : IClassFixtur
     /// A real SQLITE_FULL inside the server: its pooled connections are limited to the file's current size
     /// (<c>PRAGMA max_page_count</c> holds per connection), so a save that needs a new page fails as on a full disk.
     /// </summary>
-    [Fact]
+    [SqliteOnlyFact("locks and fills the SQLite file under the server")]
     public async Task Save_and_submit_on_a_full_database_get_503_and_go_through_once_there_is_room()
     {
         var (_, q) = await OpenRoundAsync(app, "Full disk round", SmallSchema);
