@@ -23,6 +23,7 @@ namespace Consultation.Web.Pages.Respond;
 /// submission as a numbered revision; withdrawal until the round closes. Everything is scoped to the signed-in
 /// respondent and their organisation in the SQL itself: a foreign id is a 404.
 /// </summary>
+[AnswerSizeLimit]
 public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, RichText richText, TimeProvider clock,
     IStringLocalizer<SharedResource> L, ILogger<FormModel> logger) : PageModel
 {
