@@ -20,7 +20,12 @@ public static class PagesExtensions
                 o.Conventions.AllowAnonymousToPage("/Error");
                 // Sign-in pages carry [AllowAnonymous] themselves; everything else falls back to "signed in".
             })
-            .AddMvcOptions(o => o.Filters.Add<AccountStateFilter>())
+            .AddMvcOptions(o =>
+            {
+                o.Filters.Add<AccountStateFilter>();
+                o.Filters.Add<UnknownHandlerFilter>();
+                o.ModelBinderProviders.Insert(0, new CheckboxBinderProvider());
+            })
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
         // Serbian, Macedonian and Albanian text is written as characters, not as &#x…; entities (still HTML-encoded).
