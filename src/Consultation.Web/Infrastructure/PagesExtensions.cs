@@ -24,6 +24,8 @@ public static class PagesExtensions
             {
                 o.Filters.Add<AccountStateFilter>();
                 o.Filters.Add<Data.TransientDatabaseFailureFilter>();
+                o.Filters.Add<UnknownHandlerFilter>();
+                o.ModelBinderProviders.Insert(0, new CheckboxBinderProvider());
             })
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));

@@ -11,6 +11,10 @@ public sealed class RoundsOptions
     /// <summary>How often the background pass looks for open rounds past their closing time.</summary>
     [Range(1, 3600)]
     public int AutoCloseIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Largest autosave or submission body of one response, in bytes (then 413).</summary>
+    [Range(16 * 1024, 50_000_000)]
+    public int MaxAnswerBytes { get; set; } = 1024 * 1024;
 }
 
 public static class RoundsExtensions

@@ -14,7 +14,7 @@ namespace Consultation.Web.Pages.Questionnaires;
 /// Authoring: the SurveyJS JSON and its bindings beside a live preview. Save validates on the server;
 /// Publish freezes the version; saving over a published version starts the next draft version.
 /// </summary>
-public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText richText, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty] public InputModel Input { get; set; } = new();
     [TempData] public string? StatusMessage { get; set; }
@@ -60,7 +60,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, TimeProvide
     {
         await using var conn = await db.OpenAsync(ct);
         if (!await LoadAsync(conn, id, ct)) return NotFound();
-        Input = new InputModel { SchemaJson = Latest.SchemaJson, BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version };
+        Input = new InputModel { SchemaJson = richText.SanitizeSurveyJson(Latest.SchemaJson), BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version };
         return Page();
     }
 
@@ -82,6 +82,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, TimeProvide
             return Page();
         }
 
+        // SurveyJS renders html questions and …Html texts as HTML: the one sanitizer cleans them before they are stored.
+        Input.SchemaJson = richText.SanitizeSurveyJson(Input.SchemaJson);
         var areas = await QuestionnairesSql.CrimeAreasAsync(conn, Header.RoundId, ct);
         var check = QuestionnaireValidator.Validate(Input.SchemaJson, Input.BindingsJson, areas.Select(a => a.Code).ToList());
         foreach (var e in check.Errors)

@@ -22,7 +22,8 @@ namespace Consultation.Web.Pages.Respond;
 /// submission as a numbered revision; withdrawal until the round closes. Everything is scoped to the signed-in
 /// respondent and their organisation in the SQL itself: a foreign id is a 404.
 /// </summary>
-public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, TimeProvider clock, ResponseWriter writer,
+[AnswerSizeLimit]
+public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, RichText richText, TimeProvider clock, ResponseWriter writer,
     IStringLocalizer<SharedResource> L, ILogger<FormModel> logger) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
@@ -241,7 +242,8 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         if (q is null) return false;
         Questionnaire = q;
         Mine = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
-        SchemaJson = await RespondSql.PublishedSchemaAsync(conn, id, Mine?.QuestionnaireVersionId ?? q.PublishedVersionId, ct) ?? "{}";
+        // Sanitized again before showing: a version published under an older rule set is still safe to render.
+        SchemaJson = richText.SanitizeSurveyJson(await RespondSql.PublishedSchemaAsync(conn, id, Mine?.QuestionnaireVersionId ?? q.PublishedVersionId, ct) ?? "{}");
         IsOpen = q.IsOpenAt(clock.GetUtcNow());
         return true;
     }

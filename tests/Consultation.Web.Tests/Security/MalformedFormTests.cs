@@ -1,0 +1,88 @@
+using System.Net;
+using static Consultation.Web.Tests.Pages.Evidence.EvidenceSteps;
+
+namespace Consultation.Web.Tests.Security;
+
+/// <summary>
+/// Tampered form values the security scan (scripts/security-scan.sh, SECURITY.md) answered with a 500: a checkbox
+/// posted with a value that is not a boolean, and a POST naming a handler the page does not have.
+/// </summary>
+public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    private const string NotABoolean = "true¿'\"(";
+
+    [Fact]
+    public async Task A_tampered_remember_me_checkbox_counts_as_unchecked_and_the_form_renders()
+    {
+        var client = app.CreateBrowserLikeClient();
+
+        var wrongPassword = await Forms.PostAsync(client, "/Account/Login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = "not the password", ["Input.RememberMe"] = NotABoolean,
+        });
+        var signedIn = await Forms.PostAsync(app.CreateBrowserLikeClient(), "/Account/Login", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = Consultation.Web.Operations.DemoData.Password, ["Input.RememberMe"] = NotABoolean,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, wrongPassword.StatusCode);
+        Assert.Contains("name=\"Input.RememberMe\"", await wrongPassword.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        // Unchecked: a session cookie, not a persistent one.
+        var auth = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("consultation.auth=", StringComparison.Ordinal));
+        Assert.DoesNotContain("expires=", auth, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_tampered_agenda_checkbox_re_renders_the_workshop_form_instead_of_500()
+    {
+        var facilitator = await SignedInAsync(app, "facilitator@demo.local");
+
+        // No title: the form comes back with its errors and the tampered checkbox rendered unchecked.
+        var response = await Forms.PostAsync(facilitator, "/Workshops/Create", new Dictionary<string, string>
+        {
+            ["Input.Title"] = "", ["Input.Agenda[0].Type"] = "PESTLE", ["Input.Agenda[0].HideResults"] = NotABoolean,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Enter a title.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("POST", "Freeze¿'\"(")]
+    [InlineData("POST", "Nope")]
+    public async Task A_handler_the_page_does_not_have_is_404(string method, string handler)
+    {
+        var roundId = await SeedWorkedExampleAsync(app, "Handlers " + Guid.NewGuid().ToString("N")[..6]);
+        var coordinator = await CoordinatorAsync(app);
+        var url = $"/Evidence/Index/{roundId}?handler={Uri.EscapeDataString(handler)}";
+
+        var response = method == "GET"
+            ? await coordinator.GetAsync(url)
+            : await Forms.PostAsync(coordinator, $"/Evidence/Index/{roundId}", new Dictionary<string, string> { ["Freeze.Label"] = "" }, url);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_get_naming_an_unknown_handler_is_the_page_itself()
+    {
+        var roundId = await SeedWorkedExampleAsync(app, "Get handler " + Guid.NewGuid().ToString("N")[..6]);
+        var coordinator = await CoordinatorAsync(app);
+
+        var response = await coordinator.GetAsync($"/Evidence/Index/{roundId}?handler=Nope");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("3.9835", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_post_to_a_page_without_a_post_handler_is_404()
+    {
+        var coordinator = await CoordinatorAsync(app);
+
+        var response = await Forms.PostAsync(coordinator, "/Rounds", new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
