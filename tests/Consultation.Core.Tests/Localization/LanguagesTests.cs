@@ -73,3 +73,37 @@ public sealed class RegionalTests
             Assert.True(TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _), zone);
     }
 }
+
+public sealed class FormatsTests
+{
+    private static readonly DateTimeOffset Instant = new(2026, 11, 23, 13, 30, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("sr-Latn", "23.11.2026. 14:30")]
+    [InlineData("sr-Cyrl", "23.11.2026. 14:30")]
+    [InlineData("mk", "23.11.2026 14:30")]
+    [InlineData("sq", "23.11.2026 14:30")]
+    [InlineData("en", "2026-11-23 14:30")]
+    public void Date_and_time_follow_the_language_in_the_given_zone(string culture, string expected) =>
+        Assert.Equal(expected, Formats.DateTime(Instant, "Europe/Belgrade", new CultureInfo(culture)));
+
+    [Fact]
+    public void Summer_time_is_applied_by_the_zone() =>
+        Assert.Equal("01.07.2026. 14:30", Formats.DateTime(new DateTimeOffset(2026, 7, 1, 12, 30, 0, TimeSpan.Zero), "Europe/Skopje", new CultureInfo("sr-Latn")));
+
+    [Fact]
+    public void Unknown_zone_shows_utc() =>
+        Assert.Equal("2026-11-23 13:30", Formats.DateTime(Instant, "Mars/Olympus", new CultureInfo("en")));
+
+    [Theory]
+    [InlineData("en", "3.1416")]
+    [InlineData("sr-Latn", "3,1416")]
+    [InlineData("mk", "3,1416")]
+    [InlineData("sq", "3,1416")]
+    public void Decimal_separator_follows_the_language(string culture, string expected) =>
+        Assert.Equal(expected, Formats.Number(3.14159, "0.0000", new CultureInfo(culture)));
+
+    [Fact]
+    public void Calendar_date_has_no_zone() =>
+        Assert.Equal("05.03.2027", Formats.Date(new DateOnly(2027, 3, 5), new CultureInfo("mk")));
+}

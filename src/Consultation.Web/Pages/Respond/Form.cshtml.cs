@@ -241,7 +241,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
     private async Task SendReceiptAsync(RespondSql.QuestionnaireRow q, RespondSql.ResponseRow response, CancellationToken ct)
     {
         var link = Url.Page("/Respond/Form", null, new { id = q.Id }, Request.Scheme)!;
-        var submitted = RoundInput.ToLocalText(response.SubmittedAt ?? clock.GetUtcNow(), q.TimeZone).Replace('T', ' ');
+        var submitted = Formats.DateTime(response.SubmittedAt ?? clock.GetUtcNow(), q.TimeZone, CultureInfo.CurrentCulture);
         try
         {
             await mail.SendAsync(new MailMessage(me.Email,

@@ -31,7 +31,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
     private bool ResponseRulesOpen => Consultation.Core.Responses.ResponseRules.IsOpenFor(Status, Round.ClosesAt, clock.GetUtcNow());
 
     /// <summary>A time shown in the round's time zone, as coordinators plan in it.</summary>
-    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Round.TimeZone).Replace('T', ' ') : "";
+    public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Round.TimeZone, CultureInfo.CurrentCulture) : "";
 
     public sealed record MailRow
     {
@@ -53,8 +53,8 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         public long MinOrganisations { get; init; }
         public string DefaultGrading { get; init; } = "";
         public long? ReminderDaysBeforeClose { get; init; }
-        public string LocalOpensAt => RoundInput.ToLocalText(OpensAt, TimeZone).Replace('T', ' ');
-        public string LocalClosesAt => RoundInput.ToLocalText(ClosesAt, TimeZone).Replace('T', ' ');
+        public string LocalOpensAt => Formats.DateTime(OpensAt, TimeZone, CultureInfo.CurrentCulture);
+        public string LocalClosesAt => Formats.DateTime(ClosesAt, TimeZone, CultureInfo.CurrentCulture);
     }
 
     public sealed record AreaRow

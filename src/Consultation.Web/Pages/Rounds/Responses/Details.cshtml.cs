@@ -87,7 +87,7 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
 
     public bool CanGrade => Row.Status == ResponseStatus.Submitted;
 
-    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Row.TimeZone).Replace('T', ' ') : "—";
+    public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Row.TimeZone, CultureInfo.CurrentCulture) : "—";
 
     public string LineText(AnswerLine line) => line.IsKeyword
         ? (line.Value.StartsWith("Other: ", StringComparison.Ordinal) ? L["Other"] + ": " + line.Value["Other: ".Length..] : L[line.Value].Value)
