@@ -1,9 +1,14 @@
 using System.Text;
 using Consultation.Browser.Tests.Infrastructure;
 using Consultation.Browser.Tests.PageObjects;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Operations;
+using Dapper;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace Consultation.Browser.Tests;
 
@@ -60,10 +65,89 @@ public sealed class AccessibilityTests(BrowserFixture browser, BrowserPortalFact
         });
     }
 
+    /// <summary>
+    /// The pages with live or computed content: the evidence matrix, a cell's drill-down and the report (worked
+    /// example), a running workshop's control page and projector screen, /join and the participant's page.
+    /// </summary>
+    [Theory]
+    [InlineData("mk")]
+    [InlineData("en")]
+    public async Task Evidence_workshop_and_join_pages_have_no_serious_or_critical_violations(string culture)
+    {
+        var roundId = await EvidenceDemo.SeedWorkedExampleAsync(app.Services.GetRequiredService<Db>(), DateTimeOffset.UtcNow);
+        var workshopRound = $"Accessibility workshop {culture}";
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true"))
+        {
+            var id = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
+                VALUES (@workshopRound, '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'Open', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id
+                """, new { workshopRound });
+            await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, 'DRUGS'), (@id, 'THB')", new { id });
+            await conn.ExecuteAsync("UPDATE users SET culture = NULL");
+        }
+        await using var test = browser.Start(app, "live-" + culture);
+        var report = new StringBuilder();
+
+        await test.RunAsync(async () =>
+        {
+            async Task CheckAsync(IPage page, string who)
+            {
+                var result = await page.RunAxe();
+                foreach (var v in result.Violations.Where(v => v.Impact is "serious" or "critical"))
+                    report.AppendLine($"{culture} {who} {new Uri(page.Url).PathAndQuery}: [{v.Impact}] {v.Id} — {v.Help}: "
+                        + string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html)));
+            }
+
+            // Set up in English (the page objects speak English), then read every page in the culture under test.
+            var facilitator = await test.NewPersonAsync("facilitator");
+            await (await LoginPage.OpenAsync(facilitator)).SignInAsync("facilitator@demo.local");
+            var control = await (await CreateWorkshopPage.OpenAsync(facilitator)).CreateAsync(workshopRound, "Accessible workshop");
+            var code = (await control.JoinCode.InnerTextAsync()).Trim();
+            await control.ClickAsync("Start the first exercise");
+            var controlUrl = facilitator.Url;
+            var participant = await test.NewPersonAsync("participant", BrowserTest.Phone);
+            await JoinPage.JoinAsync(participant, code, "Ana", "NGO");
+
+            await SwitchCultureAsync(facilitator, culture);
+            await facilitator.GotoAsync(controlUrl);
+            await Expect(control.Connected).ToHaveTextAsync("1");
+            await CheckAsync(facilitator, "facilitator");
+            await facilitator.GotoAsync(controlUrl.Replace("/Control/", "/Screen/", StringComparison.Ordinal));
+            await Expect(facilitator.Locator("[data-live=exercise]")).Not.ToBeEmptyAsync();
+            await CheckAsync(facilitator, "facilitator");
+
+            await SwitchCultureAsync(participant, culture);
+            await participant.GotoAsync($"/join/{code}");
+            await Expect(participant.Locator("[data-live=exercise] form, [data-live=exercise] h2").First).ToBeVisibleAsync();
+            await CheckAsync(participant, "participant");
+            var stranger = await test.NewPersonAsync("stranger", BrowserTest.Phone);
+            await SwitchCultureAsync(stranger, culture);
+            await stranger.GotoAsync("/join");
+            await CheckAsync(stranger, "anonymous");
+            await stranger.GotoAsync($"/join/{code}");
+            await CheckAsync(stranger, "anonymous");
+
+            var coordinator = await test.NewPersonAsync("coordinator");
+            await (await LoginPage.OpenAsync(coordinator)).SignInAsync("coordinator@demo.local");
+            await SwitchCultureAsync(coordinator, culture);
+            foreach (var path in new[] { $"/Evidence/{roundId}", $"/Evidence/Cell/{roundId}/DRUGS/DAMAGE", $"/Evidence/Report/{roundId}" })
+            {
+                var response = await coordinator.GotoAsync(path);
+                Assert.True(response is { Ok: true }, $"{path} answered {response?.Status}");
+                await CheckAsync(coordinator, "coordinator");
+            }
+            // Serious or critical violations fail; the matrix prints every value (colour is not the only carrier).
+            await coordinator.GotoAsync($"/Evidence/{roundId}");
+            await Expect(coordinator.Locator("table").First).ToContainTextAsync(culture == "en" ? "3.9835" : "3,9835");
+            Assert.True(report.Length == 0, "Accessibility violations:\n" + report);
+        });
+    }
+
     private static async Task SwitchCultureAsync(IPage page, string culture)
     {
         if (culture == "en") return;
         await page.GotoAsync("/Account/Login");
+        await new Navbar(page).OpenIfCollapsedAsync(); // the switcher is in the menu, collapsed on a phone
         await page.Locator("#culture-select").SelectOptionAsync(culture); // the layout's switcher posts on change
         await page.WaitForFunctionAsync($"document.documentElement.lang === '{culture}'");
     }

@@ -43,6 +43,20 @@ function start() {
   let conflictOpen = false;
   let submitted = false;
 
+  // survey-core ships no Albanian and no Cyrillic Serbian: for the page's own language the server gives the
+  // words of SurveyJS's buttons and messages (survey-core's Latin Serbian and Macedonian are used as they are).
+  const uiLocale = localeSelect?.value ?? "";
+  if (uiLocale && !Survey.surveyLocalization.locales[uiLocale]) {
+    Survey.surveyLocalization.setupLocale({
+      localeCode: uiLocale,
+      strings: {
+        pagePrevText: strings.previous, pageNextText: strings.next, completeText: strings.complete,
+        requiredError: strings.required, addPanel: strings.addPanel, removePanel: strings.remove,
+      },
+      nativeName: localeSelect.selectedOptions[0]?.textContent ?? uiLocale,
+    });
+  }
+
   const survey = new Survey.Model(JSON.parse(root.dataset.schema));
   survey.locale = localeSelect?.value ?? "";
   // Values reach the model (and the autosave) while typing, not only when a field loses focus.

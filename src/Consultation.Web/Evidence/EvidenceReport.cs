@@ -90,7 +90,7 @@ public sealed record EvidenceReport
             var q = equal.GetValueOrDefault(a.Code);
             return new ReportCrimeArea
             {
-                CrimeArea = a.Code, NameEn = a.NameEn, NameSrLatn = a.NameSrLatn,
+                CrimeArea = a.Code, NameEn = a.NameEn, NameSrLatn = a.NameSrLatn, NameMk = a.NameMk, NameSq = a.NameSq,
                 Score = s?.Composite, Rank = s?.Rank, EqualWeightsScore = q?.Composite, EqualWeightsRank = q?.Rank,
             };
         }).OrderBy(a => a.Rank ?? int.MaxValue).ThenBy(a => e.CrimeAreas.ToList().FindIndex(x => x.Code == a.CrimeArea)).ToList();
@@ -174,6 +174,8 @@ public sealed record ReportCrimeArea
     public string CrimeArea { get; init; } = "";
     public string NameEn { get; init; } = "";
     public string NameSrLatn { get; init; } = "";
+    public string NameMk { get; init; } = "";
+    public string NameSq { get; init; } = "";
     /// <summary>Composite consultation score with the round's indicator weights; null when any cell is suppressed.</summary>
     public double? Score { get; init; }
     public int? Rank { get; init; }
@@ -182,7 +184,7 @@ public sealed record ReportCrimeArea
     public int? EqualWeightsRank { get; init; }
 
     public string Name(System.Globalization.CultureInfo culture) =>
-        culture.Name.StartsWith("sr", StringComparison.Ordinal) && NameSrLatn.Length > 0 ? NameSrLatn : NameEn.Length > 0 ? NameEn : CrimeArea;
+        Consultation.Core.Localization.Languages.Pick(culture, NameEn, NameSrLatn, NameMk, NameSq, CrimeArea);
 }
 
 public sealed record ReportSocialTolerance

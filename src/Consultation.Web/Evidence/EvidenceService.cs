@@ -112,6 +112,8 @@ public sealed class EvidenceService(Db db, TimeProvider clock) : IDisposable
         public string Code { get; init; } = "";
         public string NameEn { get; init; } = "";
         public string NameSrLatn { get; init; } = "";
+        public string NameMk { get; init; } = "";
+        public string NameSq { get; init; } = "";
         public long InScope { get; init; }
     }
 
@@ -265,7 +267,7 @@ public sealed class EvidenceService(Db db, TimeProvider clock) : IDisposable
         }
 
         var areas = (await conn.QueryAsync<AreaRow>(new CommandDefinition("""
-            SELECT ca.code, ca.name_en, ca.name_sr_latn,
+            SELECT ca.code, ca.name_en, ca.name_sr_latn, ca.name_mk, ca.name_sq,
                    EXISTS (SELECT 1 FROM round_crime_areas rca WHERE rca.round_id = @roundId AND rca.crime_area_code = ca.code) AS in_scope
               FROM crime_areas ca ORDER BY ca.sort_order, ca.code
             """, new { roundId }, tx, cancellationToken: ct))).ToList();
@@ -276,7 +278,7 @@ public sealed class EvidenceService(Db db, TimeProvider clock) : IDisposable
         var withData = evidence.Cells.Keys.Select(k => k.CrimeArea).ToHashSet(StringComparer.Ordinal);
         var known = areas.Select(a => a.Code).ToHashSet(StringComparer.Ordinal);
         var rows = areas.Where(a => a.InScope != 0 || withData.Contains(a.Code))
-            .Select(a => new EvidenceCrimeArea { Code = a.Code, NameEn = a.NameEn, NameSrLatn = a.NameSrLatn, InScope = a.InScope != 0 })
+            .Select(a => new EvidenceCrimeArea { Code = a.Code, NameEn = a.NameEn, NameSrLatn = a.NameSrLatn, NameMk = a.NameMk, NameSq = a.NameSq, InScope = a.InScope != 0 })
             .Concat(withData.Where(c => !known.Contains(c)).Order(StringComparer.Ordinal).Select(c => new EvidenceCrimeArea { Code = c }))
             .ToList();
 

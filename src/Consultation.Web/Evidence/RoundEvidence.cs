@@ -32,10 +32,12 @@ public sealed record EvidenceCrimeArea
     public string Code { get; init; } = "";
     public string NameEn { get; init; } = "";
     public string NameSrLatn { get; init; } = "";
+    public string NameMk { get; init; } = "";
+    public string NameSq { get; init; } = "";
     public bool InScope { get; init; }
 
     public string Name(System.Globalization.CultureInfo culture) =>
-        culture.Name.StartsWith("sr", StringComparison.Ordinal) && NameSrLatn.Length > 0 ? NameSrLatn : NameEn.Length > 0 ? NameEn : Code;
+        Consultation.Core.Localization.Languages.Pick(culture, NameEn, NameSrLatn, NameMk, NameSq, Code);
 }
 
 /// <summary>

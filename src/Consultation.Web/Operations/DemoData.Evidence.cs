@@ -50,9 +50,8 @@ public static class EvidenceDemo
         foreach (var code in areas)
             await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@roundId, @code)", new { roundId, code }, tx);
 
-        var names = (await conn.QueryAsync<(string Code, string NameEn, string NameSrLatn)>(
-            $"SELECT code, name_en, name_sr_latn FROM crime_areas WHERE code {SqlList.In(conn, "@areas")}", new { areas }, tx))
-            .Select(a => new CrimeAreaName { Code = a.Code, NameEn = a.NameEn, NameSrLatn = a.NameSrLatn })
+        var names = (await conn.QueryAsync<CrimeAreaName>(
+            $"SELECT code, name_en, name_sr_latn, name_mk, name_sq FROM crime_areas WHERE code {SqlList.In(conn, "@areas")}", new { areas }, tx))
             .OrderBy(a => Array.IndexOf(areas, a.Code)).ToList();
         var generated = QuestionnaireTemplates.Generate(QuestionnaireTemplates.FiveIndicator, names);
         var questionnaireId = await conn.ExecuteScalarAsync<long>("""

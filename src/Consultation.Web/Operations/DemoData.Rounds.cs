@@ -97,7 +97,7 @@ public static partial class DemoData
             """, new { roundId, now, coordinator }, tx);
 
         var areas = (await conn.QueryAsync<CrimeAreaName>($"""
-            SELECT ca.code, ca.name_en, ca.name_sr_latn FROM crime_areas ca WHERE ca.code {SqlList.In(conn, "@RoundCrimeAreas")} ORDER BY ca.sort_order
+            SELECT ca.code, ca.name_en, ca.name_sr_latn, ca.name_mk, ca.name_sq FROM crime_areas ca WHERE ca.code {SqlList.In(conn, "@RoundCrimeAreas")} ORDER BY ca.sort_order
             """, new { RoundCrimeAreas }, tx)).ToList();
         var questionnaire = QuestionnaireTemplates.Generate(QuestionnaireTemplates.FiveIndicator, areas);
         var questionnaireId = await conn.ExecuteScalarAsync<long>("""

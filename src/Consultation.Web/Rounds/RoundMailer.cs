@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Core.Rounds;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Localization;
@@ -158,7 +159,7 @@ public sealed class RoundMailer(Db db, MailSender mail, AuditLog audit, TimeProv
         {
             if (member.Culture is { Length: > 0 } c && LocalizationExtensions.Cultures.Any(x => x.Code == c))
                 CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(c);
-            var closes = RoundInput.ToLocalText(round.ClosesAt, round.TimeZone).Replace('T', ' ');
+            var closes = Formats.DateTime(round.ClosesAt, round.TimeZone, CultureInfo.CurrentCulture);
             var link = respondUrl is null
                 ? L["Sign in to the Consultation portal and open Respond to answer."].Value
                 : L["Open your questionnaires here:"] + "\n" + respondUrl;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Consultation.Core.Aggregation;
+using Consultation.Core.Localization;
 using Consultation.Core.Scales;
 using Consultation.Core.Workshops;
 using Dapper;
@@ -84,7 +85,9 @@ public sealed record CrimeAreaRow
     public string Code { get; init; } = "";
     public string NameEn { get; init; } = "";
     public string NameSrLatn { get; init; } = "";
-    public string Name => CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal) ? NameSrLatn : NameEn;
+    public string NameMk { get; init; } = "";
+    public string NameSq { get; init; } = "";
+    public string Name => Languages.Pick(CultureInfo.CurrentUICulture, NameEn, NameSrLatn, NameMk, NameSq, Code);
 }
 
 /// <summary>Workshop data access shared by the hub, the broadcaster and the facilitator pages.</summary>
@@ -138,7 +141,7 @@ public static class WorkshopsSql
 
     public static async Task<IReadOnlyList<CrimeAreaRow>> CrimeAreasAsync(DbConnection conn, long roundId, CancellationToken ct = default) =>
         [.. await conn.QueryAsync<CrimeAreaRow>(new CommandDefinition("""
-            SELECT c.code, c.name_en, c.name_sr_latn FROM round_crime_areas rc JOIN crime_areas c ON c.code = rc.crime_area_code
+            SELECT c.code, c.name_en, c.name_sr_latn, c.name_mk, c.name_sq FROM round_crime_areas rc JOIN crime_areas c ON c.code = rc.crime_area_code
              WHERE rc.round_id = @roundId ORDER BY c.sort_order, c.code
             """, new { roundId }, cancellationToken: ct))];
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Consultation.Core.Localization;
 using Consultation.Core.Questionnaires;
 using Consultation.Core.Scales;
 
@@ -8,8 +9,9 @@ public sealed class QuestionnaireTemplatesTests
 {
     private static readonly CrimeAreaName[] Areas =
     [
-        new() { Code = "DRUGS", NameEn = "Controlled psychoactive substances", NameSrLatn = "Psihoaktivne kontrolisane supstance" },
-        new() { Code = "THB", NameEn = "Trafficking in human beings", NameSrLatn = "Trgovina ljudima" },
+        new() { Code = "DRUGS", NameEn = "Controlled psychoactive substances", NameSrLatn = "Psihoaktivne kontrolisane supstance",
+                NameMk = "Контролирани психоактивни супстанции", NameSq = "Substancat psikoaktive të kontrolluara" },
+        new() { Code = "THB", NameEn = "Trafficking in human beings", NameSrLatn = "Trgovina ljudima", NameMk = "Трговија со луѓе", NameSq = "Trafikimi i qenieve njerëzore" },
     ];
 
     public static TheoryData<string> Templates => new(QuestionnaireTemplates.All);
@@ -50,6 +52,75 @@ public sealed class QuestionnaireTemplatesTests
 
         Assert.Equal("Trafficking in human beings", title.GetProperty("default").GetString());
         Assert.Equal("Trgovina ljudima", title.GetProperty(QuestionnaireTemplates.SerbianLatinSurveyLocale).GetString());
+    }
+
+    /// <summary>Properties of a SurveyJS element that a respondent reads.</summary>
+    private static readonly HashSet<string> TextProperties =
+        ["title", "description", "text", "minRateDescription", "maxRateDescription", "panelAddText", "panelRemoveText", "completedHtml", "placeholder"];
+
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void Every_template_text_has_all_five_locales(string template)
+    {
+        var g = QuestionnaireTemplates.Generate(template, Areas);
+        using var doc = JsonDocument.Parse(g.SchemaJson);
+        var texts = 0;
+
+        void Walk(JsonElement e, string path)
+        {
+            if (e.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var item in e.EnumerateArray()) Walk(item, $"{path}[{i++}]");
+                return;
+            }
+            if (e.ValueKind != JsonValueKind.Object) return;
+            foreach (var p in e.EnumerateObject())
+            {
+                var at = $"{path}.{p.Name}";
+                if (TextProperties.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.String)
+                    Assert.True(p.Value.GetString()!.All(char.IsAsciiDigit), $"{at} is a text in one language only: {p.Value.GetString()}");
+                else if (TextProperties.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.Object)
+                {
+                    texts++;
+                    var locales = p.Value.EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString() ?? "");
+                    Assert.Equal(Languages.SurveyLocales.Order(StringComparer.Ordinal), locales.Keys.Order(StringComparer.Ordinal));
+                    Assert.All(locales, l => Assert.False(string.IsNullOrWhiteSpace(l.Value), $"{at}.{l.Key} is empty"));
+                    // Translated, not copied: Macedonian and Serbian Cyrillic are in Cyrillic script.
+                    Assert.Contains(locales["mk"], c => c is >= '\u0400' and <= '\u04FF');
+                    Assert.Contains(locales["sr-Cyrl"], c => c is >= '\u0400' and <= '\u04FF');
+                    Assert.DoesNotContain(locales["sr"], c => c is >= '\u0400' and <= '\u04FF');
+                }
+                else Walk(p.Value, at);
+            }
+        }
+
+        Walk(doc.RootElement, "$");
+        Assert.True(texts > 5, $"only {texts} texts found");
+    }
+
+    [Fact]
+    public void Crime_area_names_appear_in_each_language()
+    {
+        var g = QuestionnaireTemplates.Generate(QuestionnaireTemplates.SituationalReport, Areas);
+        using var doc = JsonDocument.Parse(g.SchemaJson);
+        var title = doc.RootElement.GetProperty("pages")[1].GetProperty("title");
+
+        Assert.Equal("Трговија со луѓе", title.GetProperty("mk").GetString());
+        Assert.Equal("Trafikimi i qenieve njerëzore", title.GetProperty("sq").GetString());
+        Assert.Equal("Трговина људима", title.GetProperty("sr-Cyrl").GetString());
+    }
+
+    [Fact]
+    public void An_area_without_a_macedonian_name_falls_back_to_english_in_the_template()
+    {
+        CrimeAreaName[] added = [new() { Code = "NEW_AREA", NameEn = "Wildlife crime", NameSrLatn = "Kriminal protiv divljih vrsta" }];
+        var g = QuestionnaireTemplates.Generate(QuestionnaireTemplates.SituationalReport, added);
+        using var doc = JsonDocument.Parse(g.SchemaJson);
+        var title = doc.RootElement.GetProperty("pages")[0].GetProperty("title");
+
+        Assert.Equal("Wildlife crime", title.GetProperty("mk").GetString());
+        Assert.Equal("Kriminal protiv divljih vrsta", title.GetProperty("sr").GetString());
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public sealed class AppUser
     public bool MustChangePassword { get; set; }
     public long? OrganisationId { get; set; }
     public string? Culture { get; set; }
+    /// <summary>IANA zone the user reads times in; null = the default zone of their language.</summary>
+    public string? TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

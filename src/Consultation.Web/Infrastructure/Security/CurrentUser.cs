@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Consultation.Core.Accounts;
+using Consultation.Core.Localization;
 using Microsoft.AspNetCore.Identity;
 
 namespace Consultation.Web.Infrastructure.Security;
@@ -11,6 +12,7 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
     public const string OrganisationClaim = "consultation:organisation";
     public const string DisplayNameClaim = "consultation:display_name";
     public const string CultureClaim = "consultation:culture";
+    public const string TimeZoneClaim = "consultation:time_zone";
 
     private ClaimsPrincipal Principal => accessor.HttpContext?.User ?? new ClaimsPrincipal();
 
@@ -25,6 +27,11 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
 
     public long? OrganisationId => long.TryParse(Principal.FindFirstValue(OrganisationClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
+    /// <summary>The zone this user reads times in: their own choice, else their organisation's country's, else the zone of the page's language (Regional).</summary>
+    public string TimeZone => Principal.FindFirstValue(TimeZoneClaim) is { Length: > 0 } zone
+        ? zone
+        : Regional.TimeZoneOfLanguage(Languages.Of(CultureInfo.CurrentUICulture));
+
     public bool IsInRole(string role) => Principal.IsInRole(role);
     public bool IsAdministrator => IsInRole(Roles.Administrator);
     public bool IsCoordinator => IsInRole(Roles.Coordinator);
@@ -34,8 +41,8 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
     public string? IpAddress => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
 }
 
-/// <summary>Adds the organisation and display name to the cookie so <see cref="CurrentUser"/> needs no query.</summary>
-public sealed class AppClaimsFactory(UserManager<AppUser> users, RoleManager<AppRole> roles, Microsoft.Extensions.Options.IOptions<IdentityOptions> options)
+/// <summary>Adds the organisation, display name, language and zone to the cookie so <see cref="CurrentUser"/> needs no query.</summary>
+public sealed class AppClaimsFactory(UserManager<AppUser> users, RoleManager<AppRole> roles, Microsoft.Extensions.Options.IOptions<IdentityOptions> options, Data.Db db)
     : UserClaimsPrincipalFactory<AppUser, AppRole>(users, roles, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
@@ -44,6 +51,14 @@ public sealed class AppClaimsFactory(UserManager<AppUser> users, RoleManager<App
         if (user.OrganisationId is { } org) identity.AddClaim(new Claim(CurrentUser.OrganisationClaim, org.ToString(CultureInfo.InvariantCulture)));
         identity.AddClaim(new Claim(CurrentUser.DisplayNameClaim, user.DisplayName));
         if (user.Culture is { Length: > 0 } culture) identity.AddClaim(new Claim(CurrentUser.CultureClaim, culture));
+        // The user's own zone, else their organisation's country's (Montenegrins read Podgorica time, not Belgrade's).
+        var zone = user.TimeZone;
+        if (string.IsNullOrEmpty(zone) && user.OrganisationId is { } orgId)
+        {
+            await using var conn = await db.OpenAsync();
+            zone = Regional.TimeZoneOf(await Dapper.SqlMapper.ExecuteScalarAsync<string?>(conn, "SELECT country FROM organisations WHERE id = @orgId", new { orgId }));
+        }
+        if (zone is { Length: > 0 }) identity.AddClaim(new Claim(CurrentUser.TimeZoneClaim, zone));
         return identity;
     }
 }

@@ -1,5 +1,5 @@
-using Dapper;
 using Consultation.Web.Infrastructure.Data;
+using Dapper;
 using Microsoft.AspNetCore.Identity;
 
 namespace Consultation.Web.Infrastructure.Security;
@@ -16,7 +16,7 @@ public sealed class UserStore(Db db, TimeProvider clock) :
     private const string Columns = """
         id, email, normalized_email, display_name, password_hash, security_stamp, concurrency_stamp,
         email_confirmed, lockout_enabled, lockout_end, access_failed_count, two_factor_enabled,
-        authenticator_key, recovery_codes, must_change_password, organisation_id, culture, created_at
+        authenticator_key, recovery_codes, must_change_password, organisation_id, culture, time_zone, created_at
         """;
 
     public void Dispose() { }
@@ -28,10 +28,10 @@ public sealed class UserStore(Db db, TimeProvider clock) :
         user.Id = await conn.ExecuteScalarAsync<long>($"""
             INSERT INTO users (email, normalized_email, display_name, password_hash, security_stamp, concurrency_stamp,
                 email_confirmed, lockout_enabled, lockout_end, access_failed_count, two_factor_enabled,
-                authenticator_key, recovery_codes, must_change_password, organisation_id, culture, created_at)
+                authenticator_key, recovery_codes, must_change_password, organisation_id, culture, time_zone, created_at)
             VALUES (@Email, @NormalizedEmail, @DisplayName, @PasswordHash, @SecurityStamp, @ConcurrencyStamp,
                 @EmailConfirmed, @LockoutEnabled, @LockoutEnd, @AccessFailedCount, @TwoFactorEnabled,
-                @AuthenticatorKey, @RecoveryCodes, @MustChangePassword, @OrganisationId, @Culture, @CreatedAt)
+                @AuthenticatorKey, @RecoveryCodes, @MustChangePassword, @OrganisationId, @Culture, @TimeZone, @CreatedAt)
             RETURNING id
             """, user);
         return IdentityResult.Success;
@@ -48,14 +48,15 @@ public sealed class UserStore(Db db, TimeProvider clock) :
                 email_confirmed = @EmailConfirmed, lockout_enabled = @LockoutEnabled, lockout_end = @LockoutEnd,
                 access_failed_count = @AccessFailedCount, two_factor_enabled = @TwoFactorEnabled,
                 authenticator_key = @AuthenticatorKey, recovery_codes = @RecoveryCodes,
-                must_change_password = @MustChangePassword, organisation_id = @OrganisationId, culture = @Culture
+                must_change_password = @MustChangePassword, organisation_id = @OrganisationId, culture = @Culture,
+                time_zone = @TimeZone
              WHERE id = @Id AND concurrency_stamp = @Expected
             """, new
         {
             user.Email, user.NormalizedEmail, user.DisplayName, user.PasswordHash, user.SecurityStamp, Next = next,
             user.EmailConfirmed, user.LockoutEnabled, user.LockoutEnd, user.AccessFailedCount, user.TwoFactorEnabled,
             user.AuthenticatorKey, user.RecoveryCodes, user.MustChangePassword, user.OrganisationId, user.Culture,
-            user.Id, Expected = expected,
+            user.TimeZone, user.Id, Expected = expected,
         });
         if (n == 0) return IdentityResult.Failed(new IdentityErrorDescriber().ConcurrencyFailure());
         user.ConcurrencyStamp = next;

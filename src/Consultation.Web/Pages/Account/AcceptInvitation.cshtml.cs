@@ -53,6 +53,7 @@ public sealed class AcceptInvitationModel(
         public DateTimeOffset? AcceptedAt { get; init; }
         public DateTimeOffset? RevokedAt { get; init; }
         public string? PasswordHash { get; init; }
+        public string? Culture { get; init; }
     }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -98,11 +99,12 @@ public sealed class AcceptInvitationModel(
             UPDATE users SET organisation_id = COALESCE(@OrganisationId, organisation_id), email_confirmed = 1,
                    display_name = CASE WHEN @DisplayName IS NULL THEN display_name ELSE @DisplayName END,
                    password_hash = COALESCE(@passwordHash, password_hash),
-                   security_stamp = @Stamp, concurrency_stamp = @Stamp
+                   security_stamp = @Stamp, concurrency_stamp = @Stamp,
+                   culture = COALESCE(culture, @Culture)
              WHERE id = @UserId
             """, new
         {
-            invitation.OrganisationId, DisplayName = passwordHash is null ? null : Input.DisplayName!.Trim(), passwordHash,
+            invitation.OrganisationId, DisplayName = passwordHash is null ? null : Input.DisplayName!.Trim(), passwordHash, invitation.Culture,
             Stamp = Guid.NewGuid().ToString("N"), invitation.UserId,
         }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -134,7 +136,7 @@ public sealed class AcceptInvitationModel(
         await using var conn = await db.OpenAsync(ct);
         var invitation = await conn.QuerySingleOrDefaultAsync<Invitation>(new CommandDefinition("""
             SELECT i.id, i.email, i.role, i.organisation_id, o.name AS organisation_name, i.user_id,
-                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash
+                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash, i.culture
               FROM invitations i JOIN users u ON u.id = i.user_id
               LEFT JOIN organisations o ON o.id = i.organisation_id
              WHERE i.token_hash = @Hash

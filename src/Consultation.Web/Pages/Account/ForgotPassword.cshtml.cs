@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Consultation.Web.Infrastructure.Localization;
 using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -36,13 +37,19 @@ public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender m
         var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         var link = Url.Page("/Account/ResetPassword", null, new { userId = user.Id, code }, Request.Scheme)!;
         await audit.WriteAsync(AuditActions.PasswordResetRequested, $"user:{user.Id}", actorId: user.Id, actorEmail: user.Email, ct: ct);
-        try
+        // In the account's saved language, not the language of whoever asked (the form is open to anyone).
+        MailMessage message;
+        using (CultureScope.Use(user.Culture))
         {
-            await mail.SendAsync(new MailMessage(user.Email, L["Reset your Consultation password"],
+            message = new MailMessage(user.Email, L["Reset your Consultation password"],
                 string.Join("\n\n",
                     L["Someone asked to reset the password of your Consultation account."],
                     L["Open this link within 2 hours to choose a new password:"] + "\n" + link,
-                    L["If it was not you, ignore this message; your password stays as it is."])), ct);
+                    L["If it was not you, ignore this message; your password stays as it is."]));
+        }
+        try
+        {
+            await mail.SendAsync(message, ct);
         }
         catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or IOException or System.Net.Sockets.SocketException)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Consultation.Core.Organisations;
 using Consultation.Web.Evidence;
 using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Localization;
 using Consultation.Web.Infrastructure.Security;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
@@ -132,5 +133,5 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
     }
 
     public string SnapshotName(EvidenceSnapshots.SnapshotRow s) =>
-        L["Snapshot {0} of {1:yyyy-MM-dd HH:mm} UTC", s.Id, s.CreatedAt.UtcDateTime] + (s.Label.Length > 0 ? $" — {s.Label}" : "");
+        L["Snapshot {0} of {1:yyyy-MM-dd HH:mm} UTC", s.Id, DisplayFormat.Utc(s.CreatedAt)] + (s.Label.Length > 0 ? $" — {s.Label}" : "");
 }

@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Consultation.Core.Localization;
+using Consultation.Web.Infrastructure.Localization;
 using Dapper;
 using Consultation.Core.Accounts;
 using Consultation.Web.Infrastructure.Data;
@@ -32,6 +35,12 @@ public sealed class DetailsModel(
         public string Email { get; set; } = "";
         [Required(ErrorMessage = "Choose a role.")]
         public string Role { get; set; } = Roles.Respondent;
+        /// <summary>
+        /// The invitee has no profile yet: the inviter chooses the language of the mail and of their first visit
+        /// (the form offers the organisation's language; a post without it means the inviter's own).
+        /// </summary>
+        [StringLength(10)]
+        public string? Culture { get; set; }
     }
 
     public sealed record OrganisationRow
@@ -59,14 +68,21 @@ public sealed class DetailsModel(
         public DateTimeOffset ExpiresAt { get; init; }
     }
 
-    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
+    {
+        if (!await LoadAsync(id, ct)) return NotFound();
+        // The organisation's country says which language its people most likely read; else the inviter's own.
+        Invite.Culture = Regional.LanguageOf(Organisation.Country) ?? Languages.Of(CultureInfo.CurrentUICulture);
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostInviteAsync(long id, CancellationToken ct)
     {
         if (!await LoadAsync(id, ct)) return NotFound();
         if (!InvitableRoles.Contains(Invite.Role, StringComparer.Ordinal))
             ModelState.AddModelError("Invite.Role", L["You cannot invite someone with this role."]);
+        if (string.IsNullOrEmpty(Invite.Culture)) Invite.Culture = Languages.Of(CultureInfo.CurrentUICulture);
+        else if (!Languages.IsKnown(Invite.Culture)) ModelState.AddModelError("Invite.Culture", L["Choose a language."]);
         if (!ModelState.IsValid) return Page();
 
         var email = Invite.Email.Trim();
@@ -95,25 +111,30 @@ public sealed class DetailsModel(
              WHERE normalized_email = @normalized AND organisation_id = @id AND accepted_at IS NULL AND revoked_at IS NULL
             """, new { now, normalized, id }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO invitations (token_hash, email, normalized_email, role, organisation_id, user_id, invited_by, created_at, expires_at)
-            VALUES (@Hash, @email, @normalized, @Role, @id, @UserId, @InvitedBy, @now, @Expires)
+            INSERT INTO invitations (token_hash, email, normalized_email, role, organisation_id, user_id, invited_by, created_at, expires_at, culture)
+            VALUES (@Hash, @email, @normalized, @Role, @id, @UserId, @InvitedBy, @now, @Expires, @Culture)
             """, new
         {
-            Hash = Tokens.Hash(token), email, normalized, Invite.Role, id, UserId = user.Id, InvitedBy = me.Id, now,
+            Hash = Tokens.Hash(token), email, normalized, Invite.Role, id, UserId = user.Id, InvitedBy = me.Id, now, Invite.Culture,
             Expires = now + InvitationRules.Validity,
         }, tx, cancellationToken: ct));
         await audit.WriteAsync(AuditActions.InvitationSent, $"user:{user.Id}", $"{email} as {Invite.Role} to organisation:{id}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
 
         var link = Url.Page("/Account/AcceptInvitation", null, new { token }, Request.Scheme)!;
-        try
+        MailMessage message;
+        using (CultureScope.Use(Invite.Culture))
         {
-            await mail.SendAsync(new MailMessage(email,
+            message = new MailMessage(email,
                 L["Invitation to the Consultation portal"],
                 string.Join("\n\n",
                     L["{0} invites you to join {1} on the Consultation portal as {2}.", me.DisplayName, Organisation.Name, L["Role." + Invite.Role].Value],
                     L["Open this link within 7 days to set your name and password:"] + "\n" + link,
-                    L["If you did not expect this invitation, ignore this message."])), ct);
+                    L["If you did not expect this invitation, ignore this message."]));
+        }
+        try
+        {
+            await mail.SendAsync(message, ct);
         }
         catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or IOException or System.Net.Sockets.SocketException or MailKit.ServiceNotConnectedException)
         {

@@ -22,7 +22,7 @@ public static class QuestionnairesSql
 
     public static async Task<IReadOnlyList<CrimeAreaName>> CrimeAreasAsync(DbConnection conn, long roundId, CancellationToken ct) =>
         (await conn.QueryAsync<CrimeAreaName>(new CommandDefinition("""
-            SELECT ca.code, ca.name_en, ca.name_sr_latn
+            SELECT ca.code, ca.name_en, ca.name_sr_latn, ca.name_mk, ca.name_sq
               FROM round_crime_areas rca JOIN crime_areas ca ON ca.code = rca.crime_area_code
              WHERE rca.round_id = @roundId ORDER BY ca.sort_order, ca.code
             """, new { roundId }, cancellationToken: ct))).ToList();

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Consultation.Core.Localization;
 using Consultation.Core.Questionnaires;
 using Consultation.Core.Responses;
 using Consultation.Web.Infrastructure.Data;
@@ -34,9 +35,8 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
     public bool IsOpen { get; private set; }
     public bool HasUnsubmittedChanges => Mine is { LastRevisionJson: { } last } r && !JsonEquals(last, r.DataJson);
 
-    /// <summary>SurveyJS locale of the page's UI culture ("" = English, "sr" = Serbian Latin).</summary>
-    public string SurveyLocale => CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal)
-        ? QuestionnaireTemplates.SerbianLatinSurveyLocale : "";
+    /// <summary>SurveyJS locale of the page's UI culture ("" = English; see <see cref="Languages.SurveyLocale"/>).</summary>
+    public string SurveyLocale => Languages.Of(CultureInfo.CurrentUICulture) is var l && l == Languages.English ? "" : Languages.SurveyLocale(l);
 
     /// <summary>What the script starts from: the server's copy of the answers and where the respondent was.</summary>
     public string StateJson => JsonSerializer.Serialize(new
@@ -251,7 +251,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
     private async Task SendReceiptAsync(RespondSql.QuestionnaireRow q, RespondSql.ResponseRow response, CancellationToken ct)
     {
         var link = Url.Page("/Respond/Form", null, new { id = q.Id }, Request.Scheme)!;
-        var submitted = RoundInput.ToLocalText(response.SubmittedAt ?? clock.GetUtcNow(), q.TimeZone).Replace('T', ' ');
+        var submitted = Formats.DateTime(response.SubmittedAt ?? clock.GetUtcNow(), q.TimeZone, CultureInfo.CurrentCulture);
         try
         {
             await mail.SendAsync(new MailMessage(me.Email,

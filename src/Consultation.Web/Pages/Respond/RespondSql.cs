@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Core.Responses;
 using Consultation.Core.Rounds;
 using Consultation.Web.Pages.Rounds;
@@ -37,7 +39,7 @@ public static class RespondSql
         public RoundStatus Status => RoundStatuses.Parse(RoundStatus);
         public bool IsOpenAt(DateTimeOffset now) => ResponseRules.IsOpenFor(Status, ClosesAt, now);
         /// <summary>The deadline in the round's own time zone, e.g. <c>2027-03-31 17:00 (Europe/Belgrade)</c>.</summary>
-        public string LocalDeadline => $"{RoundInput.ToLocalText(ClosesAt, TimeZone).Replace('T', ' ')} ({TimeZone})";
+        public string LocalDeadline => $"{Formats.DateTime(ClosesAt, TimeZone, CultureInfo.CurrentCulture)} ({TimeZone})";
     }
 
     /// <summary>The respondent's own response to a questionnaire (any version of it).</summary>

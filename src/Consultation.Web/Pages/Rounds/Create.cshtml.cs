@@ -1,4 +1,5 @@
 using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Dapper;
@@ -16,8 +17,9 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
     {
         await using var conn = await db.OpenAsync(ct);
         await LoadChoicesAsync(conn, ct);
-        // A sensible start: tomorrow 09:00 to 17:00 a month later, in the region's time zone, every crime area.
-        var today = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(DefaultTimeZone)).Date;
+        // A sensible start: tomorrow 09:00 to 17:00 a month later, in the coordinator's time zone, every crime area.
+        Input.TimeZone = me.TimeZone;
+        var today = Formats.InZone(clock.GetUtcNow(), Input.TimeZone).Date;
         Input.OpensAt = today.AddDays(1).AddHours(9).ToString(RoundInput.LocalFormat, CultureInfo.InvariantCulture);
         Input.ClosesAt = today.AddDays(31).AddHours(17).ToString(RoundInput.LocalFormat, CultureInfo.InvariantCulture);
         Input.CrimeAreas = CrimeAreaChoices.Where(a => a.Active).Select(a => a.Code).ToList();

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Core.Rounds;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
@@ -30,7 +31,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
     private bool ResponseRulesOpen => Consultation.Core.Responses.ResponseRules.IsOpenFor(Status, Round.ClosesAt, clock.GetUtcNow());
 
     /// <summary>A time shown in the round's time zone, as coordinators plan in it.</summary>
-    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Round.TimeZone).Replace('T', ' ') : "";
+    public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Round.TimeZone, CultureInfo.CurrentCulture) : "";
 
     public sealed record MailRow
     {
@@ -52,8 +53,8 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         public long MinOrganisations { get; init; }
         public string DefaultGrading { get; init; } = "";
         public long? ReminderDaysBeforeClose { get; init; }
-        public string LocalOpensAt => RoundInput.ToLocalText(OpensAt, TimeZone).Replace('T', ' ');
-        public string LocalClosesAt => RoundInput.ToLocalText(ClosesAt, TimeZone).Replace('T', ' ');
+        public string LocalOpensAt => Formats.DateTime(OpensAt, TimeZone, CultureInfo.CurrentCulture);
+        public string LocalClosesAt => Formats.DateTime(ClosesAt, TimeZone, CultureInfo.CurrentCulture);
     }
 
     public sealed record AreaRow
@@ -61,7 +62,9 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         public string Code { get; init; } = "";
         public string NameEn { get; init; } = "";
         public string NameSrLatn { get; init; } = "";
-        public string Name => CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal) ? NameSrLatn : NameEn;
+        public string NameMk { get; init; } = "";
+        public string NameSq { get; init; } = "";
+        public string Name => Languages.Pick(CultureInfo.CurrentUICulture, NameEn, NameSrLatn, NameMk, NameSq, Code);
     }
 
     public sealed record OrganisationRow
@@ -178,7 +181,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         Round = round;
         DescriptionHtml = richText.Sanitize(round.DescriptionHtml);
         CrimeAreas = (await conn.QueryAsync<AreaRow>(new CommandDefinition("""
-            SELECT ca.code, ca.name_en, ca.name_sr_latn FROM round_crime_areas rca JOIN crime_areas ca ON ca.code = rca.crime_area_code
+            SELECT ca.code, ca.name_en, ca.name_sr_latn, ca.name_mk, ca.name_sq FROM round_crime_areas rca JOIN crime_areas ca ON ca.code = rca.crime_area_code
              WHERE rca.round_id = @id ORDER BY ca.sort_order, ca.code
             """, new { id }, cancellationToken: ct))).ToList();
         Organisations = (await conn.QueryAsync<OrganisationRow>(new CommandDefinition("""

@@ -2,6 +2,7 @@ using Consultation.Web.Infrastructure.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Consultation.Core.Localization;
 using Consultation.Core.Organisations;
 using Consultation.Core.Scales;
 using Consultation.Web.Infrastructure.Security;
@@ -51,8 +52,10 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
         public string Code { get; init; } = "";
         public string NameEn { get; init; } = "";
         public string NameSrLatn { get; init; } = "";
+        public string NameMk { get; init; } = "";
+        public string NameSq { get; init; } = "";
         public bool Active { get; init; }
-        public string Name => CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal) ? NameSrLatn : NameEn;
+        public string Name => Languages.Pick(CultureInfo.CurrentUICulture, NameEn, NameSrLatn, NameMk, NameSq, Code);
     }
 
     public sealed record OrganisationChoice
@@ -65,7 +68,7 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
     protected async Task LoadChoicesAsync(DbConnection conn, CancellationToken ct)
     {
         CrimeAreaChoices = (await conn.QueryAsync<CrimeAreaChoice>(new CommandDefinition(
-            "SELECT code, name_en, name_sr_latn, active = 1 AS active FROM crime_areas ORDER BY sort_order, code", cancellationToken: ct))).ToList();
+            "SELECT code, name_en, name_sr_latn, name_mk, name_sq, active = 1 AS active FROM crime_areas ORDER BY sort_order, code", cancellationToken: ct))).ToList();
         OrganisationChoices = (await conn.QueryAsync<OrganisationChoice>(new CommandDefinition(
             "SELECT id, name, category FROM organisations ORDER BY name", cancellationToken: ct))).ToList();
     }

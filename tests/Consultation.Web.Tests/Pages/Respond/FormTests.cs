@@ -332,7 +332,7 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         var list = await client.GetStringAsync("/Respond");
         var form = await client.GetStringAsync($"/Respond/Form/{q}");
 
-        Assert.Contains("Rok: 2030-02-10 17:00 (Europe/Belgrade)", list, StringComparison.Ordinal);
+        Assert.Contains("Rok: 10.02.2030. 17:00 (Europe/Belgrade)", list, StringComparison.Ordinal);
         Assert.Contains("Nije započeto", list, StringComparison.Ordinal);
         Assert.Contains("Jezik upitnika", form, StringComparison.Ordinal);
         Assert.Contains("<option value=\"sr\" selected=\"selected\"", form, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Core.Questionnaires;
 using Consultation.Core.Responses;
 using Consultation.Core.Scales;
@@ -86,7 +87,7 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
 
     public bool CanGrade => Row.Status == ResponseStatus.Submitted;
 
-    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Row.TimeZone).Replace('T', ' ') : "—";
+    public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Row.TimeZone, CultureInfo.CurrentCulture) : "—";
 
     public string LineText(AnswerLine line) => line.IsKeyword
         ? (line.Value.StartsWith("Other: ", StringComparison.Ordinal) ? L["Other"] + ": " + line.Value["Other: ".Length..] : L[line.Value].Value)
@@ -143,8 +144,7 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
         return RedirectToPage(new { id });
     }
 
-    private static string SurveyLocale =>
-        CultureInfo.CurrentUICulture.Name.StartsWith("sr", StringComparison.Ordinal) ? QuestionnaireTemplates.SerbianLatinSurveyLocale : "default";
+    private static string SurveyLocale => Languages.SurveyLocale(Languages.Of(CultureInfo.CurrentUICulture));
 
     /// <summary>Renders the chosen revision (or the current data) and, with <paramref name="compare"/>, what changed since that revision.</summary>
     private bool Show(long? revision, long? compare)

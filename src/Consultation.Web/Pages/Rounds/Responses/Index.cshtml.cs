@@ -1,3 +1,5 @@
+using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Web.Infrastructure.Data;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
@@ -42,7 +44,7 @@ public sealed class IndexModel(Db db) : PageModel
         public string? Grading { get; init; }
     }
 
-    public string Local(DateTimeOffset? utc) => utc is { } t ? RoundInput.ToLocalText(t, Round.TimeZone).Replace('T', ' ') : "—";
+    public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Round.TimeZone, CultureInfo.CurrentCulture) : "—";
 
     public async Task<IActionResult> OnGetAsync(long roundId, long? questionnaireId, CancellationToken ct)
     {
