@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Consultation.Web.Infrastructure.Data;
+using Consultation.Core.Localization;
 using Dapper;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -29,7 +30,9 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         public string DisplayName { get; init; } = "";
         public long? OrganisationId { get; init; }
         public string? Culture { get; init; }
-        /// <summary>Role names in the order the user store returns them, separated by U+001F.</summary>
+        public string? TimeZone { get; init; }
+        public string? OrganisationCountry { get; init; }
+        /// <summary>Role names in the order the user store returns them, separated by commas (role names have none).</summary>
         public string? Roles { get; init; }
         public bool MustChangePassword { get; init; }
         public bool TwoFactorEnabled { get; init; }
@@ -50,9 +53,10 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         {
             await using var conn = await db.OpenAsync(context.HttpContext.RequestAborted);
             var state = await conn.QuerySingleOrDefaultAsync<UserState>(new CommandDefinition("""
-                SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture,
-                       (SELECT group_concat(name, char(31)) FROM (SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-                         WHERE ur.user_id = u.id ORDER BY r.id)) AS roles,
+                SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture, u.time_zone,
+                       (SELECT o.country FROM organisations o WHERE o.id = u.organisation_id) AS organisation_country,
+                       (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                         WHERE ur.user_id = u.id) AS roles,
                        u.must_change_password, u.two_factor_enabled,
                        (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
                   FROM users u WHERE u.id = @id
@@ -77,10 +81,14 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         };
         if (s.Email.Length > 0) claims.Add((c.EmailClaimType, s.Email));
         claims.Add((c.SecurityStampClaimType, s.SecurityStamp));
-        foreach (var role in (s.Roles ?? "").Split('\u001f', StringSplitOptions.RemoveEmptyEntries)) claims.Add((c.RoleClaimType, role));
+        foreach (var role in (s.Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)) claims.Add((c.RoleClaimType, role));
         if (s.OrganisationId is { } org) claims.Add((CurrentUser.OrganisationClaim, org.ToString(CultureInfo.InvariantCulture)));
         claims.Add((CurrentUser.DisplayNameClaim, s.DisplayName));
         if (s.Culture is { Length: > 0 } culture) claims.Add((CurrentUser.CultureClaim, culture));
+        // As AppClaimsFactory: the user's own zone, else their organisation's country's.
+        var zone = s.TimeZone;
+        if (string.IsNullOrEmpty(zone) && s.OrganisationId is not null) zone = Regional.TimeZoneOf(s.OrganisationCountry);
+        if (zone is { Length: > 0 }) claims.Add((CurrentUser.TimeZoneClaim, zone));
         return claims;
     }
 
