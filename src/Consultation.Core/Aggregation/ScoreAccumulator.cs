@@ -132,9 +132,7 @@ public sealed class ScoreAccumulator
         var means = new Dictionary<CellKey, double>(_cells.Count);
         var perOrganisation = new int[_organisationKeys.Count];
         var touched = new List<int>();
-        var longest = _cells.Count == 0 ? 0 : _cells.Max(c => c.Count);
-        var values = new double[longest];
-        var weights = new double[longest];
+        var pairs = new Dictionary<(double Value, double Weight), int>();
 
         for (var c = 0; c < _cells.Count; c++)
         {
@@ -159,28 +157,36 @@ public sealed class ScoreAccumulator
             };
             if (!cell.Suppressed)
             {
-                var v = values.AsSpan(0, n);
-                var w = weights.AsSpan(0, n);
-                data.Values.AsSpan(0, n).CopyTo(v);
-                var confidences = data.Confidences.AsSpan(0, n);
+                // Count the distinct (value, weight) pairs, then sort only those (see WeightedSample's run forms).
+                pairs.Clear();
+                var cellValues = data.Values;
+                var confidences = data.Confidences;
                 for (var i = 0; i < n; i++)
                 {
                     ref readonly var origin = ref _origins[origins[i]];
-                    w[i] = origin.Weight(confidences[i]) / perOrganisation[origin.Organisation];
+                    var weight = origin.Weight(confidences[i]) / perOrganisation[origin.Organisation];
+                    System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(pairs, (cellValues[i], weight), out _)++;
                 }
-                WeightedSample.Check(v, w);
-                WeightedSample.Sort(v, w);
-                var total = WeightedSample.Total(w);
-                var mean = WeightedSample.WeightedSum(v, w) / total;
-                var iqr = WeightedSample.Quantile(v, w, total, 0.75) - WeightedSample.Quantile(v, w, total, 0.25);
+                var runs = new WeightedSample.Run[pairs.Count];
+                var r = 0;
+                foreach (var ((value, weight), count) in pairs)
+                {
+                    if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "Values must be finite.");
+                    if (!double.IsFinite(weight) || weight <= 0) throw new ArgumentOutOfRangeException(nameof(weight), weight, "Weights must be positive and finite.");
+                    runs[r++] = new WeightedSample.Run(value, weight, count);
+                }
+                Array.Sort(runs);
+                var total = WeightedSample.Total(runs);
+                var mean = WeightedSample.WeightedSum(runs) / total;
+                var iqr = WeightedSample.Quantile(runs, total, 0.75) - WeightedSample.Quantile(runs, total, 0.25);
                 means[key] = mean;
                 cell = cell with
                 {
                     WeightedMean = Figures.Round(mean),
-                    WeightedMedian = Figures.Round(WeightedSample.Quantile(v, w, total, 0.5)),
+                    WeightedMedian = Figures.Round(WeightedSample.Quantile(runs, total, 0.5)),
                     Iqr = Figures.Round(iqr),
-                    Sd = Figures.Round(WeightedSample.Deviation(v, w, total, mean)),
-                    Consensus = Figures.Round(WeightedSample.Consensus(v, w, total, mean, Aggregator.IndicatorScaleWidth)),
+                    Sd = Figures.Round(WeightedSample.Deviation(runs, total, mean)),
+                    Consensus = Figures.Round(WeightedSample.Consensus(runs, total, mean, Aggregator.IndicatorScaleWidth)),
                     Agreement = iqr <= 1,
                     ExactMean = mean,
                 };

@@ -138,4 +138,78 @@ public sealed class WeightedSample
         }
         return 1 + sum;
     }
+
+    // Run-length forms: a cell of a large round holds many equal (value, weight) pairs, so the aggregator counts the
+    // distinct pairs instead of sorting every value. Each loop still adds one weight per value, in sorted order, so
+    // every sum is the same sequence of additions as above and gives the same bits.
+
+    /// <summary>Distinct (value, weight) pairs sorted by value then weight, with how many values each stands for.</summary>
+    internal readonly record struct Run(double Value, double Weight, int Count) : IComparable<Run>
+    {
+        public int CompareTo(Run other)
+        {
+            var byValue = Value.CompareTo(other.Value);
+            return byValue != 0 ? byValue : Weight.CompareTo(other.Weight);
+        }
+    }
+
+    internal static double Total(ReadOnlySpan<Run> runs)
+    {
+        var sum = 0.0;
+        foreach (var r in runs)
+            for (var c = 0; c < r.Count; c++) sum += r.Weight;
+        return sum;
+    }
+
+    internal static double WeightedSum(ReadOnlySpan<Run> runs)
+    {
+        var sum = 0.0;
+        foreach (var r in runs)
+        {
+            var product = r.Weight * r.Value;
+            for (var c = 0; c < r.Count; c++) sum += product;
+        }
+        return sum;
+    }
+
+    internal static double Quantile(ReadOnlySpan<Run> runs, double total, double p)
+    {
+        if (!(p > 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "p must be in (0, 1].");
+        var threshold = p * total - RelativeTolerance * total;
+        var cumulative = 0.0;
+        foreach (var r in runs)
+            for (var c = 0; c < r.Count; c++)
+            {
+                cumulative += r.Weight;
+                if (cumulative >= threshold) return r.Value;
+            }
+        return runs[^1].Value;
+    }
+
+    internal static double Deviation(ReadOnlySpan<Run> runs, double total, double mean)
+    {
+        var sum = 0.0;
+        foreach (var r in runs)
+        {
+            var term = r.Weight * (r.Value - mean) * (r.Value - mean);
+            for (var c = 0; c < r.Count; c++) sum += term;
+        }
+        return Math.Sqrt(sum / total);
+    }
+
+    internal static double Consensus(ReadOnlySpan<Run> runs, double total, double mean, double scaleWidth)
+    {
+        if (!(scaleWidth > 0)) throw new ArgumentOutOfRangeException(nameof(scaleWidth), scaleWidth, "The scale width must be positive.");
+        var sum = 0.0;
+        var i = 0;
+        while (i < runs.Length)
+        {
+            var k = runs[i].Value;
+            var weightOfK = 0.0;
+            for (; i < runs.Length && runs[i].Value == k; i++)
+                for (var c = 0; c < runs[i].Count; c++) weightOfK += runs[i].Weight;
+            sum += weightOfK / total * Math.Log2(1 - Math.Abs(k - mean) / scaleWidth);
+        }
+        return 1 + sum;
+    }
 }
