@@ -194,6 +194,7 @@ public static class EvidenceBench
         await File.AppendAllTextAsync(resultsPath, section.ToString());
         Console.WriteLine($"Appended to {resultsPath}");
 
+        await app.DisposeAsync(); // stops the background pass before its database goes
         try { SqliteConnection.ClearAllPools(); Directory.Delete(root, true); } catch (IOException) { }
         return 0;
 

@@ -5,7 +5,7 @@ namespace Consultation.Core.Aggregation;
 /// <summary>
 /// Collects score values as they are read and turns them into <see cref="Evidence"/> with exactly the figures of
 /// DOMAIN.md, "Aggregation rules" (the same as <see cref="Aggregator.Aggregate"/>, which uses it). Built for large
-/// rounds: per cell it keeps three parallel arrays (value, origin index, confidence) instead of one record per value,
+/// rounds: per cell it keeps two parallel arrays (value; origin index and confidence) instead of one record per value,
 /// and a value's origin (organisation, category, grading, source) is registered once per response, so the read loop
 /// allocates nothing per value. Contributions for drill-down are produced on request from the arrays.
 /// Not thread-safe; use one per computation.
@@ -98,6 +98,7 @@ public sealed class ScoreAccumulator
         if ((uint)organisation >= (uint)_organisationKeys.Count) throw new ArgumentOutOfRangeException(nameof(organisation));
         if (grading is { } g && (!Grading.IsValidSource(g.Source) || !Grading.IsValidInformation(g.Information)))
             throw new ArgumentOutOfRangeException(nameof(grading), g.ToString(), "Not a Europol 4x4 grading.");
+        if (_originCount == 1 << 29) throw new InvalidOperationException("Too many origins for one aggregation.");
         if (_originCount == _origins.Length) Array.Resize(ref _origins, _origins.Length * 2);
         // Rule 1 per confidence level, with Weights.For's multiplication order so the bits are the same.
         _origins[_originCount] = new OriginData
@@ -119,7 +120,7 @@ public sealed class ScoreAccumulator
         if (confidence is not (Confidence.High or Confidence.Medium or Confidence.Low)) throw new ArgumentOutOfRangeException(nameof(confidence));
         if (!double.IsFinite(value) || !Indicators.InScale(value))
             throw new ArgumentOutOfRangeException(nameof(value), value, $"Score of {SourceOf(origin)} must be within {Indicators.Min}–{Indicators.Max}.");
-        _cells[cell].Add(value, origin, (byte)confidence);
+        _cells[cell].Add(value, origin, (int)confidence);
         Count++;
     }
 
@@ -140,10 +141,10 @@ public sealed class ScoreAccumulator
             var data = _cells[c];
             var n = data.Count;
             if (n == 0) continue;
-            var origins = data.Origins.AsSpan(0, n);
-            foreach (var o in origins)
+            var sources = data.Sources.AsSpan(0, n);
+            foreach (var o in sources)
             {
-                var org = _origins[o].Organisation;
+                var org = _origins[o >> 2].Organisation;
                 if (perOrganisation[org]++ == 0) touched.Add(org);
             }
             var cell = new CellStatistics
@@ -153,18 +154,17 @@ public sealed class ScoreAccumulator
                 N = n,
                 Organisations = touched.Count,
                 MinOrganisations = _settings.MinOrganisations,
-                Contributions = new ContributionList(frozen, data.Values, data.Origins, data.Confidences, n),
+                Contributions = new ContributionList(frozen, data.Values, data.Sources, n),
             };
             if (!cell.Suppressed)
             {
                 // Count the distinct (value, weight) pairs, then sort only those (see WeightedSample's run forms).
                 pairs.Clear();
                 var cellValues = data.Values;
-                var confidences = data.Confidences;
                 for (var i = 0; i < n; i++)
                 {
-                    ref readonly var origin = ref _origins[origins[i]];
-                    var weight = origin.Weight(confidences[i]) / perOrganisation[origin.Organisation];
+                    ref readonly var origin = ref _origins[sources[i] >> 2];
+                    var weight = origin.Weight(sources[i] & 3) / perOrganisation[origin.Organisation];
                     System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(pairs, (cellValues[i], weight), out _)++;
                 }
                 var runs = new WeightedSample.Run[pairs.Count];
@@ -215,10 +215,10 @@ public sealed class ScoreAccumulator
         public double WeightMedium;
         public double WeightLow;
 
-        public readonly double Weight(byte confidence) => confidence switch
+        public readonly double Weight(int confidence) => confidence switch
         {
-            (byte)Confidence.High => WeightHigh,
-            (byte)Confidence.Medium => WeightMedium,
+            (int)Confidence.High => WeightHigh,
+            (int)Confidence.Medium => WeightMedium,
             _ => WeightLow,
         };
 
@@ -230,26 +230,26 @@ public sealed class ScoreAccumulator
         };
     }
 
-    /// <summary>Growable parallel arrays of one cell's values in arrival order.</summary>
+    /// <summary>
+    /// Growable parallel arrays of one cell's values in arrival order: the value, and the origin index with the
+    /// confidence in its two low bits (12 bytes a value).
+    /// </summary>
     private sealed class CellValues
     {
         public double[] Values = new double[16];
-        public int[] Origins = new int[16];
-        public byte[] Confidences = new byte[16];
+        public int[] Sources = new int[16];
         public int Count;
 
-        public void Add(double value, int origin, byte confidence)
+        public void Add(double value, int origin, int confidence)
         {
             if (Count == Values.Length)
             {
                 var size = Values.Length * 2;
                 Array.Resize(ref Values, size);
-                Array.Resize(ref Origins, size);
-                Array.Resize(ref Confidences, size);
+                Array.Resize(ref Sources, size);
             }
             Values[Count] = value;
-            Origins[Count] = origin;
-            Confidences[Count] = confidence;
+            Sources[Count] = origin << 2 | confidence;
             Count++;
         }
     }
@@ -259,9 +259,9 @@ public sealed class ScoreAccumulator
 
     /// <summary>
     /// A cell's contributions in arrival order, built on request: a cached 100,000-response round keeps its values in
-    /// arrays (≈ 13 bytes each) and makes <see cref="Contribution"/> records only for the cell a coordinator opens.
+    /// arrays (12 bytes each) and makes <see cref="Contribution"/> records only for the cell a coordinator opens.
     /// </summary>
-    private sealed class ContributionList(Frozen frozen, double[] values, int[] origins, byte[] confidences, int count) : IReadOnlyList<Contribution>
+    private sealed class ContributionList(Frozen frozen, double[] values, int[] sources, int count) : IReadOnlyList<Contribution>
     {
         private int[]? _perValueM;
 
@@ -273,9 +273,9 @@ public sealed class ScoreAccumulator
             {
                 if ((uint)index >= (uint)count) throw new ArgumentOutOfRangeException(nameof(index));
                 var m = Shares();
-                ref readonly var origin = ref frozen.Origins[origins[index]];
-                var confidence = (Confidence)confidences[index];
-                var baseWeight = origin.Weight(confidences[index]);
+                ref readonly var origin = ref frozen.Origins[sources[index] >> 2];
+                var confidence = (Confidence)(sources[index] & 3);
+                var baseWeight = origin.Weight(sources[index] & 3);
                 return new Contribution(origin.SourceRef(), frozen.OrganisationKeys[origin.Organisation], origin.Category,
                     origin.Grading ?? frozen.DefaultGrading, origin.Grading is not null, confidence, values[index], baseWeight, m[index], baseWeight / m[index]);
             }
@@ -295,11 +295,11 @@ public sealed class ScoreAccumulator
             var perOrganisation = new Dictionary<int, int>();
             for (var i = 0; i < count; i++)
             {
-                var org = frozen.Origins[origins[i]].Organisation;
+                var org = frozen.Origins[sources[i] >> 2].Organisation;
                 perOrganisation[org] = perOrganisation.GetValueOrDefault(org) + 1;
             }
             var m = new int[count];
-            for (var i = 0; i < count; i++) m[i] = perOrganisation[frozen.Origins[origins[i]].Organisation];
+            for (var i = 0; i < count; i++) m[i] = perOrganisation[frozen.Origins[sources[i] >> 2].Organisation];
             Volatile.Write(ref _perValueM, m);
             return m;
         }

@@ -123,7 +123,7 @@ public sealed class BoundAnswerReader
         foreach (var leaf in node.AllLeaves)
             if (leaf.Confidence) _confidences[leaf.Index] = null;
             else _values[leaf.Index] = double.NaN;
-        if (node.Factors.Count > 0) _panels.RemoveAll(p => node.Factors.Contains(p.Binding));
+        if (node.Factors.Count > 0) ForgetPanels(node.Factors);
 
         switch (reader.TokenType)
         {
@@ -149,6 +149,9 @@ public sealed class BoundAnswerReader
             }
         }
     }
+
+    // Its own method: a lambda capturing a parameter of ReadValue would allocate a closure on every call.
+    private void ForgetPanels(List<int> factors) => _panels.RemoveAll(p => factors.Contains(p.Binding));
 
     private void ReadPanels(ref Utf8JsonReader reader, Node node)
     {
