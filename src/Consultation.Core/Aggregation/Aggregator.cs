@@ -15,7 +15,7 @@ public static class Aggregator
     public const string FormulaVersion = "consultation-scores/1";
 
     /// <summary>Span of the 1–5 indicator scale, the denominator of the consensus formula.</summary>
-    private const double IndicatorScaleWidth = Indicators.Max - Indicators.Min;
+    internal const double IndicatorScaleWidth = Indicators.Max - Indicators.Min;
 
     /// <summary>
     /// Rules 1–5: statistics per crime area × indicator cell, composite score per crime area and ranks.
@@ -28,42 +28,19 @@ public static class Aggregator
         settings.Validate();
         var list = values.ToList();
         foreach (var v in list) Check(v);
-
-        var cells = new Dictionary<CellKey, CellStatistics>();
-        var means = new Dictionary<CellKey, double>();
-        foreach (var group in list.GroupBy(v => new CellKey(v.CrimeArea, v.Indicator)))
+        var accumulator = new ScoreAccumulator(settings);
+        foreach (var v in list)
         {
-            var contributions = Contributions(group, v => v.OrganisationKey, v => v.Value,
-                v => (v.Category, v.Grading, v.Confidence, v.Source), settings);
-            var organisations = contributions.Select(c => c.OrganisationKey).Distinct(StringComparer.Ordinal).Count();
-            var cell = new CellStatistics
-            {
-                CrimeArea = group.Key.CrimeArea,
-                Indicator = group.Key.Indicator,
-                N = contributions.Count,
-                Organisations = organisations,
-                MinOrganisations = settings.MinOrganisations,
-                Contributions = contributions,
-            };
-            if (!cell.Suppressed)
-            {
-                var sample = new WeightedSample(contributions.Select(c => (c.Value, c.Weight)));
-                var iqr = sample.Iqr;
-                means[group.Key] = sample.Mean;
-                cell = cell with
-                {
-                    WeightedMean = Figures.Round(sample.Mean),
-                    WeightedMedian = Figures.Round(sample.Median),
-                    Iqr = Figures.Round(iqr),
-                    Sd = Figures.Round(sample.StandardDeviation),
-                    Consensus = Figures.Round(sample.Consensus(IndicatorScaleWidth)),
-                    Agreement = iqr <= 1,
-                };
-            }
-            cells[group.Key] = cell;
+            var origin = accumulator.Origin(accumulator.Organisation(v.OrganisationKey), v.Category, v.Grading, v.Source);
+            accumulator.Add(accumulator.Cell(v.CrimeArea, v.Indicator), origin, v.Confidence, v.Value);
         }
+        return accumulator.ToEvidence();
+    }
 
-        var areas = list.Select(v => v.CrimeArea).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    /// <summary>Rule 5 over the cells: composites from the unrounded means, competition ranks.</summary>
+    internal static Evidence Rank(Dictionary<CellKey, CellStatistics> cells, Dictionary<CellKey, double> means, AggregationSettings settings)
+    {
+        var areas = cells.Keys.Select(k => k.CrimeArea).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var composites = areas.Select(a => Composite(a, means, settings)).ToList();
         var ranks = Ranking.Competition(composites);
         var scores = areas

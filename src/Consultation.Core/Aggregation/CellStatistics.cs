@@ -30,6 +30,12 @@ public sealed record CellStatistics
     public double? Sd { get; init; }
     public double? Consensus { get; init; }
 
+    /// <summary>
+    /// The weighted mean unrounded (null when suppressed), for figures computed from cell means elsewhere, such as
+    /// the sensitivity ranking with equal indicator weights; never reported as such.
+    /// </summary>
+    public double? ExactMean { get; init; }
+
     /// <summary>iqr ≤ 1, the usual Delphi criterion on a 5-point scale.</summary>
     public bool? Agreement { get; init; }
 

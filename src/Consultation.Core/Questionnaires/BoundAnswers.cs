@@ -45,6 +45,16 @@ public sealed class BoundAnswers
 
     public bool BindsAnything => _indicators.Count > 0 || _factors.Count > 0;
 
+    /// <summary>The indicator bindings in the order <see cref="Read(string?)"/> reports their scores.</summary>
+    public IReadOnlyList<Binding> IndicatorBindings => _indicators;
+
+    internal IReadOnlyList<Binding> ConfidenceBindings => _confidences;
+
+    internal IReadOnlyList<Binding> FactorBindings => _factors;
+
+    /// <summary>A reader over UTF-8 answers that reuses its buffers; one per thread.</summary>
+    public BoundAnswerReader CreateReader() => new(this);
+
     /// <summary>The indicator scores and PESTLE factors in <paramref name="dataJson"/>; nothing when it is not a JSON object.</summary>
     public (IReadOnlyList<BoundScore> Scores, IReadOnlyList<BoundFactor> Factors) Read(string? dataJson)
     {

@@ -63,3 +63,78 @@ public sealed class BoundAnswersTests
         Assert.Empty(bound.Read("""{"DRUGS_trend":"INCREASING"}""").Scores);
     }
 }
+
+/// <summary>The UTF-8 reader must give what the document form gives, for every shape of answer.</summary>
+public sealed class BoundAnswerReaderTests
+{
+    private static readonly IReadOnlyList<CrimeAreaName> Areas =
+        [new() { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge" }, new() { Code = "THB", NameEn = "THB", NameSrLatn = "THB" }];
+
+    public static TheoryData<string, string> Answers => new()
+    {
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"RESOURCES":4,"SCOPE":"5","DAMAGE":2},"DRUGS_confidence":"LOW","THB_indicators":{"FLEXIBILITY":3}}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_confidence":"MEDIUM","DRUGS_indicators":{"RESOURCES":4.5,"SCOPE":" 2 ","DAMAGE":"2.5e0","EXPERTISE":1}}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"THB_indicators":{"DAMAGE":5},"DRUGS_indicators":{"SCOPE":1},"THB_confidence":"low","DRUGS_confidence":"HIGH"}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"SCOPE":1,"SCOPE":3},"DRUGS_indicators":{"DAMAGE":4},"DRUGS_confidence":"LOW","DRUGS_confidence":7}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"SCOPE":2},"DRUGS_indicators":[1]}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"SC\u004FPE":2,"DAMAGE":"\u0033"},"DRUGS_c\u006Fnfidence":"\u004C\u004FW"}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"other":{"x":[1,2,{"y":3}]},"DRUGS_indicators":{"RESOURCES":{"deep":1},"SCOPE":null,"DAMAGE":true,"EXPERTISE":0,"FLEXIBILITY":5.0000001}}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"RESOURCES":4}} trailing""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"RESOURCES":4},}""" },
+        { QuestionnaireTemplates.FiveIndicator, """{"DRUGS_indicators":{"RESOURCES":4}}{}""" },
+        { QuestionnaireTemplates.FiveIndicator, """[{"DRUGS_indicators":{"RESOURCES":4}}]""" },
+        { QuestionnaireTemplates.FiveIndicator, """  {"DRUGS_indicators":{"RESOURCES":"1e400"}}  """ },
+        { QuestionnaireTemplates.FiveIndicator, "" },
+        { QuestionnaireTemplates.FiveIndicator, "not json" },
+        { QuestionnaireTemplates.SocialTolerance, """{"THB_social_tolerance":2,"DRUGS_social_tolerance":"4"}""" },
+        { QuestionnaireTemplates.Pestle, """
+            {"pestle_POLITICAL":[{"factor":"Visa  liberalisation.","impact":4,"likelihood":5},{"factor":"x","impact":9,"likelihood":1},{"factor":"","impact":3,"likelihood":3},7,{"factor":{"a":1},"impact":2,"likelihood":2}],
+             "pestle_LEGAL":[{"factor":" visa liberalisation ","impact":"2","likelihood":2,"factor":"Courts","extra":[1,2]}],
+             "pestle_ECONOMIC":{"factor":"not a list"}}
+            """ },
+        { QuestionnaireTemplates.Pestle, """{"pestle_POLITICAL":[{"factor":"a","impact":4,"likelihood":5}],"pestle_POLITICAL":[{"factor":"b","impact":1,"likelihood":1}]}""" },
+        { QuestionnaireTemplates.SituationalReport, """{"DRUGS_trend":"INCREASING"}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public void Utf8_reader_gives_what_the_document_form_gives(string template, string data)
+    {
+        var bound = BoundAnswers.FromJson(QuestionnaireTemplates.Generate(template, Areas).BindingsJson);
+        var (scores, factors) = bound.Read(data);
+        var reader = bound.CreateReader();
+        reader.Read(System.Text.Encoding.UTF8.GetBytes("""{"THB_indicators":{"DAMAGE":3}}""")); // left-overs must not leak into the next read
+        reader.Read(System.Text.Encoding.UTF8.GetBytes(data));
+
+        var read = reader.Scores.ToArray().Select(s => new BoundScore(bound.IndicatorBindings[s.Binding].CrimeArea!, bound.IndicatorBindings[s.Binding].Indicator!, s.Value, s.Confidence));
+        Assert.Equal(scores, read);
+        Assert.Equal(factors, reader.Factors);
+    }
+
+    [Fact]
+    public void Reader_and_document_agree_on_generated_responses()
+    {
+        var bound = BoundAnswers.FromJson(QuestionnaireTemplates.Generate(QuestionnaireTemplates.FiveIndicator, Areas).BindingsJson);
+        var reader = bound.CreateReader();
+        var random = new Random(5);
+        string[] pieces = ["1", "2", "3", "4", "5", "\"3\"", "0", "6", "null", "\"x\"", "2.5"];
+        string[] confidences = ["\"HIGH\"", "\"MEDIUM\"", "\"LOW\"", "\"?\"", "1"];
+        var seen = 0;
+        for (var n = 0; n < 300; n++)
+        {
+            var parts = new List<string>();
+            foreach (var area in new[] { "DRUGS", "THB" })
+            {
+                var cells = Indicators.All.Where(_ => random.Next(4) > 0).Select(i => $"\"{i}\":{pieces[random.Next(pieces.Length)]}");
+                parts.Add($"\"{area}_indicators\":{{{string.Join(",", cells)}}}");
+                if (random.Next(3) > 0) parts.Add($"\"{area}_confidence\":{confidences[random.Next(confidences.Length)]}");
+            }
+            var data = "{" + string.Join(",", parts.OrderBy(_ => random.Next())) + "}";
+            var (scores, _) = bound.Read(data);
+            Assert.True(reader.Read(System.Text.Encoding.UTF8.GetBytes(data)));
+            Assert.Equal(scores, reader.Scores.ToArray().Select(s => new BoundScore(bound.IndicatorBindings[s.Binding].CrimeArea!, bound.IndicatorBindings[s.Binding].Indicator!, s.Value, s.Confidence)));
+            seen += scores.Count;
+        }
+        Assert.True(seen > 1000);
+    }
+}

@@ -113,6 +113,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["GET /Evidence/{roundId:long}?handler=Raw"] = Access.Coordinator,
         ["POST /Evidence/{roundId:long}?handler=Freeze"] = Access.Coordinator,
         ["GET /Evidence/Cell/{roundId:long}/{crimeArea}/{indicator}"] = Access.Coordinator,
+        ["GET /Evidence/Factor/{roundId:long}"] = Access.Coordinator,
         ["GET /Evidence/Report/{roundId:long}"] = Access.Coordinator,
         ["GET /Evidence/Snapshot/{id:long}"] = Access.Coordinator,
         ["GET /Evidence/Snapshot/{id:long}?handler=Csv"] = Access.Coordinator,

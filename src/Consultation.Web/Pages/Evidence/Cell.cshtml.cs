@@ -56,6 +56,23 @@ public sealed class CellModel(EvidenceService evidence, Db db) : PageModel
         Cell = e.Evidence.Cell(crimeArea, indicator);
         var contributions = Cell?.Contributions ?? [];
 
+
+        Rows = await DescribeAsync(db, contributions, ct);
+
+        var total = contributions.Sum(c => c.Weight);
+        Distribution = [.. Enumerable.Range(Indicators.Min, Indicators.Max - Indicators.Min + 1).Select(v =>
+        {
+            var at = contributions.Where(c => Math.Round(c.Value, MidpointRounding.AwayFromZero) == v).ToList();
+            return new Bar(v, at.Count, total > 0 ? at.Sum(c => c.Weight) / total : 0);
+        })];
+        return Page();
+    }
+
+    /// <summary>Contributions as the drill-down tables show them: organisation names, ordered by category, weight, source.</summary>
+    public static async Task<IReadOnlyList<Row>> DescribeAsync(Db db, IReadOnlyList<Contribution> contributions, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(contributions);
         var ids = contributions.Select(c => c.OrganisationKey).Where(k => k.StartsWith("organisation:", StringComparison.Ordinal))
             .Select(k => long.Parse(k.AsSpan(13), CultureInfo.InvariantCulture)).Distinct().ToArray();
         var names = new Dictionary<long, string>();
@@ -65,17 +82,9 @@ public sealed class CellModel(EvidenceService evidence, Db db) : PageModel
             names = (await conn.QueryAsync<OrganisationRow>(new CommandDefinition($"SELECT id, name FROM organisations WHERE id {SqlList.In(conn, "@ids")}", new { ids }, cancellationToken: ct)))
                 .ToDictionary(o => o.Id, o => o.Name);
         }
-        Rows = [.. contributions
+        return [.. contributions
             .OrderBy(c => c.Category, StringComparer.Ordinal).ThenByDescending(c => c.Weight).ThenBy(c => c.Source.Value, StringComparer.Ordinal)
             .Select(c => Describe(c, names))];
-
-        var total = contributions.Sum(c => c.Weight);
-        Distribution = [.. Enumerable.Range(Indicators.Min, Indicators.Max - Indicators.Min + 1).Select(v =>
-        {
-            var at = contributions.Where(c => Math.Round(c.Value, MidpointRounding.AwayFromZero) == v).ToList();
-            return new Bar(v, at.Count, total > 0 ? at.Sum(c => c.Weight) / total : 0);
-        })];
-        return Page();
     }
 
     private static Row Describe(Contribution c, Dictionary<long, string> names)

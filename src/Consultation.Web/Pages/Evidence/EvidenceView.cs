@@ -4,13 +4,12 @@ using Consultation.Web.Evidence;
 
 namespace Consultation.Web.Pages.Evidence;
 
-/// <summary>What the shared evidence partial renders: live evidence or a snapshot, optionally against an earlier snapshot.</summary>
+/// <summary>What the shared evidence partial renders: live evidence or a snapshot, optionally against earlier evidence.</summary>
 public sealed record EvidenceView
 {
     public required EvidenceReport Report { get; init; }
-    /// <summary>An earlier snapshot to compare with (arrows for score and rank changes).</summary>
-    public EvidenceReport? Earlier { get; init; }
-    public string? EarlierLabel { get; init; }
+    /// <summary>Changes since a snapshot or an earlier round (arrows for score and rank changes).</summary>
+    public EvidenceComparison? Comparison { get; init; }
     /// <summary>Live evidence links each cell to its drill-down; a snapshot has no contributions to show.</summary>
     public bool DrillDown { get; init; }
     /// <summary>Printable report: statistics inline instead of in tooltips.</summary>
@@ -29,18 +28,21 @@ public static class EvidenceFormat
 
     public static string? CategoryOrNull(string? category) => OrganisationCategory.IsKnown(category) ? category : null;
 
-    /// <summary>"▲ 0.1234" / "▼ 0.1234" / "=" for a change of a figure; empty when either side is missing.</summary>
-    public static (string Arrow, string Css, double Delta)? Change(double? now, double? before)
-    {
-        if (now is not { } n || before is not { } b) return null;
-        var d = Math.Round(n - b, 4, MidpointRounding.AwayFromZero);
-        return d > 0 ? ("▲", "ev-up", d) : d < 0 ? ("▼", "ev-down", d) : ("=", "ev-same", 0);
-    }
-
     /// <summary>Rank change: a smaller rank number is a rise.</summary>
     public static (string Arrow, string Css, int Places)? RankChange(int? now, int? before)
     {
         if (now is not { } n || before is not { } b) return null;
         return n < b ? ("▲", "ev-up", b - n) : n > b ? ("▼", "ev-down", n - b) : ("=", "ev-same", 0);
     }
+
+    /// <summary>The arrow (text, so the change never rests on colour alone) and the style of a direction.</summary>
+    public static (string Arrow, string Css) Arrow(ChangeDirection direction) => direction switch
+    {
+        ChangeDirection.Up => ("▲", "ev-up"),
+        ChangeDirection.Down => ("▼", "ev-down"),
+        _ => ("=", "ev-same"),
+    };
+
+    /// <summary>A delta with its sign, in the reader's culture: +0.1234, -0.0500, 0.</summary>
+    public static string Delta(double delta) => delta.ToString("+0.0000;-0.0000;0", CultureInfo.CurrentCulture);
 }

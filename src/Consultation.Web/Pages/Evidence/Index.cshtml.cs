@@ -20,8 +20,8 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
 {
     [BindProperty(SupportsGet = true)] public string? Category { get; set; }
     [BindProperty(SupportsGet = true)] public EvidenceSource Source { get; set; } = EvidenceSource.Both;
-    /// <summary>Id of an earlier snapshot of this round to compare with.</summary>
-    [BindProperty(SupportsGet = true)] public long? Compare { get; set; }
+    /// <summary>What to compare with: <c>snapshot-ID</c> (or a bare snapshot id) of this round, or <c>round-ID</c> of another round.</summary>
+    [BindProperty(SupportsGet = true)] public string? Compare { get; set; }
 
     [BindProperty] public FreezeInput Freeze { get; set; } = new();
     [TempData] public string? StatusMessage { get; set; }
@@ -33,8 +33,23 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
     }
 
     public RoundEvidence Live { get; private set; } = null!;
+    /// <summary>False when the page shows figures of older data because the current ones are still being computed.</summary>
+    public bool IsCurrent { get; private set; } = true;
     public EvidenceView View { get; private set; } = null!;
     public IReadOnlyList<EvidenceSnapshots.SnapshotRow> Snapshots { get; private set; } = [];
+    public IReadOnlyList<OtherRound> Rounds { get; private set; } = [];
+
+    /// <summary>Another round whose evidence can be compared with this one.</summary>
+    public sealed record OtherRound
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public DateTimeOffset OpensAt { get; init; }
+    }
+
+    public static string SnapshotChoice(long id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"snapshot-{id}");
+
+    public static string RoundChoice(long id) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"round-{id}");
 
     public EvidenceFilter Filter => new(EvidenceFormat.CategoryOrNull(Category), Source);
 
@@ -111,25 +126,49 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
     {
         if (Category is { Length: > 0 } && !OrganisationCategory.IsKnown(Category))
             ModelState.AddModelError(nameof(Category), L["Choose a category from the list."]);
-        var e = await evidence.LoadAsync(roundId, Filter, ct);
-        if (e is null) return false;
-        Live = e;
+        if (await evidence.LoadForPageAsync(roundId, Filter, ct) is not { } result) return false;
+        Live = result.Evidence;
+        IsCurrent = result.IsCurrent;
         await using var conn = await db.OpenAsync(ct);
         Snapshots = await EvidenceSnapshots.ListAsync(conn, roundId, ct);
-        EvidenceSnapshots.Snapshot? earlier = null;
-        if (Compare is { } snapshotId)
+        Rounds = [.. await conn.QueryAsync<OtherRound>(new CommandDefinition(
+            "SELECT id, title, opens_at FROM rounds WHERE id <> @roundId ORDER BY opens_at DESC, id DESC", new { roundId }, cancellationToken: ct))];
+        var report = EvidenceReport.From(Live);
+        EvidenceComparison? comparison = null;
+        switch (ParseCompare(Compare))
         {
-            earlier = await EvidenceSnapshots.LoadAsync(conn, snapshotId, roundId, ct);
-            if (earlier is null) ModelState.AddModelError(nameof(Compare), L["That snapshot does not belong to this round."]);
+            case ("snapshot", var snapshotId):
+                if (await EvidenceSnapshots.LoadAsync(conn, snapshotId, roundId, ct) is { } earlier)
+                    comparison = EvidenceComparison.Between(report, earlier.Report, SnapshotName(earlier.Row));
+                else
+                    ModelState.AddModelError(nameof(Compare), L["That snapshot does not belong to this round."]);
+                break;
+            case ("round", var otherId):
+                // The other round's evidence with the same filter, at its current data.
+                if (otherId != roundId && Rounds.FirstOrDefault(r => r.Id == otherId) is { } other
+                    && await evidence.LoadAsync(otherId, Filter, ct) is { } otherEvidence)
+                    comparison = EvidenceComparison.Between(report, EvidenceReport.From(otherEvidence), L["round “{0}”", other.Title]);
+                else
+                    ModelState.AddModelError(nameof(Compare), L["Choose another round from the list."]);
+                break;
+            case (null, _) when Compare is { Length: > 0 }:
+                ModelState.AddModelError(nameof(Compare), L["Choose a snapshot or a round from the list."]);
+                break;
         }
-        View = new EvidenceView
-        {
-            Report = EvidenceReport.From(e),
-            Earlier = earlier?.Report,
-            EarlierLabel = earlier is null ? null : SnapshotName(earlier.Row),
-            DrillDown = true,
-        };
+        View = new EvidenceView { Report = report, Comparison = comparison, DrillDown = true };
         return true;
+    }
+
+    /// <summary><c>snapshot-12</c>, <c>round-3</c>, or a bare snapshot id (links from the snapshot list).</summary>
+    private static (string? Kind, long Id) ParseCompare(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return (null, 0);
+        var style = System.Globalization.NumberStyles.None;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (long.TryParse(value, style, invariant, out var bare)) return ("snapshot", bare);
+        if (value.StartsWith("snapshot-", StringComparison.Ordinal) && long.TryParse(value.AsSpan(9), style, invariant, out var s)) return ("snapshot", s);
+        if (value.StartsWith("round-", StringComparison.Ordinal) && long.TryParse(value.AsSpan(6), style, invariant, out var r)) return ("round", r);
+        return (null, 0);
     }
 
     public string SnapshotName(EvidenceSnapshots.SnapshotRow s) =>

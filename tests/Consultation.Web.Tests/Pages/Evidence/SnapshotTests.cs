@@ -111,9 +111,10 @@ public sealed class SnapshotTests(PortalFactory app) : IClassFixture<PortalFacto
 
         Assert.Contains("Arrows compare with", html, StringComparison.Ordinal);
         // DAMAGE ×10 lifts both composites and puts THB first: THB rises a place, DRUGS falls one.
-        Assert.Contains("ev-change ev-up\">▲ <span class=\"visually-hidden\">change</span>&#x2B;0.", html, StringComparison.Ordinal);
-        Assert.Contains("ev-change ev-up\">▲ <span class=\"visually-hidden\">change of rank</span>1", html, StringComparison.Ordinal);
-        Assert.Contains("ev-change ev-down\">▼ <span class=\"visually-hidden\">change of rank</span>1", html, StringComparison.Ordinal);
+        // (The change spans also carry data-delta / data-rank-change and a title between the class and the arrow.)
+        Assert.Matches("ev-change ev-up\"[^>]*>▲ <span class=\"visually-hidden\">change</span>&#x2B;0.", html);
+        Assert.Matches("ev-change ev-up\" data-rank-change=\"1\"[^>]*>▲ <span class=\"visually-hidden\">change of rank</span>1", html);
+        Assert.Matches("ev-change ev-down\" data-rank-change=\"-1\"[^>]*>▼ <span class=\"visually-hidden\">change of rank</span>1", html);
     }
 
     [Fact]
