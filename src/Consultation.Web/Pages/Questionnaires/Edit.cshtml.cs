@@ -110,8 +110,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             // The status condition is the code's half of immutability; a trigger in the database is the other.
             var n = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE questionnaire_versions SET schema_json = @SchemaJson, bindings_json = @bindings, updated_at = @now
-                 WHERE id = @Id AND questionnaire_id = @id AND status = 'Draft'
-                """, new { Input.SchemaJson, bindings, now, Latest.Id, id }, tx, cancellationToken: ct));
+                 WHERE id = @VersionId AND questionnaire_id = @QuestionnaireId AND status = 'Draft'
+                """, new { Input.SchemaJson, bindings, now, VersionId = Latest.Id, QuestionnaireId = id }, tx, cancellationToken: ct));
             if (n == 0) return await ConflictAsync(tx, ct);
             (versionId, version) = (Latest.Id, Latest.Version);
         }
