@@ -3,7 +3,6 @@ using Dapper;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Operations;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Consultation.Web.Tests.Infrastructure;
@@ -14,7 +13,7 @@ namespace Consultation.Web.Tests.Infrastructure;
 /// </summary>
 public sealed class StampValidatorTests(PortalFactory app) : IClassFixture<PortalFactory>
 {
-    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+    private System.Data.Common.DbConnection Sql() => app.Connection();
 
     private static bool ReissuesSignInCookie(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("consultation.auth", StringComparison.Ordinal));

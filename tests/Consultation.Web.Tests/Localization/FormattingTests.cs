@@ -1,14 +1,13 @@
 using System.Net;
 using Consultation.Web.Tests.Pages.Rounds;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Localization;
 
 /// <summary>Dates in the UI follow the reader's language and the round's or the user's zone; exports stay invariant.</summary>
 public sealed class FormattingTests(PortalFactory app) : IClassFixture<PortalFactory>
 {
-    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+    private System.Data.Common.DbConnection Sql() => app.Connection();
 
     private static Task<HttpResponseMessage> SwitchAsync(HttpClient client, string culture) =>
         Forms.PostAsync(client, "/", new Dictionary<string, string> { ["culture"] = culture, ["returnUrl"] = "/" }, "/culture");

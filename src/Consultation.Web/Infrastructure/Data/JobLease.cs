@@ -44,9 +44,16 @@ public sealed class JobLease(Db db, TimeProvider clock, string holder)
     /// <summary>Gives the lease up (on shutdown) so another instance need not wait for it to expire.</summary>
     public async Task ReleaseAsync(string name, CancellationToken ct = default)
     {
-        await using var conn = await db.OpenAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM leases WHERE name = @name AND holder = @Holder",
-            new { name, Holder }, cancellationToken: ct));
+        try
+        {
+            await using var conn = await db.OpenAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition("DELETE FROM leases WHERE name = @name AND holder = @Holder",
+                new { name, Holder }, cancellationToken: ct));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is already tearing down its services (the database's pool is gone): the lease simply expires.
+        }
     }
 
     /// <summary>The current holder of <paramref name="name"/> while its lease is unexpired; null otherwise.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Tests.Pages.Organisations;
 
@@ -11,7 +10,7 @@ public sealed partial class InvitationLanguageTests(PortalFactory app) : IClassF
     [GeneratedRegex(@"https?://\S+/Account/AcceptInvitation\?token=[A-Za-z0-9_\-]+")]
     private static partial Regex LinkRegex();
 
-    private SqliteConnection Sql() => new($"Data Source={app.DatabasePath}");
+    private System.Data.Common.DbConnection Sql() => app.Connection();
 
     private async Task<long> OrganisationIdAsync(string name)
     {
