@@ -29,44 +29,16 @@ public sealed class RemindersOptions
 /// </summary>
 public sealed class ReminderService(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<RemindersOptions> options, ILogger<ReminderService> logger,
-    JobLease? lease = null) : BackgroundService
+    JobLease? lease = null) : LeasedPeriodicJob(clock, logger, lease)
 {
     /// <summary>The job's lease (<see cref="JobLease"/>): one instance at a time runs it.</summary>
     public const string LeaseName = "rounds.reminders";
 
-    private TimeSpan Interval => TimeSpan.FromSeconds(options.Value.IntervalSeconds);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.IntervalSeconds);
 
-    /// <summary>Hands the lease over at once instead of letting the other instances wait for it to expire.</summary>
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        if (lease is null) return;
-        try { await lease.ReleaseAsync(LeaseName, cancellationToken); }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", LeaseName);
-        }
-    }
+    protected override string JobName => LeaseName;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
-        {
-            try
-            {
-                // Several instances behind one database: only the lease holder runs the pass.
-                if (lease is null || await lease.HoldForPassAsync(LeaseName, Interval, logger, stoppingToken))
-                    await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A locked database or a mail server that is down must not stop the service: the next tick retries.
-                logger.LogError(ex, "Sending automatic reminders failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task RunPassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     private sealed record OpenRound
     {
@@ -78,7 +50,7 @@ public sealed class ReminderService(
     /// <summary>One pass at the clock's current time; returns the rounds whose reminder reached someone now.</summary>
     public async Task<IReadOnlyList<long>> RunOnceAsync(CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<Db>();
         var mailer = scope.ServiceProvider.GetRequiredService<RoundMailer>();
@@ -99,7 +71,7 @@ public sealed class ReminderService(
             var outcome = await mailer.SendAsync(round.Id, RoundMailer.Kind.Reminder, key, respondUrl, RoundAutoCloser.SystemActor, ct);
             if (outcome is { Organisations: > 0 })
             {
-                logger.LogInformation("Automatic reminder of round {RoundId} sent to {Count} organisations", round.Id, outcome.Organisations);
+                Logger.LogInformation("Automatic reminder of round {RoundId} sent to {Count} organisations", round.Id, outcome.Organisations);
                 reminded.Add(round.Id);
             }
         }

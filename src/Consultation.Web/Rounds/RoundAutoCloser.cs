@@ -12,46 +12,18 @@ namespace Consultation.Web.Rounds;
 /// </summary>
 public sealed class RoundAutoCloser(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<RoundsOptions> options, ILogger<RoundAutoCloser> logger,
-    JobLease? lease = null) : BackgroundService
+    JobLease? lease = null) : LeasedPeriodicJob(clock, logger, lease)
 {
     public const string SystemActor = "system";
 
     /// <summary>The job's lease (<see cref="JobLease"/>): one instance at a time runs it.</summary>
     public const string LeaseName = "rounds.auto-close";
 
-    private TimeSpan Interval => TimeSpan.FromSeconds(options.Value.AutoCloseIntervalSeconds);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.AutoCloseIntervalSeconds);
 
-    /// <summary>Hands the lease over at once instead of letting the other instances wait for it to expire.</summary>
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        if (lease is null) return;
-        try { await lease.ReleaseAsync(LeaseName, cancellationToken); }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", LeaseName);
-        }
-    }
+    protected override string JobName => LeaseName;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
-        {
-            try
-            {
-                // Several instances behind one database: only the lease holder runs the pass.
-                if (lease is null || await lease.HoldForPassAsync(LeaseName, Interval, logger, stoppingToken))
-                    await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A locked or briefly unavailable database must not stop the service: the next tick retries.
-                logger.LogError(ex, "Closing rounds past their closing time failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task RunPassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     private sealed record DueRow
     {
@@ -63,7 +35,7 @@ public sealed class RoundAutoCloser(
     /// <summary>One pass: closes every open round due at the clock's current time; returns the ids it closed.</summary>
     public async Task<IReadOnlyList<long>> RunOnceAsync(CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<Db>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
@@ -82,7 +54,7 @@ public sealed class RoundAutoCloser(
             await audit.WriteAsync(AuditActions.RoundClosed, $"round:{round.Id}",
                 $"{round.Title}: closed automatically at its closing time {DapperSetup.Format(round.ClosesAt)}", conn, tx, actorEmail: SystemActor, ct: ct);
             await tx.CommitAsync(ct);
-            logger.LogInformation("Round {RoundId} closed at its closing time", round.Id);
+            Logger.LogInformation("Round {RoundId} closed at its closing time", round.Id);
             closed.Add(round.Id);
         }
         return closed;
