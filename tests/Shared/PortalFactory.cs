@@ -68,11 +68,18 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public new virtual async Task DisposeAsync()
     {
-        await base.DisposeAsync();
-        await Smtp.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (_ownsDatabase && _database is not null) await _database.DisposeAsync();
-        try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        // The peer, the database and the folder go even when the host's shutdown throws (no aiosmtpd left running).
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            await Smtp.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (_ownsDatabase && _database is not null) await _database.DisposeAsync();
+            try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 }
 
