@@ -19,7 +19,7 @@ namespace Consultation.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(BrowserFixture browser, BrowserPortalFactory app) : IClassFixture<BrowserPortalFactory>
 {
-    private static readonly (string? Email, string[] Paths)[] PagesByPerson =
+    internal static readonly (string? Email, string[] Paths)[] PagesByPerson =
     [
         (null, ["/Account/Login", "/Account/ForgotPassword", "/join"]),
         ("respondent@demo.local", ["/", "/Account/Manage", "/Account/Manage/ChangePassword"]),
@@ -143,7 +143,7 @@ public sealed class AccessibilityTests(BrowserFixture browser, BrowserPortalFact
         });
     }
 
-    private static async Task SwitchCultureAsync(IPage page, string culture)
+    internal static async Task SwitchCultureAsync(IPage page, string culture)
     {
         if (culture == "en") return;
         await page.GotoAsync("/Account/Login");
