@@ -30,9 +30,14 @@ public static class LocalizationExtensions
             o.SupportedCultures = cultures;
             o.SupportedUICultures = cultures;
             o.FallBackToParentUICultures = true;
-            // The signed-in user's profile first (same language on every device), then the switcher's cookie,
-            // then the browser's Accept-Language as the first guess. Runs after authentication (Program.cs).
-            o.RequestCultureProviders = [new UserProfileCultureProvider(), new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+            // The signed-in user's profile first (same language on every device), then the switcher's cookie, then
+            // ?culture= (invitation and password-reset links carry the recipient's language, so those pages open in
+            // it before sign-in), then the browser's Accept-Language as the first guess. Runs after authentication (Program.cs).
+            o.RequestCultureProviders =
+            [
+                new UserProfileCultureProvider(), new CookieRequestCultureProvider(),
+                new QueryStringRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider(),
+            ];
         });
         return services;
     }

@@ -35,7 +35,8 @@ public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender m
         if (user?.PasswordHash is null) return Page();
 
         var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
-        var link = Url.Page("/Account/ResetPassword", null, new { userId = user.Id, code }, Request.Scheme)!;
+        // The link names the language too, so the reset page opens in it before anyone signs in.
+        var link = Url.Page("/Account/ResetPassword", null, new { userId = user.Id, code, culture = user.Culture }, Request.Scheme)!;
         await audit.WriteAsync(AuditActions.PasswordResetRequested, $"user:{user.Id}", actorId: user.Id, actorEmail: user.Email, ct: ct);
         // In the account's saved language, not the language of whoever asked (the form is open to anyone).
         MailMessage message;

@@ -121,10 +121,11 @@ public sealed class DetailsModel(
         await audit.WriteAsync(AuditActions.InvitationSent, $"user:{user.Id}", $"{email} as {Invite.Role} to organisation:{id}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
 
-        var link = Url.Page("/Account/AcceptInvitation", null, new { token }, Request.Scheme)!;
         MailMessage message;
         using (CultureScope.Use(Invite.Culture))
         {
+            // The link names the mail's language, so the invitation page opens in it before the invitee signs in.
+            var link = Url.Page("/Account/AcceptInvitation", null, new { token, culture = CultureInfo.CurrentUICulture.Name }, Request.Scheme)!;
             message = new MailMessage(email,
                 L["Invitation to the Consultation portal"],
                 string.Join("\n\n",

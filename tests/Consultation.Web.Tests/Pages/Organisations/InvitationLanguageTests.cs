@@ -10,6 +10,9 @@ public sealed partial class InvitationLanguageTests(PortalFactory app) : IClassF
     [GeneratedRegex(@"https?://\S+/Account/AcceptInvitation\?token=[A-Za-z0-9_\-]+")]
     private static partial Regex LinkRegex();
 
+    [GeneratedRegex(@"https?://\S+/Account/(AcceptInvitation|ResetPassword)\?\S+")]
+    private static partial Regex FullLinkRegex();
+
     private System.Data.Common.DbConnection Sql() => app.Connection();
 
     private async Task<long> OrganisationIdAsync(string name)
@@ -68,6 +71,32 @@ public sealed partial class InvitationLanguageTests(PortalFactory app) : IClassF
     }
 
     [Fact]
+    public async Task Invitation_page_opens_in_the_invitations_language_before_sign_in()
+    {
+        var coordinator = await CoordinatorAsync();
+        var id = await OrganisationIdAsync("ASTRA");
+        var before = app.Smtp.CountTo("albanian.invitee@example.org");
+        var response = await Forms.PostAsync(coordinator, $"/Organisations/Details/{id}",
+            new Dictionary<string, string> { ["Invite.Email"] = "albanian.invitee@example.org", ["Invite.Role"] = "Respondent", ["Invite.Culture"] = "sq" },
+            $"/Organisations/Details/{id}?handler=Invite");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var mail = await app.Smtp.WaitForMessageAsync("albanian.invitee@example.org", afterCount: before);
+        var link = new Uri(FullLinkRegex().Match(mail.TextBody ?? "").Value).PathAndQuery;
+
+        // A browser set to English, never on the portal before (no language cookie), no account yet.
+        var invitee = app.CreateBrowserLikeClient();
+        invitee.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB,en;q=0.9");
+        var html = await invitee.GetStringAsync(link);
+
+        Assert.Contains("<html lang=\"sq\">", html, StringComparison.Ordinal);
+        Assert.Contains("Pranoni ftesën", html, StringComparison.Ordinal);
+        // The language switcher still wins once the invitee picks another language.
+        var switched = await Forms.PostAsync(invitee, link, new Dictionary<string, string> { ["culture"] = "en", ["returnUrl"] = link }, "/culture");
+        Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.Contains("<html lang=\"en\">", await invitee.GetStringAsync(link), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_invitation_language_is_a_field_error()
     {
         var coordinator = await CoordinatorAsync();
@@ -96,5 +125,9 @@ public sealed partial class InvitationLanguageTests(PortalFactory app) : IClassF
         Assert.Contains("If an account exists for that address", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var mail = await app.Smtp.WaitForMessageAsync("respondent2@demo.local", afterCount: before);
         Assert.Equal("Rivendosni fjalëkalimin tuaj të Konsultimit", mail.Subject);
+        // The link opens the reset page in that language too, though the browser asks for English.
+        var page = await requester.GetStringAsync(new Uri(FullLinkRegex().Match(mail.TextBody ?? "").Value).PathAndQuery);
+        Assert.Contains("<html lang=\"sq\">", page, StringComparison.Ordinal);
+        Assert.Contains("Zgjidhni një fjalëkalim të ri", page, StringComparison.Ordinal);
     }
 }
