@@ -94,6 +94,27 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task Receipt_is_written_in_the_respondents_saved_language()
+    {
+        const string group484 = "respondent2@demo.local";
+        var (_, q) = await OpenRoundAsync(app, "Receipt language round", SmallSchema, "Group 484");
+        await using (var conn = Open(app))
+            await conn.ExecuteAsync("UPDATE users SET culture = 'mk' WHERE email = @group484", new { group484 });
+        var client = await SignInAsync(app, group484);
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB,en;q=0.9"); // the profile, not the browser, decides
+        var form = await OpenFormAsync(client, q);
+        var mailsBefore = app.Smtp.CountTo(group484);
+
+        var submitted = await SubmitAsync(client, q, form.Token, """{ "score": 4 }""", revision: 0, Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        var receipt = await app.Smtp.WaitForMessageAsync(group484, afterCount: mailsBefore);
+        Assert.StartsWith("Потврда: Вашите одговори на „", receipt.Subject, StringComparison.Ordinal);
+        Assert.Contains("Ревизија 1, поднесена на", receipt.TextBody ?? "", StringComparison.Ordinal);
+        Assert.Contains($"/Respond/Form/{q}", receipt.TextBody ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submit_twice_with_the_same_idempotency_key_creates_one_revision_and_one_receipt()
     {
         var (_, q) = await OpenRoundAsync(app, "Idempotent round", SmallSchema);
