@@ -28,5 +28,9 @@ public sealed class DisplayFormat(CurrentUser me)
 
     public static string Date(DateOnly date) => Formats.Date(date, CultureInfo.CurrentCulture);
 
+    /// <summary>A calendar date stored as <c>yyyy-MM-dd</c> text (a workshop's day); anything else is shown as stored.</summary>
+    public static string Date(string isoDate) =>
+        DateOnly.TryParseExact(isoDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? Date(date) : isoDate;
+
     public static string Number(double value, string format = "0.####") => Formats.Number(value, format, CultureInfo.CurrentCulture);
 }
