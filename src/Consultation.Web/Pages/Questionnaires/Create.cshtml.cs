@@ -93,12 +93,12 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
 
     private const string BlankSchema = """
         {
-          "title": { "default": "New questionnaire", "sr": "Novi upitnik" },
+          "title": { "default": "New questionnaire", "sr": "Novi upitnik", "sr-Cyrl": "Нови упитник", "mk": "Нов прашалник", "sq": "Pyetësor i ri" },
           "pages": [
             {
               "name": "page1",
               "elements": [
-                { "type": "comment", "name": "question1", "title": { "default": "Your question", "sr": "Vaše pitanje" } }
+                { "type": "comment", "name": "question1", "title": { "default": "Your question", "sr": "Vaše pitanje", "sr-Cyrl": "Ваше питање", "mk": "Вашето прашање", "sq": "Pyetja juaj" } }
               ]
             }
           ]

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using Consultation.Core.Localization;
 using Consultation.Core.Questionnaires;
 using Dapper;
 using static Consultation.Web.Tests.Pages.Rounds.RoundSteps;
@@ -26,6 +28,26 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
         var page = await client.GetStringAsync($"/Questionnaires/Edit/{id}");
         Assert.Contains("id=\"survey-preview\"", page, StringComparison.Ordinal);
         Assert.Contains("/js/questionnaire-editor", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Blank_questionnaire_carries_its_texts_in_all_five_languages()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Blank in five languages"), "BLANK");
+
+        using var schema = JsonDocument.Parse((await LatestVersionAsync(app, id)).SchemaJson);
+        var title = schema.RootElement.GetProperty("title");
+        var question = schema.RootElement.GetProperty("pages")[0].GetProperty("elements")[0].GetProperty("title");
+        foreach (var text in new[] { title, question })
+        {
+            var locales = text.EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString() ?? "");
+            Assert.Equal(Languages.SurveyLocales.Order(StringComparer.Ordinal), locales.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(locales.Count, locales.Values.Distinct(StringComparer.Ordinal).Count()); // translated, not copied
+            Assert.Equal(SerbianScript.ToCyrillic(locales["sr"]), locales["sr-Cyrl"]);
+        }
+        Assert.Equal("Нов прашалник", title.GetProperty("mk").GetString());
+        Assert.Equal("Pyetësor i ri", title.GetProperty("sq").GetString());
     }
 
     [Theory]
