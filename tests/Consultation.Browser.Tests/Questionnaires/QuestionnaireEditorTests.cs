@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Consultation.Browser.Tests.Infrastructure;
+using Consultation.Core.Localization;
 using Consultation.Browser.Tests.PageObjects;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -41,6 +43,46 @@ public sealed class QuestionnaireEditorTests(BrowserFixture browser, BrowserPort
 
             var overflow = await coordinator.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
             Assert.False(overflow, $"The editor scrolls sideways at {viewport.Width}px.");
+            test.AssertNoBrowserErrors();
+        });
+    }
+
+    /// <summary>
+    /// SurveyJS's own words (buttons, validation messages) exist for every portal language: survey-core ships
+    /// Serbian and Macedonian; Albanian and Cyrillic Serbian come from the portal's survey-locales.js, the latter
+    /// exactly as SerbianScript transliterates survey-core's Serbian.
+    /// </summary>
+    [Fact]
+    public async Task SurveyJS_has_its_own_words_in_every_portal_language()
+    {
+        var setup = await CoordinatorSetup.SignInAsync(app);
+        var questionnaireId = await setup.CreateQuestionnaireAsync(await setup.CreateRoundAsync("SurveyJS locales", ["THB"]));
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var coordinator = await test.NewPersonAsync("coordinator");
+            await (await LoginPage.OpenAsync(coordinator)).SignInAsync("coordinator@demo.local");
+            await QuestionnaireEditorPage.OpenAsync(coordinator, questionnaireId);
+            var json = await coordinator.EvaluateAsync<string>("JSON.stringify(Survey.surveyLocalization.locales)");
+            var locales = JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, JsonElement>>>(json)!;
+            string Text(string locale, string key) => locales[locale][key].ValueKind == JsonValueKind.String ? locales[locale][key].GetString()! : "";
+
+            var english = locales["en"].Where(e => e.Value.ValueKind == JsonValueKind.String).Select(e => e.Key).ToList();
+            Assert.True(english.Count > 100, $"only {english.Count} English strings");
+            foreach (var locale in Languages.SurveyLocales.Where(l => l != "default"))
+            {
+                Assert.True(locales.ContainsKey(locale), $"SurveyJS has no '{locale}' locale");
+                var missing = english.Where(k => Text(locale, k).Length == 0).ToList();
+                Assert.True(missing.Count == 0, $"'{locale}' lacks: {string.Join(", ", missing)}");
+                // Translated, not English copies (a few are the same in every language: "OK", "min", "{rowTitle}").
+                var copied = english.Count(k => Text(locale, k) == Text("en", k));
+                Assert.True(copied <= 4, $"'{locale}' repeats {copied} English strings");
+            }
+            foreach (var key in english)
+                Assert.Equal(SerbianScript.ToCyrillic(Text("sr", key)), Text("sr-Cyrl", key));
+            Assert.Equal("Para", Text("sq", "pageNextText"));
+            Assert.Equal("Заврши", Text("sr-Cyrl", "completeText"));
             test.AssertNoBrowserErrors();
         });
     }
