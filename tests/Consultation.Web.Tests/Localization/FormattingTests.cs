@@ -27,6 +27,30 @@ public sealed class FormattingTests(PortalFactory app) : IClassFixture<PortalFac
     }
 
     [Fact]
+    public async Task Workshop_dates_are_shown_with_the_readers_patterns()
+    {
+        var client = await RoundSteps.CoordinatorAsync(app);
+        long id;
+        await using (var conn = Sql())
+            id = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO workshops (round_id, title, scheduled_on, join_code, status, facilitator_user_id, created_at, updated_at)
+                VALUES ((SELECT MIN(id) FROM rounds), 'Dates per culture workshop', '2030-03-05', 'DATE42', 'Scheduled',
+                        (SELECT id FROM users WHERE email = 'coordinator@demo.local'), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+                RETURNING id
+                """);
+
+        Assert.Contains("2030-03-05", await client.GetStringAsync("/Workshops"), StringComparison.Ordinal);
+        await SwitchAsync(client, "sr-Latn");
+        Assert.Contains("05.03.2030.", await client.GetStringAsync("/Workshops"), StringComparison.Ordinal);
+        Assert.Contains("05.03.2030.", await client.GetStringAsync($"/Workshops/Control/{id}"), StringComparison.Ordinal);
+        await SwitchAsync(client, "sq");
+        var albanian = await client.GetStringAsync($"/Workshops/Control/{id}");
+        Assert.Contains("05.03.2030", albanian, StringComparison.Ordinal);
+        Assert.DoesNotContain("2030-03-05", albanian, StringComparison.Ordinal);
+        await SwitchAsync(client, "en");
+    }
+
+    [Fact]
     public async Task A_new_round_starts_in_the_zone_of_the_coordinators_organisation()
     {
         await using (var conn = Sql())
