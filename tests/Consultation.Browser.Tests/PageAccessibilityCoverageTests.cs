@@ -115,6 +115,20 @@ public sealed partial class PageAccessibilityCoverageTests(BrowserFixture browse
                 }
             }
             Assert.True(report.Length == 0, "Accessibility violations:\n" + report);
+
+            // Visible focus: fields and buttons get the portal's ring (3 px, at least 3:1 on white), not Bootstrap's faint shadow.
+            var anonymous = await test.NewPersonAsync("keyboard");
+            await anonymous.GotoAsync("/Account/Login");
+            await anonymous.Locator("#Input_Email").FocusAsync();
+            for (var stop = 0; stop < 4; stop++)
+            {
+                var ring = await anonymous.EvaluateAsync<string>("""
+                    (() => { const s = getComputedStyle(document.activeElement);
+                             return document.activeElement.tagName + " " + s.outlineStyle + " " + s.outlineWidth + " " + s.outlineColor; })()
+                    """);
+                Assert.EndsWith("solid 3px rgb(179, 71, 0)", ring, StringComparison.Ordinal);
+                await anonymous.Keyboard.PressAsync("Tab");
+            }
         });
     }
 
