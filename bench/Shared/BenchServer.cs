@@ -80,7 +80,7 @@ public sealed class ThrowAwayPostgres : IAsyncDisposable
     public static async Task<ThrowAwayPostgres> StartAsync(int port, string dir)
     {
         var bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
-            .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderBy(d => Version.Parse(Path.GetFileName(Path.GetDirectoryName(d))!)).LastOrDefault()
+            .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderBy(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var major) ? major : 0).LastOrDefault()
             ?? throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql).");
         if (Directory.Exists(dir)) throw new InvalidOperationException($"{dir} exists: a previous run was not cleaned up; stop it and delete the folder.");
         Directory.CreateDirectory(dir);

@@ -87,11 +87,14 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
             return Refused(refusal, q);
 
+        // The read connection goes back to the pool before the write is queued: the group writer takes its own from
+        // the same pool, and on PostgreSQL (a bounded pool) requests holding theirs while waiting would starve it.
+        await conn.CloseAsync();
         var page = Math.Max(0, body.CurrentPage);
         long? revision;
         if (response is null)
         {
-            if (body.Revision != 0) return await ConflictAsync(conn, id, org, ct);
+            if (body.Revision != 0) return await ConflictAsync(id, org, ct);
             // The unique index (version, respondent) turns a simultaneous first save on another device into no row.
             var args = new { q.PublishedVersionId, org, Me = me.Id, page, data, now };
             revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
@@ -109,7 +112,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
                 RETURNING revision
                 """, args, tx)), ct);
         }
-        if (revision is null) return await ConflictAsync(conn, id, org, ct);
+        if (revision is null) return await ConflictAsync(id, org, ct);
         return new JsonResult(new { revision, savedAt = now });
     }
 
@@ -151,6 +154,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
             });
         }
 
+        await conn.CloseAsync(); // as in OnPostSaveAsync: not held while the write waits for the group writer
         var page = Math.Max(0, body.CurrentPage);
         var written = await writer.WriteAsync(async (c, tx) =>
         {
@@ -190,8 +194,9 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         if (ReferenceEquals(written, Written.KeyInUse)) return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
         if (ReferenceEquals(written, Written.Lost))
         {
-            var current = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
-            return current?.IdempotencyKey == key ? Submitted(current) : await ConflictAsync(conn, id, org, ct);
+            await using var again = await db.OpenAsync(ct);
+            var current = await RespondSql.ResponseAsync(again, id, me.Id, org, ct);
+            return current?.IdempotencyKey == key ? Submitted(current) : await ConflictAsync(again, id, org, ct);
         }
 
         // Exactly what this submission committed (a re-read could already show a later change from another device).
@@ -280,6 +285,12 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         message = L["Submitted: revision {0} received. A receipt was sent to {1}.", r.LastRevisionNo ?? 1, me.Email].Value,
         badge = $"{L["Progress." + ResponseRules.Progress(r.Status)].Value} · {L["Revision {0}", r.LastRevisionNo ?? 1].Value}",
     });
+
+    private async Task<IActionResult> ConflictAsync(long id, long org, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await ConflictAsync(conn, id, org, ct);
+    }
 
     private async Task<IActionResult> ConflictAsync(DbConnection conn, long id, long org, CancellationToken ct)
     {
