@@ -8,7 +8,10 @@
 //
 //   dotnet build -c Release src/Consultation.Web
 //   dotnet run -c Release --project bench/SubmitLoad -- [--respondents 200] [--connections 200] [--seconds 15]
-//       [--rate 1000] [--open-seconds 15] [--only save,submit] [--smoke]
+//       [--rate 1000] [--open-seconds 15] [--only save,submit] [--smoke] [--postgres]
+// --postgres runs the server with Database:Provider=Postgres against a throw-away cluster on 127.0.0.1:55434 (data in
+// /tmp/load-pg, fsync and synchronous commit on), stopped and deleted at the end; needs root (runs initdb as postgres).
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -18,12 +21,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
+using Consultation.Bench;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 var options = Options.Parse(args);
 return await Bench.RunAsync(options);
 
-sealed record Options(int Respondents, int Connections, int Seconds, int WarmupSeconds, int Rate, int OpenSeconds, string[] Only, bool Smoke, string ServerDll)
+sealed record Options(int Respondents, int Connections, int Seconds, int WarmupSeconds, int Rate, int OpenSeconds, string[] Only, bool Smoke, string ServerDll, bool Postgres)
 {
     public static Options Parse(string[] args)
     {
@@ -40,7 +45,8 @@ sealed record Options(int Respondents, int Connections, int Seconds, int WarmupS
             Int("--open-seconds", smoke ? 2 : 15),
             (Get("--only") ?? "save,submit").Split(','),
             smoke,
-            Get("--server-dll") ?? Path.Combine(FindRoot(), "src/Consultation.Web/bin/Release/net10.0/Consultation.Web.dll"));
+            Get("--server-dll") ?? Path.Combine(FindRoot(), "src/Consultation.Web/bin/Release/net10.0/Consultation.Web.dll"),
+            args.Contains("--postgres"));
     }
 
     private static string FindRoot()
@@ -85,6 +91,8 @@ static partial class Bench
     private static partial Regex StateRegex();
 
     private const string Password = "Demo-Password-2027";
+    private const int PostgresPort = 55434;
+    private const string PostgresFolder = "/tmp/load-pg";
     private static int _reported;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
@@ -92,14 +100,22 @@ static partial class Bench
     {
         var folder = Path.Combine(Path.GetTempPath(), "submit-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var port = FreePort();
+        var port = BenchServer.FreePort();
         var uri = new Uri($"http://127.0.0.1:{port}");
-        var server = StartServer(o.ServerDll, uri.ToString().TrimEnd('/'), folder);
+        await using var postgres = o.Postgres ? await ThrowAwayPostgres.StartAsync(PostgresPort, PostgresFolder) : null;
+        var settings = postgres is null ? null : new Dictionary<string, string>
+        {
+            ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = postgres.ConnectionString,
+        };
+        var server = BenchServer.Start(o.ServerDll, uri.ToString().TrimEnd('/'), folder, settings);
         var results = new List<Result>();
         try
         {
-            await WaitHealthyAsync(uri);
-            var (questionnaireId, answers) = await SeedRespondentsAsync(Path.Combine(folder, "consultation.db"), o.Respondents);
+            await BenchServer.WaitHealthyAsync(uri);
+            DbConnection seeding = postgres is null
+                ? new SqliteConnection($"Data Source={Path.Combine(folder, "consultation.db")};Foreign Keys=true;Pooling=false")
+                : new NpgsqlConnection(postgres.ConnectionString + ";Pooling=false");
+            var (questionnaireId, answers) = await SeedRespondentsAsync(seeding, o.Respondents);
             Console.WriteLine($"signing in {o.Respondents} respondents and opening their responses…");
             var respondents = await SignInAllAsync(uri, questionnaireId, answers, o.Respondents);
             var healthClients = Enumerable.Range(0, o.Connections).Select(_ => NewLoadClient(uri)).ToArray();
@@ -144,7 +160,7 @@ static partial class Bench
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {o.Respondents} respondents");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {o.Respondents} respondents, {(o.Postgres ? "PostgreSQL" : "SQLite")}");
         Console.WriteLine(Result.Header);
         foreach (var r in results) Console.WriteLine(r.Line());
         var health = results.Where(r => r.Name == "/healthz" && r.Load.Contains("connections", StringComparison.Ordinal)).Average(r => r.PerSecond);
@@ -352,9 +368,9 @@ static partial class Bench
     /// the demo respondent's password hash (so signing in costs one hash check, not an account creation each).
     /// Returns the demo questionnaire and a complete, valid set of answers to it (the worked example's first response).
     /// </summary>
-    private static async Task<(long QuestionnaireId, string Answers)> SeedRespondentsAsync(string databasePath, int n)
+    private static async Task<(long QuestionnaireId, string Answers)> SeedRespondentsAsync(DbConnection connection, int n)
     {
-        await using var conn = new SqliteConnection($"Data Source={databasePath};Foreign Keys=true;Pooling=false");
+        await using var conn = connection;
         await conn.OpenAsync();
         async Task<object?> Scalar(string sql)
         {
@@ -363,7 +379,7 @@ static partial class Bench
             return await cmd.ExecuteScalarAsync();
         }
         var questionnaireId = (long)(await Scalar("""
-            SELECT q.id FROM questionnaires q JOIN rounds r ON r.id = q.round_id WHERE r.status = 'Open' AND q.template IS NOT 'IMPORT' ORDER BY q.id LIMIT 1
+            SELECT q.id FROM questionnaires q JOIN rounds r ON r.id = q.round_id WHERE r.status = 'Open' AND COALESCE(q.template, '') <> 'IMPORT' ORDER BY q.id LIMIT 1
             """))!;
         var answers = (string)(await Scalar("""
             SELECT rs.data_json FROM responses rs JOIN users u ON u.id = rs.respondent_user_id WHERE u.normalized_email = 'POLICE@DEMO.LOCAL'
@@ -371,15 +387,24 @@ static partial class Bench
         await using var tx = await conn.BeginTransactionAsync();
         await using (var cmd = conn.CreateCommand())
         {
-            cmd.Transaction = (SqliteTransaction)tx;
+            cmd.Transaction = tx;
             cmd.CommandText = """
                 INSERT INTO users (email, normalized_email, display_name, password_hash, security_stamp, concurrency_stamp, email_confirmed, organisation_id, created_at)
                 SELECT @email, upper(@email), @email, u.password_hash, @stamp, @stamp, 1, (SELECT id FROM organisations WHERE name = 'ASTRA'), '2026-01-01T00:00:00+00:00'
                   FROM users u WHERE u.normalized_email = 'RESPONDENT@DEMO.LOCAL';
-                INSERT INTO user_roles (user_id, role_id) VALUES (last_insert_rowid(), (SELECT id FROM roles WHERE normalized_name = 'RESPONDENT'));
+                INSERT INTO user_roles (user_id, role_id)
+                SELECT u.id, r.id FROM users u, roles r WHERE u.normalized_email = upper(@email) AND r.normalized_name = 'RESPONDENT';
                 """;
-            var email = cmd.Parameters.Add("@email", SqliteType.Text);
-            var stamp = cmd.Parameters.Add("@stamp", SqliteType.Text);
+            DbParameter Text(string name)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                p.DbType = System.Data.DbType.String;
+                cmd.Parameters.Add(p);
+                return p;
+            }
+            var email = Text("email");
+            var stamp = Text("stamp");
             for (var i = 0; i < n; i++)
             {
                 email.Value = $"bench{i}@bench.local";
@@ -437,46 +462,6 @@ static partial class Bench
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10), PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
     }) { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(100) };
 
-    private static Process StartServer(string dll, string url, string folder)
-    {
-        if (!File.Exists(dll)) throw new FileNotFoundException($"Build the app first: dotnet build -c Release src/Consultation.Web ({dll} not found)");
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", url])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        // Development seeds the demo round and respondent; the sign-in limit is raised because every client shares 127.0.0.1.
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        psi.Environment["Database__SqlitePath"] = Path.Combine(folder, "consultation.db");
-        psi.Environment["DataProtection__KeysDirectory"] = Path.Combine(folder, "keys");
-        psi.Environment["RateLimits__SensitivePostsPerMinute"] = "100000";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        psi.Environment["Mail__PickupDirectory"] = Path.Combine(folder, "mail");
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    private static async Task WaitHealthyAsync(Uri uri)
-    {
-        using var http = new HttpClient { BaseAddress = uri };
-        for (var i = 0; i < 300; i++)
-        {
-            try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; } catch (HttpRequestException) { }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("The server did not become healthy.");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>The server's CPU (utime + stime) and peak VmRSS over a run, sampled from /proc every 100 ms.</summary>

@@ -8,9 +8,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Consultation.Bench;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 
@@ -75,13 +75,13 @@ static partial class Bench
         {
             if (baseUrl is null)
             {
-                var port = FreePort();
+                var port = BenchServer.FreePort();
                 baseUrl = $"http://127.0.0.1:{port}";
-                server = StartServer(o.ServerDll, baseUrl, folder);
+                server = BenchServer.Start(o.ServerDll, baseUrl, folder);
             }
             var pid = server?.Id ?? o.Pid;
             var uri = new Uri(baseUrl);
-            await WaitHealthyAsync(uri);
+            await BenchServer.WaitHealthyAsync(uri);
 
             // Facilitator: sign in, create a workshop with one SOCIAL_TOLERANCE exercise, start it.
             var facilitator = NewClient(uri, out var facilitatorCookies);
@@ -194,40 +194,6 @@ static partial class Bench
 
     private static double Pct(double[] sorted, int p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static Process StartServer(string dll, string url, string folder)
-    {
-        if (!File.Exists(dll)) throw new FileNotFoundException($"Build the app first: dotnet build -c Release src/Consultation.Web ({dll} not found)");
-        var psi = new ProcessStartInfo("dotnet", [dll, "--urls", url])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        // Development seeds the demo facilitator; the limits are raised because every client shares 127.0.0.1.
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        psi.Environment["Database__SqlitePath"] = Path.Combine(folder, "consultation.db");
-        psi.Environment["DataProtection__KeysDirectory"] = Path.Combine(folder, "keys");
-        psi.Environment["RateLimits__SensitivePostsPerMinute"] = "100000";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        psi.Environment["Mail__PickupDirectory"] = Path.Combine(folder, "mail");
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    private static async Task WaitHealthyAsync(Uri uri)
-    {
-        using var http = new HttpClient { BaseAddress = uri };
-        for (var i = 0; i < 150; i++)
-        {
-            try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; } catch (HttpRequestException) { }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("The server did not become healthy.");
-    }
-
     private static async Task<long> SeedRoundAsync(string? databasePath, HttpClient facilitator)
     {
         if (databasePath is null)
@@ -262,13 +228,6 @@ static partial class Bench
         var response = await client.PostAsync(postUrl ?? page, new FormUrlEncodedContent(fields));
         if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"POST {postUrl ?? page} returned {(int)response.StatusCode}");
         return response;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     /// <summary>utime + stime of the server process from /proc (Linux), in seconds.</summary>

@@ -47,17 +47,42 @@ public static class AnswerValidator
         catch (JsonException) { return false; }
     }
 
-    /// <summary>Validates <paramref name="dataJson"/> for submission against <paramref name="schemaJson"/>.</summary>
-    public static IReadOnlyList<AnswerError> Validate(string schemaJson, string? dataJson)
+    /// <summary>
+    /// A questionnaire definition parsed once and indexed by question: what <see cref="Validate(CompiledSchema, string?)"/>
+    /// checks answers against. Immutable and safe to share between threads (a published version never changes, so
+    /// the caller may keep one per version).
+    /// </summary>
+    public sealed class CompiledSchema
+    {
+        internal CompiledSchema(Dictionary<string, JsonElement> questions) => Questions = questions;
+        internal Dictionary<string, JsonElement> Questions { get; }
+    }
+
+    /// <summary>Parses and indexes <paramref name="schemaJson"/> for <see cref="Validate(CompiledSchema, string?)"/>.</summary>
+    public static CompiledSchema Compile(string schemaJson)
     {
         ArgumentNullException.ThrowIfNull(schemaJson);
+        using var schema = JsonDocument.Parse(schemaJson, Options);
+        // Clone: the questions outlive the document (a cloned element owns its own copy of the JSON).
+        var root = schema.RootElement.Clone();
+        var questions = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        CollectSurvey(root, questions);
+        return new CompiledSchema(questions);
+    }
+
+    /// <summary>Validates <paramref name="dataJson"/> for submission against <paramref name="schemaJson"/>.</summary>
+    public static IReadOnlyList<AnswerError> Validate(string schemaJson, string? dataJson) => Validate(Compile(schemaJson), dataJson);
+
+    /// <summary>Validates <paramref name="dataJson"/> for submission against a compiled definition.</summary>
+    public static IReadOnlyList<AnswerError> Validate(CompiledSchema schema, string? dataJson)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
         var errors = new List<AnswerError>();
         if (string.IsNullOrWhiteSpace(dataJson) || dataJson.Length > MaxDataLength)
         {
             errors.Add(Error("", "", "The answers must be a JSON object."));
             return errors;
         }
-        using var schema = JsonDocument.Parse(schemaJson, Options);
         JsonDocument data;
         try { data = JsonDocument.Parse(dataJson, Options); }
         catch (JsonException)
@@ -72,9 +97,7 @@ public static class AnswerValidator
                 errors.Add(Error("", "", "The answers must be a JSON object."));
                 return errors;
             }
-            var questions = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            CollectSurvey(schema.RootElement, questions);
-            CheckScope(questions, data.RootElement, null, "", errors, 0);
+            CheckScope(schema.Questions, data.RootElement, null, "", errors, 0);
         }
         return errors;
     }

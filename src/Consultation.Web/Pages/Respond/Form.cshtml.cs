@@ -25,7 +25,7 @@ namespace Consultation.Web.Pages.Respond;
 /// </summary>
 [AnswerSizeLimit]
 public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, RichText richText, TimeProvider clock, ResponseWriter writer,
-    IStringLocalizer<SharedResource> L, ILogger<FormModel> logger) : PageModel
+    CompiledSchemas schemas, IStringLocalizer<SharedResource> L, ILogger<FormModel> logger) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
@@ -76,22 +76,25 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
     {
         if (me.OrganisationId is not { } org) return NotFoundProblem();
         if (body is null || !ModelState.IsValid) return BadBody();
+        // Normalized is null unless the answers are an object, and is itself compact valid JSON: only its size is left to check.
         var data = Normalized(body.Data);
-        if (!AnswerValidator.IsAnswerObject(data)) return BadBody();
+        if (data is not { Length: > 0 and <= AnswerValidator.MaxDataLength }) return BadBody();
 
         await using var conn = await db.OpenAsync(ct);
-        var q = await RespondSql.QuestionnaireAsync(conn, id, me.Id, org, ct);
-        if (q is null) return NotFoundProblem();
-        var response = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
+        // One statement: the questionnaire as the respondent's organisation may see it, and their response's state.
+        if (await RespondSql.TargetAsync(conn, id, me.Id, org, ct) is not (var q, var response)) return NotFoundProblem();
         var now = clock.GetUtcNow();
         if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
             return Refused(refusal, q);
 
+        // The read connection goes back to the pool before the write is queued: the group writer takes its own from
+        // the same pool, and on PostgreSQL (a bounded pool) requests holding theirs while waiting would starve it.
+        await conn.CloseAsync();
         var page = Math.Max(0, body.CurrentPage);
         long? revision;
         if (response is null)
         {
-            if (body.Revision != 0) return await ConflictAsync(conn, id, org, ct);
+            if (body.Revision != 0) return await ConflictAsync(id, org, ct);
             // The unique index (version, respondent) turns a simultaneous first save on another device into no row.
             var args = new { q.PublishedVersionId, org, Me = me.Id, page, data, now };
             revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
@@ -102,14 +105,14 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         }
         else
         {
-            var args = new { data, page, now, response.Id, Me = me.Id, org, body.Revision };
+            var args = new { data, page, now, Id = response.ResponseId, Me = me.Id, org, body.Revision };
             revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                 UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
                  WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
                 RETURNING revision
                 """, args, tx)), ct);
         }
-        if (revision is null) return await ConflictAsync(conn, id, org, ct);
+        if (revision is null) return await ConflictAsync(id, org, ct);
         return new JsonResult(new { revision, savedAt = now });
     }
 
@@ -127,18 +130,20 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         var data = Normalized(body.Data);
 
         await using var conn = await db.OpenAsync(ct);
-        var q = await RespondSql.QuestionnaireAsync(conn, id, me.Id, org, ct);
-        if (q is null) return NotFoundProblem();
-        var response = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
-        if (response?.IdempotencyKey == key) return Submitted(response);
+        if (await RespondSql.TargetAsync(conn, id, me.Id, org, ct) is not (var q, var expected)) return NotFoundProblem();
+        // A retry of this very submission answers what the first one committed (read in full only then).
+        if (expected?.IdempotencyKey == key && await RespondSql.ResponseAsync(conn, id, me.Id, org, ct) is { } first && first.IdempotencyKey == key)
+            return Submitted(first);
 
         var now = clock.GetUtcNow();
-        if (ResponseRules.Refusal(ResponseAction.Submit, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
+        if (ResponseRules.Refusal(ResponseAction.Submit, q.Status, q.ClosesAt, expected?.Status, now) is { } refusal)
             return Refused(refusal, q);
-        if (response is not null && response.Revision != body.Revision) return await ConflictAsync(conn, id, org, ct);
+        if (expected is not null && expected.Revision != body.Revision) return await ConflictAsync(conn, id, org, ct);
 
-        var versionId = response?.QuestionnaireVersionId ?? q.PublishedVersionId;
-        var schema = await RespondSql.PublishedSchemaAsync(conn, id, versionId, ct);
+        // The response's own version (it must still be published), else the latest published one.
+        if (expected is not null && expected.VersionStatus != "Published") return NotFoundProblem();
+        var versionId = expected?.VersionId ?? q.PublishedVersionId;
+        var schema = await schemas.GetAsync(conn, id, versionId, ct);
         if (schema is null) return NotFoundProblem();
         var errors = AnswerValidator.Validate(schema, data);
         if (errors.Count > 0)
@@ -149,8 +154,8 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
             });
         }
 
+        await conn.CloseAsync(); // as in OnPostSaveAsync: not held while the write waits for the group writer
         var page = Math.Max(0, body.CurrentPage);
-        var expected = response;
         var written = await writer.WriteAsync(async (c, tx) =>
         {
             Written? row;
@@ -168,7 +173,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
                                idempotency_key = @key, revision = revision + 1, updated_at = @now
                          WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
                         RETURNING id, revision
-                        """, new { data, page, now, key, expected.Id, Me = me.Id, org, body.Revision }, tx));
+                        """, new { data, page, now, key, Id = expected.ResponseId, Me = me.Id, org, body.Revision }, tx));
             }
             catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
             {
@@ -189,12 +194,13 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         if (ReferenceEquals(written, Written.KeyInUse)) return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
         if (ReferenceEquals(written, Written.Lost))
         {
-            var current = await RespondSql.ResponseAsync(conn, id, me.Id, org, ct);
-            return current?.IdempotencyKey == key ? Submitted(current) : await ConflictAsync(conn, id, org, ct);
+            await using var again = await db.OpenAsync(ct);
+            var current = await RespondSql.ResponseAsync(again, id, me.Id, org, ct);
+            return current?.IdempotencyKey == key ? Submitted(current) : await ConflictAsync(again, id, org, ct);
         }
 
         // Exactly what this submission committed (a re-read could already show a later change from another device).
-        response = new RespondSql.ResponseRow
+        var response = new RespondSql.ResponseRow
         {
             Id = written.Id, QuestionnaireVersionId = versionId, Status = ResponseStatus.Submitted, Revision = written.Revision,
             CurrentPage = page, DataJson = data!, SubmittedAt = now, IdempotencyKey = key, UpdatedAt = now,
@@ -279,6 +285,12 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         message = L["Submitted: revision {0} received. A receipt was sent to {1}.", r.LastRevisionNo ?? 1, me.Email].Value,
         badge = $"{L["Progress." + ResponseRules.Progress(r.Status)].Value} · {L["Revision {0}", r.LastRevisionNo ?? 1].Value}",
     });
+
+    private async Task<IActionResult> ConflictAsync(long id, long org, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await ConflictAsync(conn, id, org, ct);
+    }
 
     private async Task<IActionResult> ConflictAsync(DbConnection conn, long id, long org, CancellationToken ct)
     {

@@ -99,6 +99,38 @@ public static class RespondSql
              ORDER BY rs.id DESC LIMIT 1
             """, new { questionnaireId, Me = me, Org = org }, tx, cancellationToken: ct))!;
 
+    /// <summary>The state of the respondent's response that a write checks, without its answers.</summary>
+    public sealed record ResponseState
+    {
+        public long ResponseId { get; init; }
+        public long VersionId { get; init; }
+        /// <summary>The status of the response's questionnaire version: a submission is validated against it if published.</summary>
+        public string? VersionStatus { get; init; }
+        public string Status { get; init; } = ResponseStatus.Draft;
+        public long Revision { get; init; }
+        public string? IdempotencyKey { get; init; }
+    }
+
+    /// <summary>
+    /// What an autosave or submission needs before it writes, in one statement: the questionnaire as
+    /// <see cref="QuestionnaireAsync"/> sees it (null when not visible to the respondent's organisation) and the state
+    /// of the respondent's latest response to it (null before the first save).
+    /// </summary>
+    public static async Task<(QuestionnaireRow Questionnaire, ResponseState? Response)?> TargetAsync(DbConnection conn, long id, long me, long org, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<QuestionnaireRow, ResponseState?, (QuestionnaireRow, ResponseState?)?>(new CommandDefinition($$"""
+            SELECT vq.*, rs.id AS response_id, rs.questionnaire_version_id AS version_id, rv.status AS version_status,
+                   rs.status, rs.revision, rs.idempotency_key
+              FROM ({{VisibleQuestionnaires}} AND q.id = @id) vq
+              LEFT JOIN responses rs ON rs.id = (
+                    SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
+                     WHERE xv.questionnaire_id = vq.id AND x.respondent_user_id = @Me AND x.organisation_id = @Org
+                     ORDER BY x.id DESC LIMIT 1)
+              LEFT JOIN questionnaire_versions rv ON rv.id = rs.questionnaire_version_id
+            """, new { id, Me = me, Org = org }, cancellationToken: ct), (q, r) => (q, r), splitOn: "response_id");
+        return rows.SingleOrDefault();
+    }
+
     /// <summary>The schema of a published version of the questionnaire (the response's, else the latest).</summary>
     public static Task<string?> PublishedSchemaAsync(DbConnection conn, long questionnaireId, long versionId, CancellationToken ct, DbTransaction? tx = null) =>
         conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""

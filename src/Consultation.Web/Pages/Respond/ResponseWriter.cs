@@ -6,10 +6,11 @@ namespace Consultation.Web.Pages.Respond;
 
 public static class RespondExtensions
 {
-    /// <summary>The respondents' group-commit writer, one per process.</summary>
+    /// <summary>The respondents' group-commit writer, one per process, and the compiled answer validators.</summary>
     public static IServiceCollection AddResponding(this IServiceCollection services)
     {
         services.AddSingleton<ResponseWriter>();
+        services.AddSingleton<CompiledSchemas>();
         services.AddHostedService(sp => sp.GetRequiredService<ResponseWriter>());
         return services;
     }
