@@ -80,3 +80,12 @@ public sealed class SqliteOnlyFactAttribute : FactAttribute
         if (TestDatabase.IsPostgres) Skip = $"SQLite only: {reason}";
     }
 }
+
+/// <summary>A theory that needs SQLite itself (its file, its pragmas); skipped, not passed, on PostgreSQL.</summary>
+public sealed class SqliteOnlyTheoryAttribute : TheoryAttribute
+{
+    public SqliteOnlyTheoryAttribute(string reason)
+    {
+        if (TestDatabase.IsPostgres) Skip = $"SQLite only: {reason}";
+    }
+}

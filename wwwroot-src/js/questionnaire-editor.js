@@ -26,6 +26,19 @@ function render() {
   }
 }
 
+// Too large to save: say so here and keep the text, instead of sending a form the server can only refuse.
+source?.form?.addEventListener("submit", e => {
+  const max = Number(source.dataset.maxLength);
+  if (!max || source.value.length <= max) return;
+  e.preventDefault();
+  const errors = document.getElementById("schema-errors");
+  const item = document.createElement("li");
+  item.textContent = source.dataset.tooLarge;
+  errors?.replaceChildren(item);
+  source.setAttribute("aria-invalid", "true");
+  source.focus();
+});
+
 if (source && preview && window.Survey && window.SurveyUI) {
   let timer;
   source.addEventListener("input", () => {

@@ -29,14 +29,43 @@ function feedback(target, ok, text) {
   target.className = `answer-status small ${ok ? "text-success" : "text-danger"}`;
 }
 
+const BUSY = "database.unavailable";
+const wait = ms => new Promise(resolve => setTimeout(resolve, ms));
+/** The latest pick per item: a retry stops as soon as the participant picks something newer for the same item. */
+const latest = {};
+
+/**
+ * Sends one score and keeps sending it until the server has written it or refused it for good: a busy database
+ * (the hub answers code database.unavailable with retryAfterSeconds) or a lost connection only delays it. The
+ * pick stays on screen meanwhile, marked "not saved yet".
+ */
 async function send(itemKey, value, value2, statusEl) {
+  const exerciseId = state.exercise.id;
+  const mine = { exerciseId, picked: value2 ? [value, value2] : [value] };
+  latest[itemKey] = mine;
   feedback(statusEl, true, T.text.saving);
-  try {
-    const ack = await conn.invoke("Score", state.exercise.id, itemKey, value, value2 ?? null);
-    if (ack.ok) { answers[itemKey] = value2 ? [value, value2] : [value]; feedback(statusEl, true, `✓ ${T.text.saved}`); }
-    else feedback(statusEl, false, refusal(ack.code));
-  } catch {
-    feedback(statusEl, false, T.text.offline);
+  for (;;) {
+    let delay;
+    try {
+      const ack = await conn.invoke("Score", exerciseId, itemKey, value, value2 ?? null);
+      if (latest[itemKey] !== mine) return;
+      if (ack.ok) {
+        answers[itemKey] = mine.picked;
+        delete latest[itemKey];
+        // A resync while this was retrying may have redrawn the item from the server's older answer.
+        if (statusEl.isConnected) feedback(statusEl, true, `✓ ${T.text.saved}`); else { renderedKey = null; render(); }
+        return;
+      }
+      if (ack.code !== BUSY) { feedback(statusEl, false, refusal(ack.code)); return; }
+      feedback(statusEl, false, refusal(ack.code));
+      delay = (ack.retryAfterSeconds ?? 2) * 1000;
+    } catch {
+      if (latest[itemKey] !== mine) return;
+      feedback(statusEl, false, T.text.offline);
+      delay = 2000;
+    }
+    await wait(delay);
+    if (latest[itemKey] !== mine) return;
   }
 }
 
@@ -90,11 +119,16 @@ function collectForm(ex) {
     e.preventDefault();
     if (!input.value.trim()) { input.focus(); return; }
     button.disabled = true;
-    try {
-      const ack = await conn.invoke("AddFactor", ex.id, select.value, input.value);
-      if (ack.ok) { input.value = ""; feedback(status, true, `✓ ${T.text.saved}`); input.focus(); }
-      else feedback(status, false, refusal(ack.code));
-    } catch { feedback(status, false, T.text.offline); }
+    // The typed factor stays in the field until the server has stored it; a busy database only delays it.
+    for (;;) {
+      try {
+        const ack = await conn.invoke("AddFactor", ex.id, select.value, input.value);
+        if (ack.ok) { input.value = ""; feedback(status, true, `✓ ${T.text.saved}`); input.focus(); }
+        else if (ack.code === BUSY) { feedback(status, false, refusal(ack.code)); await wait((ack.retryAfterSeconds ?? 2) * 1000); continue; }
+        else feedback(status, false, refusal(ack.code));
+      } catch { feedback(status, false, T.text.offline); }
+      break;
+    }
     button.disabled = !open();
   });
   return form;
@@ -151,6 +185,8 @@ async function sync() {
   const r = await conn.invoke("Join", workshopId);
   state = r.state;
   answers = r.answers ?? {};
+  // Picks still being sent stay on screen as picked, not as the server's older answer.
+  for (const [k, pending] of Object.entries(latest)) if (pending.exerciseId === state.exercise?.id) answers[k] = pending.picked;
   syncedExercise = key(state);
   renderedKey = null;
   render();

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.RateLimiting;
+using Consultation.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -129,7 +130,24 @@ public static class ApiExtensions
         app.UseWhen(c => c.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex) when (TransientDatabaseFailures.IsTransient(ex) && !context.Response.HasStarted)
+            {
+                // Locked past the busy timeout or disk full: a passing condition the client may retry, not a 500.
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiExtensions))
+                    .LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", context.Request.Method, context.Request.Path,
+                        TransientDatabaseFailures.Reason(ex));
+                context.Response.Clear();
+                context.Response.Headers.RetryAfter = TransientDatabaseFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ApiResults.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+                    "The database cannot take the request right now (busy or out of space). Nothing was changed; send the same request again " +
+                    "after Retry-After seconds (with the same Idempotency-Key for an import).",
+                    new Dictionary<string, object?> { ["code"] = TransientDatabaseFailures.Code, ["retryAfter"] = TransientDatabaseFailures.RetryAfterSeconds });
+                return;
+            }
             if (context.Response is { HasStarted: false, StatusCode: >= 400, ContentType: null, ContentLength: null or 0 })
                 await ApiResults.WriteProblemAsync(context, context.Response.StatusCode, ReasonPhrases.GetReasonPhrase(context.Response.StatusCode),
                     context.Response.StatusCode == StatusCodes.Status404NotFound
@@ -165,7 +183,8 @@ public static class ApiExtensions
     {
         builder.RequireAuthorization(Policy(scope))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         if (scope is not null) builder.WithMetadata(new RequiresScope(scope)).ProducesProblem(StatusCodes.Status403Forbidden);
         return builder;
     }

@@ -41,7 +41,8 @@ public static class ApiResults
             statusCode: status, title: "The request has invalid fields.");
 
     /// <summary>For the authentication handler and the rate limiter, which answer outside an endpoint.</summary>
-    public static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    public static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail,
+        IReadOnlyDictionary<string, object?>? extensions = null)
     {
         context.Response.StatusCode = status;
         var problem = new ProblemDetails
@@ -49,6 +50,7 @@ public static class ApiResults
             Status = status, Title = title, Detail = detail,
             Type = $"https://httpstatuses.io/{status}",
         };
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>()) problem.Extensions[key] = value;
         await context.Response.WriteAsJsonAsync(problem, Json, ProblemContentType, context.RequestAborted);
     }
 

@@ -70,8 +70,20 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         if (!row.IsAdministrator || row.LockoutEnd > now) return Fail("The token's creator is no longer an active administrator.");
 
         if (row.LastUsedAt is null || row.LastUsedAt < now - LastUsedResolution)
-            await conn.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @Id",
-                new { now, row.Id }, cancellationToken: ct));
+        {
+            try
+            {
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE api_tokens SET last_used_at = @now WHERE id = @Id",
+                    new { now, row.Id }, cancellationToken: ct));
+            }
+            catch (Exception ex) when (TransientDatabaseFailures.IsTransient(ex))
+            {
+                // "Last used" is a statistic: a locked or full database must not turn a valid token away. The
+                // endpoint's own write, if any, answers 503 (ApiExtensions.MapApi).
+                Logger.LogInformation("Token {Id}: last use not recorded, the database is unavailable ({Reason})", row.Id,
+                    TransientDatabaseFailures.Reason(ex));
+            }
+        }
 
         var claims = new List<Claim>
         {

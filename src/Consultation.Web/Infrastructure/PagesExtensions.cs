@@ -25,6 +25,7 @@ public static class PagesExtensions
                 o.Filters.Add<AccountStateFilter>();
                 o.Filters.Add<Data.TransientDatabaseFailureFilter>();
                 o.Filters.Add<UnknownHandlerFilter>();
+                o.Filters.Add<FormReadFilter>();
                 o.ModelBinderProviders.Insert(0, new CheckboxBinderProvider());
             })
             .AddViewLocalization()

@@ -14,8 +14,13 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
     public string Message { get; private set; } = "";
     public string? RequestId { get; private set; }
 
-    public void OnGet(int? code) => Describe(code);
-    public void OnPost(int? code) => Describe(code);
+    // The code is read from the route by hand, not bound: binding consults every value provider, the form's too, and a
+    // re-executed POST whose form the reader refused (413) would fail binding again and turn the page into a 500.
+    public void OnGet() => Describe(Code());
+    public void OnPost() => Describe(Code());
+
+    private int? Code() =>
+        int.TryParse(RouteData.Values["code"] as string, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null;
 
     private void Describe(int? code)
     {
@@ -25,6 +30,7 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
             403 => (L["Access denied"].Value, L["You do not have permission to open this page."].Value),
             404 => (L["Not found"].Value, L["The page or item you asked for does not exist, or you cannot see it."].Value),
             400 => (L["Bad request"].Value, L["The request could not be processed. Reload the page and try again."].Value),
+            413 => (L["Too large, not saved"].Value, L["What you sent is too large for the server to read, so nothing was saved. Go back: your browser usually still shows your text in the form. Copy it somewhere safe, shorten it and send it again."].Value),
             429 => (L["Too many attempts"].Value, L["Too many attempts from your address. Please wait a minute and try again."].Value),
             503 => (L["Busy, not saved"].Value, L["The database is busy or out of space, so this was not saved. Go back and send it again in a moment."].Value),
             _ => (L["Something went wrong"].Value, L["An unexpected error occurred. Please go back and try again; if it happens again, quote the reference below."].Value),

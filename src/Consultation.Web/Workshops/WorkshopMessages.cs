@@ -74,5 +74,14 @@ public sealed record AckDto
     public long Version { get; init; }
     public long? Id { get; init; }
 
+    /// <summary>Seconds to wait before sending the same call again; set only with <see cref="Busy"/>.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static AckDto Refused(string code) => new() { Ok = false, Code = code };
+
+    /// <summary>Nothing was written (the database is locked or full): send the same call again after <see cref="RetryAfterSeconds"/>.</summary>
+    public static AckDto Busy() => new()
+    {
+        Ok = false, Code = Infrastructure.Data.TransientDatabaseFailures.Code, RetryAfterSeconds = Infrastructure.Data.TransientDatabaseFailures.RetryAfterSeconds,
+    };
 }

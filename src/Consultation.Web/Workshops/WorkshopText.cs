@@ -27,6 +27,7 @@ public static class WorkshopText
         WorkshopCommands.LastExercise => L["This is the last exercise."],
         WorkshopCommands.WorkshopClosed => L["The workshop has ended."],
         WorkshopCommands.Changed => L["The exercise changed meanwhile. Check its state and try again."],
+        Infrastructure.Data.TransientDatabaseFailures.Code => L["The server is busy: not saved yet, trying again…"],
         _ => L["That did not work. Please try again."],
     };
 
@@ -44,7 +45,7 @@ public static class WorkshopText
         WorkshopRefusals.Locked, WorkshopRefusals.Closed, WorkshopRefusals.NotOpen, WorkshopRefusals.OutOfScale, WorkshopRefusals.UnknownItem,
         WorkshopRefusals.LikelihoodMissing, WorkshopRefusals.CollectingFactors, WorkshopRefusals.NotCollecting, WorkshopRefusals.NotPestle,
         WorkshopRefusals.TransitionNotAllowed, WorkshopCommands.NoExercise, WorkshopCommands.LastExercise, WorkshopCommands.WorkshopClosed,
-        WorkshopCommands.Changed, "error",
+        WorkshopCommands.Changed, Infrastructure.Data.TransientDatabaseFailures.Code, "error",
     ];
 
     public static string Json(IStringLocalizer L, IReadOnlyList<CrimeAreaRow> areas)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using System.ComponentModel.DataAnnotations;
 
 namespace Consultation.Web.Workshops;
@@ -27,7 +28,7 @@ public static class WorkshopsExtensions
     public static IServiceCollection AddWorkshops(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<WorkshopsOptions>().Bind(config.GetSection(WorkshopsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSignalR();
+        services.AddSignalR(o => o.AddFilter<TransientDatabaseHubFilter>());
         // Redis (when configured) carries the SignalR backplane (see AddPortalScaleOut) and who is connected where.
         services.AddSingleton(sp => new WorkshopPresence(config["Redis:Configuration"], config["Redis:ChannelPrefix"] is { Length: > 0 } p ? p : "consultation",
             sp.GetRequiredService<ILogger<WorkshopPresence>>()));

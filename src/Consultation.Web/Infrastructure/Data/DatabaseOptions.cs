@@ -4,6 +4,15 @@ namespace Consultation.Web.Infrastructure.Data;
 
 public enum DatabaseProvider { Sqlite, Postgres }
 
+/// <summary>SQLite's <c>PRAGMA synchronous</c> in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous).</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>Every commit is fsynced: an acknowledged write survives a power cut.</summary>
+    Full,
+    /// <summary>Fsync only at checkpoints: survives a crash of the process, a power cut may lose the last commits.</summary>
+    Normal,
+}
+
 public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
@@ -19,6 +28,12 @@ public sealed class DatabaseOptions : IValidatableObject
     [Range(0, 600_000)]
     public int BusyTimeoutMs { get; set; } = 5000;
 
+    /// <summary>
+    /// SQLite only. <c>Full</c> (default): nothing acknowledged is lost even on a power cut ("nothing they typed
+    /// may ever be lost"); <c>Normal</c>: faster commits, the last ones may be lost on a power cut. See README, Durability.
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+
     /// <summary>Npgsql connection string (<c>Host=…;Database=…;Username=…;Password=…</c>); required for Postgres.</summary>
     public string ConnectionString { get; set; } = "";
 
@@ -26,6 +41,8 @@ public sealed class DatabaseOptions : IValidatableObject
     {
         if (!Enum.IsDefined(Provider))
             yield return new ValidationResult($"Database:Provider must be {string.Join(" or ", Enum.GetNames<DatabaseProvider>())}.", [nameof(Provider)]);
+        if (!Enum.IsDefined(Synchronous))
+            yield return new ValidationResult($"Database:Synchronous must be {string.Join(" or ", Enum.GetNames<SqliteSynchronous>())}.", [nameof(Synchronous)]);
         if (Provider != DatabaseProvider.Postgres) yield break;
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {

@@ -10,16 +10,16 @@ namespace Consultation.Web.Infrastructure.Data;
 /// <summary>
 /// The one connection factory. Feature code asks it for an open connection and branches on
 /// <see cref="Dialect"/> only where SQL really differs. For SQLite, WAL, foreign keys and the busy timeout are
-/// set here; for PostgreSQL, connections come from one pooled <see cref="NpgsqlDataSource"/>.
+/// set here (<c>synchronous</c> from <see cref="DatabaseOptions.Synchronous"/>); for PostgreSQL, connections come from one pooled <see cref="NpgsqlDataSource"/>.
 /// </summary>
 public sealed class Db : IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString = "";
-    private readonly int _busyTimeoutMs;
+    /// <summary>The per-connection pragmas; <see cref="Configured"/> remembers which of them a handle got.</summary>
+    private readonly string _pragmas = "";
     private readonly NpgsqlDataSource? _postgres;
     /// <summary>SQLite handles that have had their pragmas; an entry goes when the pool closes its handle.</summary>
-    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
-    private static readonly object Done = new();
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, string> Configured = new();
 
     public Db(IOptions<DatabaseOptions> options, IHostEnvironment env)
     {
@@ -41,7 +41,10 @@ public sealed class Db : IAsyncDisposable, IDisposable
             Pooling = true,
             DefaultTimeout = Math.Max(1, o.BusyTimeoutMs / 1000),
         }.ToString();
-        _busyTimeoutMs = o.BusyTimeoutMs;
+        // FULL by default: in WAL mode every commit is fsynced before it is acknowledged, so a power cut loses
+        // nothing acknowledged (group commit in ResponseWriter shares one fsync among many autosaves).
+        var synchronous = o.Synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL";
+        _pragmas = $"PRAGMA busy_timeout = {o.BusyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous};";
     }
 
     public DatabaseProvider Dialect { get; }
@@ -59,10 +62,12 @@ public sealed class Db : IAsyncDisposable, IDisposable
         // busy_timeout and synchronous are per connection, journal_mode=WAL persists in the file: set once per
         // SQLite handle. The pool hands the same handle out again, and three statements per open add up at
         // hundreds of requests a second.
-        if (conn.Handle is { } handle && !Configured.TryGetValue(handle, out _))
+        // Two Db on one file with different settings (tests, commands) share the pool: each handle remembers
+        // what it got, and gets the settings again when they differ.
+        if (conn.Handle is { } handle && !(Configured.TryGetValue(handle, out var applied) && string.Equals(applied, _pragmas, StringComparison.Ordinal)))
         {
-            await conn.ExecuteAsync($"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-            Configured.AddOrUpdate(handle, Done);
+            await conn.ExecuteAsync(_pragmas);
+            Configured.AddOrUpdate(handle, _pragmas);
         }
         return conn;
     }

@@ -13,9 +13,16 @@ namespace Consultation.Web.Pages.Questionnaires;
 /// <summary>
 /// Authoring: the SurveyJS JSON and its bindings beside a live preview. Save validates on the server;
 /// Publish freezes the version; saving over a published version starts the next draft version.
+/// The form reader admits a value of <see cref="MaxFormValueBytes"/>: a field of up to 1,000,000 characters, even
+/// all of them non-Latin (up to 9 bytes each once form-encoded), reaches the page and its field error — with the
+/// text kept in the editor — instead of failing in the reader's default 4 MiB limit (then <see cref="Infrastructure.FormLimits"/> answers 413).
 /// </summary>
+[RequestFormLimits(ValueLengthLimit = MaxFormValueBytes)]
 public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText richText, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
 {
+    public const int MaxFormValueBytes = 10 * 1024 * 1024;
+    public const int MaxJsonCharacters = 1_000_000;
+
     [BindProperty] public InputModel Input { get; set; } = new();
     [TempData] public string? StatusMessage { get; set; }
     public HeaderRow Header { get; private set; } = new();
@@ -24,10 +31,10 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 
     public sealed class InputModel
     {
-        [Required(ErrorMessage = "Enter the questionnaire's SurveyJS JSON."), StringLength(1_000_000, ErrorMessage = "The questionnaire is too large.")]
+        [Required(ErrorMessage = "Enter the questionnaire's SurveyJS JSON."), StringLength(MaxJsonCharacters, ErrorMessage = "The questionnaire is too large.")]
         public string SchemaJson { get; set; } = "";
 
-        [StringLength(1_000_000, ErrorMessage = "The bindings are too large.")]
+        [StringLength(MaxJsonCharacters, ErrorMessage = "The bindings are too large.")]
         public string? BindingsJson { get; set; }
 
         /// <summary>The version the author started from; a different latest version means someone else saved meanwhile.</summary>

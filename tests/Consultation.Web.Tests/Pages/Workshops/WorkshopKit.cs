@@ -12,7 +12,7 @@ namespace Consultation.Web.Tests.Pages.Workshops;
 /// The portal on real Kestrel (SignalR clients need a socket), on a database folder that may outlive the
 /// factory: a second factory on the same folder and port is "the server after a restart".
 /// </summary>
-public sealed class LivePortal : PortalFactory
+public class LivePortal : PortalFactory
 {
     private readonly string _data;
     private readonly int _port;

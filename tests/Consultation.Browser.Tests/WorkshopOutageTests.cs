@@ -1,0 +1,72 @@
+using Consultation.Browser.Tests.Infrastructure;
+using Consultation.Browser.Tests.PageObjects;
+using Consultation.Browser.Tests.Respond;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Consultation.Browser.Tests;
+
+/// <summary>
+/// Issue 6, "Durability", in a live workshop: a participant scores while another process holds the database's write
+/// lock. The phone keeps the pick, says "not saved yet, trying again", and sends it again by itself until the
+/// database takes it — without a reload, a reconnect or a second tap.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class WorkshopOutageTests(BrowserFixture browser, ImpatientBrowserPortal app) : IClassFixture<ImpatientBrowserPortal>
+{
+    private const string Round = "SOCTA 2027 outage workshop";
+
+    [Fact]
+    public async Task A_score_given_while_the_database_is_locked_is_kept_on_the_phone_and_saved_by_itself_once_it_is_free()
+    {
+        await using (var conn = new SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true;Pooling=False"))
+        {
+            var id = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
+                VALUES (@Round, '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'Open', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id
+                """, new { Round });
+            await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, 'DRUGS')", new { id });
+        }
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var facilitator = await test.NewPersonAsync("facilitator");
+            await (await LoginPage.OpenAsync(facilitator)).SignInAsync("facilitator@demo.local");
+            var control = await (await CreateWorkshopPage.OpenAsync(facilitator)).CreateAsync(Round, "Ohrid PESTLE workshop");
+            var code = (await control.JoinCode.InnerTextAsync()).Trim();
+            await control.ClickAsync("Start the first exercise");
+
+            var phone = await test.NewPersonAsync("ana", BrowserTest.Phone);
+            var ana = await JoinPage.JoinAsync(phone, code, "Ana", "NGO");
+            await ana.AddFactorAsync("Legal", "Weak witness protection");
+            await Expect(control.Factors).ToHaveCountAsync(1);
+            await control.ClickAsync("Start scoring");
+
+            var card = phone.GetByTestId("score-item").Filter(new() { HasText = "Weak witness protection" });
+            await Expect(card).ToBeVisibleAsync();
+            await using (var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+            {
+                await holder.OpenAsync();
+                await holder.ExecuteAsync("BEGIN IMMEDIATE");
+
+                await card.GetByRole(AriaRole.Group, new() { Name = "Impact" }).GetByText("4", new() { Exact = true }).ClickAsync();
+                await card.GetByRole(AriaRole.Group, new() { Name = "Likelihood" }).GetByText("5", new() { Exact = true }).ClickAsync();
+                await Expect(card.GetByRole(AriaRole.Status)).ToHaveTextAsync("The server is busy: not saved yet, trying again…", new() { Timeout = 15_000 });
+                await Expect(ana.Status).ToHaveTextAsync("Connected");
+                await Expect(card.GetByRole(AriaRole.Group, new() { Name = "Likelihood" }).GetByRole(AriaRole.Radio, new() { Name = "5" })).ToBeCheckedAsync();
+                await test.ScreenshotAsync(phone, "1-phone-busy");
+                Assert.Equal(0L, await holder.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM scores"));
+                await holder.ExecuteAsync("ROLLBACK");
+            }
+
+            // Nobody taps again: the phone's own retry stores the pick.
+            await Expect(card.GetByRole(AriaRole.Status)).ToHaveTextAsync("✓ Saved", new() { Timeout = 15_000 });
+            await using var check = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
+            Assert.Equal((4L, 5L), await check.QuerySingleAsync<(long, long)>("SELECT value, value2 FROM scores"));
+            test.AssertNoBrowserErrors();
+        });
+    }
+}
