@@ -291,12 +291,13 @@ public sealed class ScoreAccumulator
     /// <summary>
     /// One cell's entries in arrival order (see the class remarks for an entry's bits), in chunks: the first grows
     /// by doubling up to <see cref="ChunkSize"/> entries, then full chunks are added, so nothing large is ever copied.
-    /// A chunk (64 KiB) stays below the large object heap: 100,000 responses fill about 700 chunks, and allocating
-    /// them on the large object heap set off full collections while reading (measured: the adding took 3× as long).
+    /// A full chunk (512 KiB) lives on the large object heap, where the collector never copies it; with 64 KiB chunks
+    /// (small object heap) every young collection during the read copied the chunks filled so far (measured in
+    /// bench/Evidence: about the same CPU time at best, more at worst; see bench/RESULTS.md, 2026-11-23 18:00).
     /// </summary>
     private sealed class CellValues
     {
-        private const int ChunkShift = 13;
+        private const int ChunkShift = 16;
         private const int ChunkSize = 1 << ChunkShift;
         private readonly List<long[]> _chunks = [new long[16]];
         private long[] _tail;
