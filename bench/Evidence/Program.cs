@@ -3,6 +3,12 @@
 // computation (read + bindings + Core aggregation), (3) the evidence page served from the cache (p50/p95), (4) what a
 // coordinator sees right after a change of data (background recomputation).
 // Usage: dotnet run -c Release --project bench/Evidence -- [responses=100000] [organisations=2000] [results=bench/RESULTS.md]
+//            [--postgres "Host=127.0.0.1;Port=55433;Username=postgres"]
+// With --postgres the same round is seeded into a new database on that server (dropped at the end) and the app runs on
+// it; the raw read is then the same SQL through Npgsql's data reader (every column fetched, every character of the
+// answers read) instead of SQLite's statement API.
+using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -19,6 +25,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace Consultation.Bench.Evidence;
 
@@ -26,9 +33,13 @@ public static class EvidenceBench
 {
     public static async Task<int> Main(string[] args)
     {
-        var responses = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-        var organisations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000;
-        var resultsPath = args.Length > 2 ? args[2] : Path.Combine(FindRepoRoot(), "bench", "RESULTS.md");
+        var postgresAt = Array.IndexOf(args, "--postgres");
+        var postgresServer = postgresAt >= 0 && postgresAt + 1 < args.Length ? args[postgresAt + 1] : null;
+        if (postgresAt >= 0 && postgresServer is null) throw new ArgumentException("--postgres needs a server connection string.");
+        var positional = args.Where((_, i) => postgresAt < 0 || (i != postgresAt && i != postgresAt + 1)).ToArray();
+        var responses = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
+        var organisations = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 2_000;
+        var resultsPath = positional.Length > 2 ? positional[2] : Path.Combine(FindRepoRoot(), "bench", "RESULTS.md");
         var loadStart = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         // The machine is shared: sample its 1-minute load average through the run.
         var loads = new List<double>();
@@ -43,15 +54,19 @@ public static class EvidenceBench
         });
         var root = Path.Combine(Path.GetTempPath(), "consultation-bench-evidence-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        Console.WriteLine($"Evidence bench: {responses:N0} responses × 11 crime areas × 5 indicators, {organisations:N0} organisations, db in {root}");
+        var postgres = postgresServer is null ? null : await PostgresDatabase.CreateAsync(postgresServer);
+        var engine = postgres is null ? "SQLite (WAL)" : $"PostgreSQL {postgres.ServerVersion}";
+        Console.WriteLine($"Evidence bench: {responses:N0} responses × 11 crime areas × 5 indicators, {organisations:N0} organisations, {engine}, files in {root}");
 
-        await using var app = new BenchFactory(root);
+        await using var app = new BenchFactory(root, postgres?.ConnectionString);
         var db = app.Services.GetRequiredService<Db>();
         var service = app.Services.GetRequiredService<EvidenceService>();
 
         var seed = Stopwatch.StartNew();
         var roundId = await SeedAsync(db, responses, organisations);
-        Console.WriteLine($"Seeded in {seed.Elapsed.TotalSeconds:F1} s; file {new FileInfo(db.DatabasePath).Length / 1024.0 / 1024.0:F0} MiB");
+        Console.WriteLine(postgres is null
+            ? $"Seeded in {seed.Elapsed.TotalSeconds:F1} s; file {new FileInfo(db.DatabasePath).Length / 1024.0 / 1024.0:F0} MiB"
+            : $"Seeded in {seed.Elapsed.TotalSeconds:F1} s");
 
         var bare = new List<double>();
         var raw = new List<double>();
@@ -85,11 +100,11 @@ public static class EvidenceBench
             GC.Collect();
             // (2) The stricter baseline: the same SQL read the way the computation reads it (SQLite's own bytes, no
             // string per row); every column the computation uses is fetched and every byte of the answers is read.
-            await using (var conn = (SqliteConnection)await db.OpenAsync())
+            await using (var conn = await db.OpenAsync())
             {
                 var cpu = Cpu();
                 var sw = Stopwatch.StartNew();
-                var (n, colons) = RawRead(conn, roundId, null);
+                var (n, colons) = await RawReadAsync(conn, roundId, null);
                 raw.Add(sw.Elapsed.TotalMilliseconds);
                 rawCpu.Add(Cpu() - cpu);
                 if (n != responses) throw new InvalidOperationException($"Read {n} rows, expected {responses}.");
@@ -97,13 +112,13 @@ public static class EvidenceBench
             }
             GC.Collect();
             // (3) Profile step: the raw read plus parsing every response through the bindings (no aggregation).
-            await using (var conn = (SqliteConnection)await db.OpenAsync())
+            await using (var conn = await db.OpenAsync())
             {
                 var bindings = await conn.ExecuteScalarAsync<string>("SELECT v.bindings_json FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id WHERE q.round_id = @roundId", new { roundId });
                 var reader = BoundAnswers.FromJson(bindings).CreateReader();
                 var cpu = Cpu();
                 var sw = Stopwatch.StartNew();
-                var (_, scores) = RawRead(conn, roundId, reader);
+                var (_, scores) = await RawReadAsync(conn, roundId, reader);
                 parse.Add(sw.Elapsed.TotalMilliseconds);
                 parseCpu.Add(Cpu() - cpu);
                 Console.WriteLine($"  read + parse answers        run {run + 1}: {sw.Elapsed.TotalMilliseconds,8:F0} ms ({scores:N0} scores)");
@@ -178,14 +193,14 @@ public static class EvidenceBench
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"## Evidence aggregation ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/Evidence -- {responses} {organisations}` on {Environment.ProcessorCount} cores, SQLite (WAL), .NET {Environment.Version}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/Evidence -- {responses} {organisations}{(postgres is null ? "" : " --postgres \"…\"")}` on {Environment.ProcessorCount} cores, {engine}, .NET {Environment.Version}.")
             .AppendLine(CultureInfo.InvariantCulture, $"Load average (1 min) while it ran, sampled every 5 s: {loadSummary}; {loadStart} at start, {loadEnd} at the end — other helpers were building and testing on the same 2 cores, so absolute times are inflated; the ratios are measured in the same run.")
             .AppendLine(CultureInfo.InvariantCulture, $"Round: {responses:N0} submitted five-indicator responses (one revision each) × 11 crime areas × 5 indicators = {values:N0} values, {organisations:N0} organisations.")
             .AppendLine()
             .AppendLine("| measure | wall, median of 3 runs | wall, runs | CPU time of the process, median | CPU, runs |")
             .AppendLine("|---|---|---|---|---|")
             .AppendLine(CultureInfo.InvariantCulture, $"| bare read of the rows, session 2's baseline (same SQL, Dapper, answers as strings) | {bareMedian:F0} ms | {Runs(bare)} ms | {Median(bareCpu):F0} ms | {Runs(bareCpu)} ms |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| bare read of the rows, raw (same SQL, SQLite's UTF-8 bytes, every byte of the answers read) | {rawMedian:F0} ms | {Runs(raw)} ms | {Median(rawCpu):F0} ms | {Runs(rawCpu)} ms |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| bare read of the rows, raw (same SQL, {(postgres is null ? "SQLite's UTF-8 bytes, every byte" : "Npgsql's data reader, every character")} of the answers read) | {rawMedian:F0} ms | {Runs(raw)} ms | {Median(rawCpu):F0} ms | {Runs(rawCpu)} ms |")
             .AppendLine(CultureInfo.InvariantCulture, $"| raw read + parsing the answers through the bindings (profile step) | {parseMedian:F0} ms | {Runs(parse)} ms | {Median(parseCpu):F0} ms | {Runs(parseCpu)} ms |")
             .AppendLine(CultureInfo.InvariantCulture, $"| evidence computation (read + bindings + Core aggregation + rankings) | {computeMedian:F0} ms | {Runs(compute)} ms | {Median(computeCpu):F0} ms | {Runs(computeCpu)} ms |")
             .AppendLine(CultureInfo.InvariantCulture, $"| ratio computation / bare read (goal ≤ 1.5) | {ratio:F2} (against the raw read: {rawRatio:F2}) | | {cpuRatio:F2} (against the raw read: {cpuRawRatio:F2}) | |")
@@ -195,6 +210,7 @@ public static class EvidenceBench
         Console.WriteLine($"Appended to {resultsPath}");
 
         await app.DisposeAsync(); // stops the background pass before its database goes
+        if (postgres is not null) await postgres.DisposeAsync();
         try { SqliteConnection.ClearAllPools(); Directory.Delete(root, true); } catch (IOException) { }
         return 0;
 
@@ -207,6 +223,43 @@ public static class EvidenceBench
     }
 
     private static string Runs(List<double> xs) => string.Join(" / ", xs.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)));
+
+    private static async Task<(int Rows, long Count)> RawReadAsync(DbConnection conn, long roundId, BoundAnswerReader? reader) =>
+        conn is SqliteConnection sqlite ? RawRead(sqlite, roundId, reader) : await RawReadAdoAsync(conn, roundId, reader);
+
+    /// <summary>
+    /// Other databases: <see cref="EvidenceService.ResponsesSql"/> through the provider's data reader, as the computation
+    /// reads it there (every column fetched; the answers as a string, encoded into one reused UTF-8 buffer to parse).
+    /// </summary>
+    private static async Task<(int Rows, long Count)> RawReadAdoAsync(DbConnection conn, long roundId, BoundAnswerReader? reader)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = EvidenceService.ResponsesSql;
+        var p = cmd.CreateParameter();
+        p.ParameterName = "roundId";
+        p.Value = roundId;
+        cmd.Parameters.Add(p);
+        await using var rows = await cmd.ExecuteReaderAsync();
+        var buffer = new byte[1 << 16];
+        int n = 0;
+        long count = 0, ids = 0;
+        while (await rows.ReadAsync())
+        {
+            n++;
+            ids += Convert.ToInt64(rows.GetValue(0), CultureInfo.InvariantCulture) + Convert.ToInt64(rows.GetValue(1), CultureInfo.InvariantCulture)
+                 + Convert.ToInt64(rows.GetValue(2), CultureInfo.InvariantCulture) + Convert.ToInt64(rows.GetValue(5), CultureInfo.InvariantCulture);
+            ids += rows.GetString(3).Length + (rows.IsDBNull(4) ? 0 : rows.GetString(4).Length);
+            var answers = rows.GetString(6);
+            if (reader is null) count += answers.AsSpan().Count(':');
+            else
+            {
+                if (Encoding.UTF8.GetMaxByteCount(answers.Length) > buffer.Length) buffer = new byte[Encoding.UTF8.GetMaxByteCount(answers.Length)];
+                if (reader.Read(buffer.AsSpan(0, Encoding.UTF8.GetBytes(answers, buffer)))) count += reader.Scores.Length;
+            }
+        }
+        GC.KeepAlive(ids);
+        return (n, count);
+    }
 
     /// <summary>
     /// Steps <see cref="EvidenceService.ResponsesSql"/> as the computation does and fetches the same columns; without a
@@ -263,8 +316,8 @@ public static class EvidenceBench
     private static async Task<long> SeedAsync(Db db, int responses, int organisations)
     {
         var now = DateTimeOffset.UtcNow;
-        await using var conn = (SqliteConnection)await db.OpenAsync();
-        await using var tx = conn.BeginTransaction();
+        await using var conn = await db.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
         var author = await conn.ExecuteScalarAsync<long>("SELECT MIN(id) FROM users", transaction: tx);
         var roundId = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO rounds (title, opens_at, closes_at, status, category_weights_json, indicator_weights_json, created_by, created_at, updated_at)
@@ -285,35 +338,31 @@ public static class EvidenceBench
             orgIds[i] = await conn.ExecuteScalarAsync<long>("INSERT INTO organisations (name, category, created_at, updated_at) VALUES (@name, @category, @now, @now) RETURNING id",
                 new { name = $"Bench organisation {i:D5}", category = categories[i % categories.Length], now }, tx);
 
-        using var insertResponse = conn.CreateCommand();
-        insertResponse.Transaction = tx;
-        insertResponse.CommandText = """
+        // Plain ADO.NET commands prepared once, so the same code seeds SQLite and PostgreSQL.
+        await using var insertResponse = Command(conn, tx, """
             INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json, submitted_at, grading, created_at, updated_at)
-            VALUES ($v, $o, $u, 'Submitted', 1, $d, $t, $g, $t, $t) RETURNING id
-            """;
-        var pv = insertResponse.Parameters.Add("$v", SqliteType.Integer);
-        var po = insertResponse.Parameters.Add("$o", SqliteType.Integer);
-        var pu = insertResponse.Parameters.Add("$u", SqliteType.Integer);
-        var pd = insertResponse.Parameters.Add("$d", SqliteType.Text);
-        var pt = insertResponse.Parameters.Add("$t", SqliteType.Text);
-        var pg = insertResponse.Parameters.Add("$g", SqliteType.Text);
-        using var insertUser = conn.CreateCommand();
-        insertUser.Transaction = tx;
+            VALUES (@v, @o, @u, 'Submitted', 1, @d, @t, @g, @t, @t) RETURNING id
+            """);
+        var pv = Parameter(insertResponse, "v", DbType.Int64);
+        var po = Parameter(insertResponse, "o", DbType.Int64);
+        var pu = Parameter(insertResponse, "u", DbType.Int64);
+        var pd = Parameter(insertResponse, "d", DbType.String);
+        var pt = Parameter(insertResponse, "t", DbType.String);
+        var pg = Parameter(insertResponse, "g", DbType.String);
         // One respondent answers a version once (migration 0004): a passwordless member per response.
-        insertUser.CommandText = """
+        await using var insertUser = Command(conn, tx, """
             INSERT INTO users (email, normalized_email, security_stamp, concurrency_stamp, organisation_id, created_at)
-            VALUES ($e, upper($e), 's', 'c', $o, $t) RETURNING id
-            """;
-        var ue = insertUser.Parameters.Add("$e", SqliteType.Text);
-        var uo = insertUser.Parameters.Add("$o", SqliteType.Integer);
-        var ut = insertUser.Parameters.Add("$t", SqliteType.Text);
-        using var insertRevision = conn.CreateCommand();
-        insertRevision.Transaction = tx;
-        insertRevision.CommandText = "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES ($r, 1, $d, $t, $u)";
-        var rr = insertRevision.Parameters.Add("$r", SqliteType.Integer);
-        var rd = insertRevision.Parameters.Add("$d", SqliteType.Text);
-        var rt = insertRevision.Parameters.Add("$t", SqliteType.Text);
-        var ru = insertRevision.Parameters.Add("$u", SqliteType.Integer);
+            VALUES (@e, upper(@e), 's', 'c', @o, @t) RETURNING id
+            """);
+        var ue = Parameter(insertUser, "e", DbType.String);
+        var uo = Parameter(insertUser, "o", DbType.Int64);
+        var ut = Parameter(insertUser, "t", DbType.String);
+        await using var insertRevision = Command(conn, tx,
+            "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES (@r, 1, @d, @t, @u)");
+        var rr = Parameter(insertRevision, "r", DbType.Int64);
+        var rd = Parameter(insertRevision, "d", DbType.String);
+        var rt = Parameter(insertRevision, "t", DbType.String);
+        var ru = Parameter(insertRevision, "u", DbType.Int64);
         var random = new Random(2027);
         string?[] gradings = [null, "A1", "B2", "B1", "C2", "X2", "B3"];
         string[] confidences = ["HIGH", "HIGH", "MEDIUM", "LOW"];
@@ -332,10 +381,10 @@ public static class EvidenceBench
             sb.Append('}');
             var data = sb.ToString();
             ue.Value = $"bench-{i}@bench.invalid"; uo.Value = orgIds[i % organisations]; ut.Value = stamp;
-            var respondent = (long)(await insertUser.ExecuteScalarAsync())!;
+            var respondent = Convert.ToInt64(await insertUser.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
             pv.Value = versionId; po.Value = orgIds[i % organisations]; pu.Value = respondent; pd.Value = data; pt.Value = stamp;
             pg.Value = (object?)gradings[random.Next(gradings.Length)] ?? DBNull.Value;
-            var id = (long)(await insertResponse.ExecuteScalarAsync())!;
+            var id = Convert.ToInt64(await insertResponse.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
             rr.Value = id; rd.Value = data; rt.Value = stamp; ru.Value = respondent;
             await insertRevision.ExecuteNonQueryAsync();
         }
@@ -343,10 +392,27 @@ public static class EvidenceBench
         return roundId;
     }
 
+    private static DbCommand Command(DbConnection conn, DbTransaction tx, string sql)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private static DbParameter Parameter(DbCommand cmd, string name, DbType type)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.DbType = type;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
 }
 
 /// <summary>The real app on its own SQLite file (Development: demo users), served in process.</summary>
-internal sealed class BenchFactory(string root) : WebApplicationFactory<global::Program>
+internal sealed class BenchFactory(string root, string? postgres) : WebApplicationFactory<global::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -354,9 +420,51 @@ internal sealed class BenchFactory(string root) : WebApplicationFactory<global::
         builder.UseContentRoot(Path.Combine(EvidenceBench.FindRepoRoot(), "src", "Consultation.Web"));
         builder.UseEnvironment(Environments.Development);
         builder.UseSetting("Database:SqlitePath", Path.Combine(root, "bench.db"));
+        if (postgres is not null)
+        {
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("Database:ConnectionString", postgres);
+        }
         builder.UseSetting("DataProtection:KeysDirectory", Path.Combine(root, "keys"));
         builder.UseSetting("Mail:PickupDirectory", Path.Combine(root, "mail"));
         builder.UseSetting("RateLimits:SensitivePostsPerMinute", "1000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+}
+
+/// <summary>A new, empty PostgreSQL database on the given server for one run, dropped on dispose.</summary>
+internal sealed class PostgresDatabase : IAsyncDisposable
+{
+    private readonly string _admin;
+    private readonly string _name;
+
+    private PostgresDatabase(string admin, string name, string connectionString, string serverVersion)
+    {
+        _admin = admin;
+        _name = name;
+        ConnectionString = connectionString;
+        ServerVersion = serverVersion;
+    }
+
+    public string ConnectionString { get; }
+    public string ServerVersion { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync(string server)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+        var name = "consultation_bench_" + Guid.NewGuid().ToString("N");
+        await using var conn = new NpgsqlConnection(admin);
+        await conn.OpenAsync();
+        await using (var create = new NpgsqlCommand($"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0", conn)) await create.ExecuteNonQueryAsync();
+        return new PostgresDatabase(admin, name, new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString, conn.PostgreSqlVersion.ToString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await using (var pooled = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(pooled);
+        await using var conn = new NpgsqlConnection(_admin);
+        await conn.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", conn);
+        await drop.ExecuteNonQueryAsync();
     }
 }

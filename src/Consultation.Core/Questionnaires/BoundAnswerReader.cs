@@ -74,17 +74,13 @@ public sealed class BoundAnswerReader
         if (!_bindings.BindsAnything) return false;
         Array.Fill(_values, double.NaN);
         Array.Clear(_confidences);
-        try
+        if (!FlatScanner.TryRead(this, utf8Json))
         {
-            var reader = new Utf8JsonReader(utf8Json, isFinalBlock: true, state: default);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            ReadObject(ref reader, _root);
-            if (reader.Read()) return false; // unreachable: a second root value is a JsonException
-        }
-        catch (JsonException)
-        {
+            // Not the simple shape the scanner takes: start again with the general reader.
+            Array.Fill(_values, double.NaN);
+            Array.Clear(_confidences);
             _panels.Clear();
-            return false;
+            if (!ReadGeneral(utf8Json)) return false;
         }
 
         Array.Fill(_areaConfidence, Confidence.High);
@@ -103,6 +99,169 @@ public sealed class BoundAnswerReader
                 _factors.Add(new BoundFactor(BoundAnswers.FactorKey(dimension, text), dimension, text, im, li));
             }
         return true;
+    }
+
+    /// <summary>The general path: <see cref="Utf8JsonReader"/> over any JSON; false when not one well-formed object.</summary>
+    private bool ReadGeneral(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, isFinalBlock: true, state: default);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            ReadObject(ref reader, _root);
+            return !reader.Read(); // a second root value is a JsonException, so this is always true
+        }
+        catch (JsonException)
+        {
+            _panels.Clear();
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The fast path for the shape questionnaires produce: objects of plain names, whole numbers and plain strings
+    /// (<c>{"DRUGS_indicators":{"SCOPE":4,…},"DRUGS_confidence":"LOW",…}</c>). It scans the bytes by hand, which is
+    /// several times faster than <see cref="Utf8JsonReader"/> with the tree look-ups. It takes only a strict subset of
+    /// JSON — no escapes, no bytes outside printable ASCII in strings, no fractions, exponents or minus signs, no
+    /// PESTLE panels, a depth of at most 32 — and gives up (false) on anything else, so that what it does take is
+    /// well-formed and means the same as in <see cref="ReadGeneral"/>; the caller then starts again with that.
+    /// </summary>
+    private static class FlatScanner
+    {
+        private const int MaxDepth = 32;
+
+        // Bytes that end the fast scan of a string: its closing quote, or anything the subset leaves to the general reader.
+        private static readonly System.Buffers.SearchValues<byte> StringStops = System.Buffers.SearchValues.Create(
+            [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
+
+        public static bool TryRead(BoundAnswerReader target, ReadOnlySpan<byte> json)
+        {
+            var pos = SkipSpace(json, 0);
+            if (pos >= json.Length || json[pos] != (byte)'{') return false;
+            if (!Object(target, json, ref pos, target._root, 1)) return false;
+            return SkipSpace(json, pos) == json.Length;
+        }
+
+        /// <summary>On '{': reads to after its '}'; <paramref name="node"/> null skips the object.</summary>
+        private static bool Object(BoundAnswerReader target, ReadOnlySpan<byte> json, ref int pos, Node? node, int depth)
+        {
+            if (depth > MaxDepth) return false;
+            pos = SkipSpace(json, pos + 1);
+            if (pos < json.Length && json[pos] == (byte)'}') { pos++; return true; }
+            while (true)
+            {
+                if (!String(json, ref pos, out var name)) return false;
+                pos = SkipSpace(json, pos);
+                if (pos >= json.Length || json[pos] != (byte)':') return false;
+                pos = SkipSpace(json, pos + 1);
+                if (!Value(target, json, ref pos, node?.Find(name), depth)) return false;
+                pos = SkipSpace(json, pos);
+                if (pos >= json.Length) return false;
+                if (json[pos] == (byte)'}') { pos++; return true; }
+                if (json[pos] != (byte)',') return false;
+                pos = SkipSpace(json, pos + 1);
+            }
+        }
+
+        /// <summary>On '[': reads to after its ']', skipping every element.</summary>
+        private static bool Array(BoundAnswerReader target, ReadOnlySpan<byte> json, ref int pos, int depth)
+        {
+            if (depth > MaxDepth) return false;
+            pos = SkipSpace(json, pos + 1);
+            if (pos < json.Length && json[pos] == (byte)']') { pos++; return true; }
+            while (true)
+            {
+                if (!Value(target, json, ref pos, null, depth)) return false;
+                pos = SkipSpace(json, pos);
+                if (pos >= json.Length) return false;
+                if (json[pos] == (byte)']') { pos++; return true; }
+                if (json[pos] != (byte)',') return false;
+                pos = SkipSpace(json, pos + 1);
+            }
+        }
+
+        /// <summary>One value at <paramref name="pos"/>; what <see cref="ReadValue"/> does with it when <paramref name="node"/> is bound.</summary>
+        private static bool Value(BoundAnswerReader target, ReadOnlySpan<byte> json, ref int pos, Node? node, int depth)
+        {
+            if (pos >= json.Length) return false;
+            if (node is not null)
+            {
+                if (node.Factors.Count > 0) return false; // PESTLE panels: the general reader's job
+                foreach (var leaf in node.AllLeaves)
+                    if (leaf.Confidence) target._confidences[leaf.Index] = null;
+                    else target._values[leaf.Index] = double.NaN;
+            }
+            switch (json[pos])
+            {
+                case (byte)'{':
+                    return Object(target, json, ref pos, node is { ChildCount: > 0 } ? node : null, depth + 1);
+                case (byte)'[':
+                    return Array(target, json, ref pos, depth + 1);
+                case (byte)'"':
+                    if (!String(json, ref pos, out var text)) return false;
+                    if (node is null) return true;
+                    foreach (var leaf in node.Leaves)
+                    {
+                        if (!leaf.Confidence) return false; // a number written as a string: the general reader's job
+                        if (ConfidenceOf(text) is { } c) target._confidences[leaf.Index] = c;
+                    }
+                    return true;
+                case >= (byte)'0' and <= (byte)'9':
+                    if (!WholeNumber(json, ref pos, out var x)) return false;
+                    if (node is null) return true;
+                    foreach (var leaf in node.Leaves)
+                        if (!leaf.Confidence && Indicators.InScale(x)) target._values[leaf.Index] = x;
+                    return true;
+                default:
+                    return Literal(json, ref pos, "true"u8) || Literal(json, ref pos, "false"u8) || Literal(json, ref pos, "null"u8);
+            }
+        }
+
+        /// <summary>On '"': the bytes up to the closing quote, when they are printable ASCII without escapes.</summary>
+        private static bool String(ReadOnlySpan<byte> json, ref int pos, out ReadOnlySpan<byte> text)
+        {
+            text = default;
+            if (pos >= json.Length || json[pos] != (byte)'"') return false;
+            var length = json[(pos + 1)..].IndexOfAny(StringStops);
+            if (length < 0 || json[pos + 1 + length] != (byte)'"') return false;
+            text = json.Slice(pos + 1, length);
+            pos += length + 2;
+            return true;
+        }
+
+        /// <summary>0 or a whole number of at most 15 digits without a leading zero (exact as a double); no fraction or exponent.</summary>
+        private static bool WholeNumber(ReadOnlySpan<byte> json, ref int pos, out double value)
+        {
+            value = 0;
+            long n = 0;
+            var start = pos;
+            while (pos < json.Length && json[pos] is >= (byte)'0' and <= (byte)'9' && pos - start < 16)
+                n = n * 10 + (json[pos++] - '0');
+            var digits = pos - start;
+            if (digits > 15 || (digits > 1 && json[start] == (byte)'0')) return false;
+            if (pos < json.Length && json[pos] is (byte)'.' or (byte)'e' or (byte)'E') return false;
+            value = n;
+            return true;
+        }
+
+        private static bool Literal(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+        {
+            if (!json[pos..].StartsWith(literal)) return false;
+            pos += literal.Length;
+            return true;
+        }
+
+        private static Confidence? ConfidenceOf(ReadOnlySpan<byte> text) =>
+            text.SequenceEqual("HIGH"u8) ? Confidence.High
+            : text.SequenceEqual("MEDIUM"u8) ? Confidence.Medium
+            : text.SequenceEqual("LOW"u8) ? Confidence.Low
+            : null;
+
+        private static int SkipSpace(ReadOnlySpan<byte> json, int pos)
+        {
+            while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') pos++;
+            return pos;
+        }
     }
 
     /// <summary>The reader is on StartObject; reads to its EndObject.</summary>
@@ -262,8 +421,13 @@ public sealed class BoundAnswerReader
                     if (n.AsSpan().SequenceEqual(name)) return node;
                 return null;
             }
+            return Find(reader.ValueSpan);
+        }
+
+        /// <summary>The child with this unescaped UTF-8 name, or null.</summary>
+        public Node? Find(ReadOnlySpan<byte> span)
+        {
             // Answers usually list questions in the order the bindings do: try the one after the last match first.
-            var span = reader.ValueSpan;
             var count = _children.Count;
             for (var k = 0; k < count; k++)
             {

@@ -485,12 +485,13 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
             }
         }
 
-        /// <summary><see cref="Grading.TryParse"/> on the stored UTF-8 code (ASCII when valid).</summary>
+        /// <summary><see cref="Grading.TryParse"/> on the stored UTF-8 code (ASCII when valid), without a string per row.</summary>
         private static Grading? ParseGrading(ReadOnlySpan<byte> code)
         {
             if (code.Length != 2 || code[0] > 127 || code[1] > 127) return null;
-            Span<char> chars = [(char)code[0], (char)code[1]];
-            return Grading.TryParse(new string(chars), out var g) ? g : null;
+            var source = char.ToUpperInvariant((char)code[0]);
+            var information = code[1] - '0';
+            return Grading.IsValidSource(source) && Grading.IsValidInformation(information) ? new Grading(source, information) : null;
         }
     }
 

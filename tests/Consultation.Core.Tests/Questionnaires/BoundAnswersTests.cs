@@ -111,6 +111,44 @@ public sealed class BoundAnswerReaderTests
         Assert.Equal(factors, reader.Factors);
     }
 
+    /// <summary>Shapes at the edge of the reader's fast scanner (plain names, whole numbers): taken or handed to the general reader.</summary>
+    public static TheoryData<string> ScannerEdges => new()
+    {
+        "{ \"DRUGS_indicators\" : { \"SCOPE\" : 4 ,\n \"DAMAGE\":2 } ,\t\"DRUGS_confidence\" : \"LOW\" }\r\n",
+        """{"DRUGS_indicators":{"SCOPE":04,"DAMAGE":2}}""",
+        """{"DRUGS_indicators":{"SCOPE":-1,"DAMAGE":3,"RESOURCES":-0}}""",
+        """{"DRUGS_indicators":{"SCOPE":3.0,"DAMAGE":1e0,"RESOURCES":2E0,"EXPERTISE":4.}}""",
+        """{"DRUGS_indicators":{"SCOPE":1234567890123456789,"DAMAGE":123456789012345,"RESOURCES":2}}""",
+        """{"DRUGS_indicators":{"SCOPE":true,"DAMAGE":nul,"RESOURCES":2}}""",
+        """{"DRUGS_indicators":{"SCOPE":false,"DAMAGE":null,"RESOURCES":2}}""",
+        """{"note":"Čelik ✓","DRUGS_indicators":{"SCOPE":2},"DRUGS_confidence":"MEDIUM"}""",
+        "{\"note\":\"a\tb\",\"DRUGS_indicators\":{\"SCOPE\":2}}",
+        """{"DRUGS_indicators":{"SCOPE":4}""",
+        """{"DRUGS_indicators":{"SCOPE":4}}x""",
+        """{"DRUGS_indicators":{"SCOPE":4 5}}""",
+        """{"DRUGS_indicators":{"SCOPE":4},"DRUGS_indicators":"none"}""",
+        """{"DRUGS_indicators":{"SCOPE":4},"DRUGS_confidence":"LOW","DRUGS_confidence":{"x":"HIGH"}}""",
+        """{"DRUGS_indicators":{"SCOPE":4,"DAMAGE":[1,[2,{"a":[]}],"x"]},"THB_indicators":{}}""",
+        """{}""",
+        """{"DRUGS_indicators":{"SCOPE":2,}}""",
+        """{"DRUGS_indicators":{"SCOPE":2}/*c*/}""",
+        "{\"DRUGS_indicators\":{\"SCOPE\":5},\"x\":" + string.Concat(Enumerable.Repeat("{\"x\":", 40)) + "1" + new string('}', 41),
+        "{\"DRUGS_indicators\":{\"SCOPE\":5},\"x\":" + string.Concat(Enumerable.Repeat("[", 70)) + new string(']', 70) + "}",
+    };
+
+    [Theory]
+    [MemberData(nameof(ScannerEdges))]
+    public void Reader_gives_what_the_document_form_gives_at_the_edges_of_its_fast_scanner(string data)
+    {
+        var bound = BoundAnswers.FromJson(QuestionnaireTemplates.Generate(QuestionnaireTemplates.FiveIndicator, Areas).BindingsJson);
+        var (scores, _) = bound.Read(data);
+        var reader = bound.CreateReader();
+        reader.Read(System.Text.Encoding.UTF8.GetBytes("""{"DRUGS_indicators":{"SCOPE":3},"DRUGS_confidence":"LOW"}"""));
+        reader.Read(System.Text.Encoding.UTF8.GetBytes(data));
+
+        Assert.Equal(scores, reader.Scores.ToArray().Select(s => new BoundScore(bound.IndicatorBindings[s.Binding].CrimeArea!, bound.IndicatorBindings[s.Binding].Indicator!, s.Value, s.Confidence)));
+    }
+
     [Fact]
     public void Reader_and_document_agree_on_generated_responses()
     {
