@@ -19,7 +19,7 @@ public sealed class WorkshopOutageTests(BrowserFixture browser, ImpatientBrowser
     private const string Round = "SOCTA 2027 outage workshop";
 
     [Fact]
-    public async Task A_score_given_while_the_database_is_locked_is_kept_on_the_phone_and_saved_by_itself_once_it_is_free()
+    public async Task A_score_given_while_the_database_is_locked_is_kept_on_the_phone_and_saved_by_itself_once_it_is_free_and_a_join_refused_as_busy_is_retried()
     {
         await using (var conn = new SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true;Pooling=False"))
         {
@@ -66,6 +66,20 @@ public sealed class WorkshopOutageTests(BrowserFixture browser, ImpatientBrowser
             await Expect(card.GetByRole(AriaRole.Status)).ToHaveTextAsync("✓ Saved", new() { Timeout = 15_000 });
             await using var check = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");
             Assert.Equal((4L, 5L), await check.QuerySingleAsync<(long, long)>("SELECT value, value2 FROM scores"));
+
+            // The phone reloads while the database is locked: the page is read, but the hub's Join (which writes)
+            // is refused as busy. The phone retries the Join on the open connection by itself once the lock goes.
+            await using (var holder = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+            {
+                await holder.OpenAsync();
+                await holder.ExecuteAsync("BEGIN IMMEDIATE");
+                await phone.ReloadAsync();
+                await Expect(ana.Status).Not.ToHaveTextAsync("Connected", new() { Timeout = 15_000 });
+                await Task.Delay(3_000); // at least one retry of the Join while still locked
+                await holder.ExecuteAsync("ROLLBACK");
+            }
+            await Expect(ana.Status).ToHaveTextAsync("Connected", new() { Timeout = 15_000 });
+            await Expect(card.GetByRole(AriaRole.Group, new() { Name = "Likelihood" }).GetByRole(AriaRole.Radio, new() { Name = "5" })).ToBeCheckedAsync();
             test.AssertNoBrowserErrors();
         });
     }

@@ -87,18 +87,30 @@ export function connect() {
 
 /** Starts `conn`, calls `onUp` after every (re)connect, keeps trying after a full close. */
 export function keepConnected(conn, onUp, setStatus) {
+  // The resync (onUp) is retried on its own while the connection is up: the server may be briefly busy
+  // (database locked) right after a connect, and starting an already started connection would fail for ever.
+  const resync = async () => {
+    try {
+      await onUp();
+      setStatus(true);
+    } catch (e) {
+      setStatus(false);
+      // When the connection is down, onreconnected or onclose → start resync again.
+      if (conn.state === "Connected") setTimeout(resync, 2000);
+    }
+  };
   const start = async () => {
     try {
       await conn.start();
-      setStatus(true);
-      await onUp();
     } catch (e) {
       setStatus(false);
       setTimeout(start, 2000);
+      return;
     }
+    await resync();
   };
   conn.onreconnecting(() => setStatus(false));
-  conn.onreconnected(async () => { setStatus(true); await onUp(); });
+  conn.onreconnected(() => resync());
   conn.onclose(() => { setStatus(false); setTimeout(start, 1000); });
   start();
 }
