@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.RateLimiting;
 using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -62,10 +63,7 @@ public static class ApiExtensions
         {
             var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequestsPerMinute;
             var key = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-            });
+            return SharedWindowLimiter.Partition(context, RateLimitPolicy, key, limit, TimeSpan.FromMinutes(1));
         }));
         // The portal's 429 page is HTML; API clients get problem+json.
         services.PostConfigure<RateLimiterOptions>(o =>

@@ -24,6 +24,10 @@ public static class RateLimits
     public static IServiceCollection AddPortalRateLimits(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<RateLimitOptions>().Bind(config.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        // Counted across instances through Redis when it is configured (the SignalR backplane's), else per instance.
+        services.AddSingleton(sp => new SharedRateCounter(config["Redis:Configuration"],
+            config["Redis:ChannelPrefix"] is { Length: > 0 } prefix ? prefix : "consultation",
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SharedRateCounter>>()));
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -32,10 +36,7 @@ public static class RateLimits
                 if (!HttpMethods.IsPost(context.Request.Method)) return RateLimitPartition.GetNoLimiter("read");
                 var limit = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SensitivePostsPerMinute;
                 var key = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-                });
+                return SharedWindowLimiter.Partition(context, Sensitive, key, limit, TimeSpan.FromMinutes(1));
             });
             o.OnRejected = async (ctx, ct) =>
             {

@@ -40,9 +40,9 @@ public sealed class IndexModel(Db db, CurrentUser me, JoinCodeGuard guard, IOpti
     public async Task<IActionResult> OnGetAsync(string? code, CancellationToken ct)
     {
         if (code is null) return Page();
-        if (guard.IsBlocked(HttpContext)) return TooMany();
+        if (await guard.IsBlockedAsync(HttpContext)) return TooMany();
         await using var conn = await db.OpenAsync(ct);
-        if (!await FindAsync(conn, code, ct)) return UnknownCode(code);
+        if (!await FindAsync(conn, code, ct)) return await UnknownCodeAsync(code);
         var hash = ParticipantCookie.TokenHash(Request, Workshop!.Id);
         if (hash is not null)
         {
@@ -60,19 +60,19 @@ public sealed class IndexModel(Db db, CurrentUser me, JoinCodeGuard guard, IOpti
     /// <summary>The code form on <c>/join</c>.</summary>
     public async Task<IActionResult> OnPostFindAsync(CancellationToken ct)
     {
-        if (guard.IsBlocked(HttpContext)) return TooMany();
+        if (await guard.IsBlockedAsync(HttpContext)) return TooMany();
         var code = JoinCodes.Normalize(EnteredCode);
         await using var conn = await db.OpenAsync(ct);
-        if (!await FindAsync(conn, code, ct)) return UnknownCode(EnteredCode ?? "");
+        if (!await FindAsync(conn, code, ct)) return await UnknownCodeAsync(EnteredCode ?? "");
         return Redirect("/join/" + Workshop!.JoinCode);
     }
 
     /// <summary>Becomes a participant: a display name and category, or the signed-in user's own.</summary>
     public async Task<IActionResult> OnPostEnterAsync(string? code, CancellationToken ct)
     {
-        if (guard.IsBlocked(HttpContext)) return TooMany();
+        if (await guard.IsBlockedAsync(HttpContext)) return TooMany();
         await using var conn = await db.OpenAsync(ct);
-        if (code is null || !await FindAsync(conn, code, ct)) return UnknownCode(code ?? "");
+        if (code is null || !await FindAsync(conn, code, ct)) return await UnknownCodeAsync(code ?? "");
         var workshop = Workshop!;
         long? userId = null, organisationId = null;
         string name, category;
@@ -118,9 +118,9 @@ public sealed class IndexModel(Db db, CurrentUser me, JoinCodeGuard guard, IOpti
         return Workshop is not null;
     }
 
-    private PageResult UnknownCode(string code)
+    private async Task<PageResult> UnknownCodeAsync(string code)
     {
-        if (!guard.RecordFailure(HttpContext)) return TooMany();
+        if (!await guard.RecordFailureAsync(HttpContext)) return TooMany();
         Workshop = null;
         EnteredCode = code;
         ErrorMessage = L["No open workshop has this code. Check the code and try again."];
