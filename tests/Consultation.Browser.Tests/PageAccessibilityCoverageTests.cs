@@ -6,7 +6,6 @@ using Consultation.Browser.Tests.PageObjects;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Operations;
 using Dapper;
-using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -108,10 +107,7 @@ public sealed partial class PageAccessibilityCoverageTests(BrowserFixture browse
                     var response = await page.GotoAsync(path);
                     Assert.True(response?.Status == status, $"{pattern}: {path} answered {response?.Status}, expected {status}");
                     Assert.Equal(culture, await page.EvaluateAsync<string>("document.documentElement.lang"));
-                    var result = await page.RunAxe();
-                    foreach (var v in result.Violations.Where(v => v.Impact is "serious" or "critical"))
-                        report.AppendLine($"{culture} {group.Key} {path}: [{v.Impact}] {v.Id} — {v.Help}: "
-                            + string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html)));
+                    await AxeCheck.AppendSeriousViolationsAsync(page, report, $"{culture} {group.Key} {path}");
                 }
             }
             Assert.True(report.Length == 0, "Accessibility violations:\n" + report);

@@ -1,7 +1,6 @@
 using Consultation.Browser.Tests.Infrastructure;
 using Consultation.Browser.Tests.PageObjects;
 using Consultation.Web.Operations;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -171,19 +170,13 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
             var page = await test.NewPersonAsync("respondent");
             var home = await (await LoginPage.OpenAsync(page)).SignInAsync("respondent2@demo.local");
             var list = await RespondListPage.OpenFromNavigationAsync(home, page);
-            var problems = new List<string>();
-            async Task CheckAsync(string where)
-            {
-                var result = await page.RunAxe();
-                problems.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical")
-                    .Select(v => $"{where}: [{v.Impact}] {v.Id} — {v.Help}: {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}"));
-            }
+            var report = new System.Text.StringBuilder();
 
-            await CheckAsync("list");
+            await AxeCheck.AppendSeriousViolationsAsync(page, report, "list");
             await list.OpenAsync(DemoData.DemoRoundTitle);
-            await CheckAsync("form");
+            await AxeCheck.AppendSeriousViolationsAsync(page, report, "form");
 
-            Assert.True(problems.Count == 0, "Accessibility violations:\n" + string.Join("\n", problems));
+            Assert.True(report.Length == 0, "Accessibility violations:\n" + report);
         });
     }
 }
