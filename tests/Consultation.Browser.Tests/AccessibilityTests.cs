@@ -92,15 +92,9 @@ public sealed class AccessibilityTests(BrowserFixture browser, BrowserPortalFact
     {
         var roundId = await EvidenceDemo.SeedWorkedExampleAsync(app.Services.GetRequiredService<Db>(), DateTimeOffset.UtcNow);
         var workshopRound = $"Accessibility workshop {culture}";
+        await RoundSeed.OpenRoundAsync(app, workshopRound, "DRUGS", "THB");
         await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true"))
-        {
-            var id = await conn.ExecuteScalarAsync<long>("""
-                INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
-                VALUES (@workshopRound, '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'Open', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id
-                """, new { workshopRound });
-            await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, 'DRUGS'), (@id, 'THB')", new { id });
             await conn.ExecuteAsync("UPDATE users SET culture = NULL");
-        }
         await using var test = browser.Start(app, "live-" + culture);
         var report = new StringBuilder();
 

@@ -92,14 +92,7 @@ public sealed class KeyboardTests(BrowserFixture browser, BrowserPortalFactory a
     public async Task Participant_joins_by_code_and_scores_by_keyboard_only()
     {
         const string round = "Keyboard workshop round";
-        await using (var conn = Sql())
-        {
-            var id = await conn.ExecuteScalarAsync<long>("""
-                INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
-                VALUES (@round, '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'Open', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id
-                """, new { round });
-            await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, 'DRUGS'), (@id, 'THB')", new { id });
-        }
+        await RoundSeed.OpenRoundAsync(app, round, "DRUGS", "THB");
         await using var test = browser.Start(app);
 
         await test.RunAsync(async () =>

@@ -21,14 +21,7 @@ public sealed class WorkshopOutageTests(BrowserFixture browser, ImpatientBrowser
     [Fact]
     public async Task A_score_given_while_the_database_is_locked_is_kept_on_the_phone_and_saved_by_itself_once_it_is_free_and_a_join_refused_as_busy_is_retried()
     {
-        await using (var conn = new SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true;Pooling=False"))
-        {
-            var id = await conn.ExecuteScalarAsync<long>("""
-                INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
-                VALUES (@Round, '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'Open', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id
-                """, new { Round });
-            await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, 'DRUGS')", new { id });
-        }
+        await RoundSeed.OpenRoundAsync(app, Round, "DRUGS");
         await using var test = browser.Start(app);
 
         await test.RunAsync(async () =>

@@ -1,7 +1,5 @@
 using Consultation.Browser.Tests.Infrastructure;
 using Consultation.Browser.Tests.PageObjects;
-using Dapper;
-using Microsoft.Data.Sqlite;
 using static Microsoft.Playwright.Assertions;
 
 namespace Consultation.Browser.Tests;
@@ -15,20 +13,10 @@ public sealed class WorkshopTests(BrowserFixture browser, BrowserPortalFactory a
 {
     private const string Round = "SOCTA 2027 regional workshop";
 
-    private async Task SeedRoundAsync()
-    {
-        await using var conn = new SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true");
-        var id = await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO rounds (title, opens_at, closes_at, status, min_organisations, created_at, updated_at)
-            VALUES (@Round, '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'Open', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id
-            """, new { Round });
-        await conn.ExecuteAsync("INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, 'DRUGS'), (@id, 'THB')", new { id });
-    }
-
     [Fact]
     public async Task Participants_on_phones_add_and_score_pestle_factors_and_the_projector_updates_live()
     {
-        await SeedRoundAsync();
+        await RoundSeed.OpenRoundAsync(app, Round, "DRUGS", "THB");
         await using var test = browser.Start(app);
 
         await test.RunAsync(async () =>
