@@ -18,6 +18,7 @@ public sealed class Db : IAsyncDisposable, IDisposable
     /// <summary>The per-connection pragmas; <see cref="Configured"/> remembers which of them a handle got.</summary>
     private readonly string _pragmas = "";
     private readonly NpgsqlDataSource? _postgres;
+    private readonly HotConnections? _hot;
     /// <summary>SQLite handles that have had their pragmas; an entry goes when the pool closes its handle.</summary>
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, string> Configured = new();
 
@@ -27,7 +28,14 @@ public sealed class Db : IAsyncDisposable, IDisposable
         Dialect = o.Provider;
         if (Dialect == DatabaseProvider.Postgres)
         {
-            _postgres = NpgsqlDataSource.Create(o.ConnectionString);
+            // Npgsql prepares a statement on the server once it has run a few times on a connection (the hot paths'
+            // few statements, see HotSql), unless the connection string says otherwise (e.g. "Max Auto Prepare=0"
+            // behind a pooler in transaction mode).
+            var pg = new NpgsqlConnectionStringBuilder(o.ConnectionString);
+            if (!o.ConnectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+                && !o.ConnectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+                pg.MaxAutoPrepare = 64;
+            _postgres = NpgsqlDataSource.Create(pg.ConnectionString);
             DatabasePath = "";
             return;
         }
@@ -45,6 +53,14 @@ public sealed class Db : IAsyncDisposable, IDisposable
         // nothing acknowledged (group commit in ResponseWriter shares one fsync among many autosaves).
         var synchronous = o.Synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL";
         _pragmas = $"PRAGMA busy_timeout = {o.BusyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous};";
+        var hotConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        _hot = new HotConnections(() =>
+        {
+            var conn = new SqliteConnection(hotConnectionString);
+            conn.Open();
+            conn.Execute(_pragmas);
+            return conn;
+        });
     }
 
     public DatabaseProvider Dialect { get; }
@@ -72,6 +88,57 @@ public sealed class Db : IAsyncDisposable, IDisposable
         return conn;
     }
 
+    /// <summary>
+    /// Runs a hot statement (see <see cref="HotSql"/>) with <paramref name="values"/> in the order of its parameters
+    /// and hands the open reader to <paramref name="read"/>, which must not keep it. On SQLite the command stays
+    /// compiled on a long-lived connection; on PostgreSQL it is an ordinary command on a pooled connection.
+    /// </summary>
+    public async Task<T> QueryHotAsync<T>(HotSql statement, object?[] values, Func<DbDataReader, T> read, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (_postgres is not null)
+        {
+            await using var conn = await _postgres.OpenConnectionAsync(ct);
+            await using var command = conn.CreateCommand();
+            command.CommandText = statement.Sql;
+            for (var i = 0; i < values.Length; i++)
+                command.Parameters.Add(new NpgsqlParameter { ParameterName = statement.Parameters[i], Value = ParameterValue(values[i]) });
+            await using var pgReader = await command.ExecuteReaderAsync(ct);
+            return read(pgReader);
+        }
+        var entry = _hot!.Rent();
+        T result;
+        try
+        {
+            // Synchronous: Microsoft.Data.Sqlite's async methods run synchronously anyway.
+            using var reader = entry.Command(statement, values).ExecuteReader();
+            result = read(reader);
+        }
+        catch
+        {
+            entry.Dispose();
+            throw;
+        }
+        _hot.Return(entry);
+        return result;
+    }
+
+    /// <summary>
+    /// Closes the idle connections that <see cref="QueryHotAsync{T}"/> keeps open (those in use close when they come
+    /// back). For tests that change the database file under a running portal, together with
+    /// <c>SqliteConnection.ClearAllPools</c>.
+    /// </summary>
+    public void ClearHotConnections() => _hot?.Clear();
+
+    /// <summary>A parameter value as Dapper's handlers store it (<see cref="DapperSetup"/>): time as UTC text, flags as 0/1.</summary>
+    internal static object ParameterValue(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTimeOffset t => DapperSetup.Format(t),
+        bool b => b ? 1L : 0L,
+        _ => value,
+    };
+
     /// <summary>SQLite online backup into <paramref name="destination"/> (the app may keep running).</summary>
     /// <exception cref="NotSupportedException">On PostgreSQL: back up with the server's own tools.</exception>
     public async Task BackupAsync(string destination, CancellationToken ct = default)
@@ -88,7 +155,15 @@ public sealed class Db : IAsyncDisposable, IDisposable
         source.BackupDatabase(target);
     }
 
-    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _hot?.Dispose();
+        return _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
-    public void Dispose() => _postgres?.Dispose();
+    public void Dispose()
+    {
+        _hot?.Dispose();
+        _postgres?.Dispose();
+    }
 }

@@ -41,6 +41,17 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
 
     private static readonly object StateKey = new();
 
+    /// <summary>Read on every signed-in request: kept compiled (see <see cref="HotSql"/>).</summary>
+    private static readonly HotSql UserStateSql = new("""
+        SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture, u.time_zone,
+               (SELECT o.country FROM organisations o WHERE o.id = u.organisation_id) AS organisation_country,
+               (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                 WHERE ur.user_id = u.id) AS roles,
+               u.must_change_password, u.two_factor_enabled,
+               (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
+          FROM users u WHERE u.id = @id
+        """, "@id", "@Key");
+
     /// <summary>The signed-in user's row read while validating this request's cookie; null when it was not read.</summary>
     public static UserState? StateOf(HttpContext context) => context.Items.TryGetValue(StateKey, out var s) ? s as UserState : null;
 
@@ -51,16 +62,8 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         if (due && context.Principal?.Identity is ClaimsIdentity { IsAuthenticated: true } cookie
             && long.TryParse(cookie.FindFirst(identity.Value.ClaimsIdentity.UserIdClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
-            await using var conn = await db.OpenAsync(context.HttpContext.RequestAborted);
-            var state = await conn.QuerySingleOrDefaultAsync<UserState>(new CommandDefinition("""
-                SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture, u.time_zone,
-                       (SELECT o.country FROM organisations o WHERE o.id = u.organisation_id) AS organisation_country,
-                       (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-                         WHERE ur.user_id = u.id) AS roles,
-                       u.must_change_password, u.two_factor_enabled,
-                       (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
-                  FROM users u WHERE u.id = @id
-                """, new { id, Key = PortalSettings.RequireTwoFactorForCoordinators }, cancellationToken: context.HttpContext.RequestAborted));
+            var state = await db.QueryHotAsync(UserStateSql, [id, PortalSettings.RequireTwoFactorForCoordinators],
+                static r => r.Read() ? r.GetRowParser<UserState>()(r) : null, context.HttpContext.RequestAborted);
             if (state is not null && SameClaims(cookie, Expected(id, state)))
             {
                 context.HttpContext.Items[StateKey] = state;

@@ -80,16 +80,14 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         var data = Normalized(body.Data);
         if (data is not { Length: > 0 and <= AnswerValidator.MaxDataLength }) return BadBody();
 
-        await using var conn = await db.OpenAsync(ct);
-        // One statement: the questionnaire as the respondent's organisation may see it, and their response's state.
-        if (await RespondSql.TargetAsync(conn, id, me.Id, org, ct) is not (var q, var response)) return NotFoundProblem();
+        // One statement, kept compiled: the questionnaire as the respondent's organisation may see it, and their
+        // response's state. No connection is held while the write waits for the group writer: it takes its own from
+        // the same pool, and on PostgreSQL (a bounded pool) requests holding theirs while waiting would starve it.
+        if (await RespondSql.TargetAsync(db, id, me.Id, org, ct) is not (var q, var response)) return NotFoundProblem();
         var now = clock.GetUtcNow();
         if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
             return Refused(refusal, q);
 
-        // The read connection goes back to the pool before the write is queued: the group writer takes its own from
-        // the same pool, and on PostgreSQL (a bounded pool) requests holding theirs while waiting would starve it.
-        await conn.CloseAsync();
         var page = Math.Max(0, body.CurrentPage);
         long? revision;
         if (response is null)
@@ -129,8 +127,8 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
             return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
         var data = Normalized(body.Data);
 
+        if (await RespondSql.TargetAsync(db, id, me.Id, org, ct) is not (var q, var expected)) return NotFoundProblem();
         await using var conn = await db.OpenAsync(ct);
-        if (await RespondSql.TargetAsync(conn, id, me.Id, org, ct) is not (var q, var expected)) return NotFoundProblem();
         // A retry of this very submission answers what the first one committed (read in full only then).
         if (expected?.IdempotencyKey == key && await RespondSql.ResponseAsync(conn, id, me.Id, org, ct) is { } first && first.IdempotencyKey == key)
             return Submitted(first);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Consultation.Core.Localization;
 using Consultation.Core.Responses;
 using Consultation.Core.Rounds;
+using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Pages.Rounds;
 using Dapper;
 
@@ -116,20 +117,29 @@ public static class RespondSql
     /// <see cref="QuestionnaireAsync"/> sees it (null when not visible to the respondent's organisation) and the state
     /// of the respondent's latest response to it (null before the first save).
     /// </summary>
-    public static async Task<(QuestionnaireRow Questionnaire, ResponseState? Response)?> TargetAsync(DbConnection conn, long id, long me, long org, CancellationToken ct)
-    {
-        var rows = await conn.QueryAsync<QuestionnaireRow, ResponseState?, (QuestionnaireRow, ResponseState?)?>(new CommandDefinition($$"""
-            SELECT vq.*, rs.id AS response_id, rs.questionnaire_version_id AS version_id, rv.status AS version_status,
-                   rs.status, rs.revision, rs.idempotency_key
-              FROM ({{VisibleQuestionnaires}} AND q.id = @id) vq
-              LEFT JOIN responses rs ON rs.id = (
-                    SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
-                     WHERE xv.questionnaire_id = vq.id AND x.respondent_user_id = @Me AND x.organisation_id = @Org
-                     ORDER BY x.id DESC LIMIT 1)
-              LEFT JOIN questionnaire_versions rv ON rv.id = rs.questionnaire_version_id
-            """, new { id, Me = me, Org = org }, cancellationToken: ct), (q, r) => (q, r), splitOn: "response_id");
-        return rows.SingleOrDefault();
-    }
+    public static Task<(QuestionnaireRow Questionnaire, ResponseState? Response)?> TargetAsync(Db db, long id, long me, long org, CancellationToken ct) =>
+        db.QueryHotAsync(TargetSql, [id, me, org], static r =>
+        {
+            if (!r.Read()) return ((QuestionnaireRow, ResponseState?)?)null;
+            // As Dapper's multi-map split on response_id: no response when that column is null.
+            var split = r.GetOrdinal("response_id");
+            var q = r.GetRowParser<QuestionnaireRow>(startIndex: 0, length: split)(r);
+            var response = r.IsDBNull(split) ? null : r.GetRowParser<ResponseState>(startIndex: split)(r);
+            if (r.Read()) throw new InvalidOperationException("More than one target row for one questionnaire.");
+            return (q, response);
+        }, ct);
+
+    /// <summary>Run for every autosave and submission: kept compiled (see <see cref="HotSql"/>).</summary>
+    private static readonly HotSql TargetSql = new($$"""
+        SELECT vq.*, rs.id AS response_id, rs.questionnaire_version_id AS version_id, rv.status AS version_status,
+               rs.status, rs.revision, rs.idempotency_key
+          FROM ({{VisibleQuestionnaires}} AND q.id = @id) vq
+          LEFT JOIN responses rs ON rs.id = (
+                SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
+                 WHERE xv.questionnaire_id = vq.id AND x.respondent_user_id = @Me AND x.organisation_id = @Org
+                 ORDER BY x.id DESC LIMIT 1)
+          LEFT JOIN questionnaire_versions rv ON rv.id = rs.questionnaire_version_id
+        """, "@id", "@Me", "@Org");
 
     /// <summary>The schema of a published version of the questionnaire (the response's, else the latest).</summary>
     public static Task<string?> PublishedSchemaAsync(DbConnection conn, long questionnaireId, long versionId, CancellationToken ct, DbTransaction? tx = null) =>

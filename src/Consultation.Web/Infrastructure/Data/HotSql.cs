@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Consultation.Web.Infrastructure.Data;
+
+/// <summary>
+/// A statement that a hot path runs for (nearly) every request: the security stamp check, the respondent's autosave
+/// target. Microsoft.Data.Sqlite compiles a command's SQL again for every new command object, and a pooled connection
+/// is a new object at every open, so each such statement paid its full parse and plan on every request — a profile of
+/// the autosave load showed SQLite's parser and planner at about a third of the server's CPU
+/// (bench/RESULTS.md). <see cref="Db.QueryHotAsync{T}"/> runs a <see cref="HotSql"/> on a long-lived connection that
+/// keeps the command, so SQLite compiles it once per connection. On PostgreSQL it is an ordinary command on a pooled
+/// connection (Npgsql prepares repeated statements itself, see <see cref="Db"/>).
+/// </summary>
+/// <remarks>Declare each one once, as a static field: the statement cache is keyed by the instance.</remarks>
+public sealed class HotSql(string sql, params string[] parameters)
+{
+    public string Sql { get; } = sql;
+
+    /// <summary>Parameter names as used in <see cref="Sql"/> (with their '@'); values are given in this order.</summary>
+    public IReadOnlyList<string> Parameters { get; } = parameters;
+}
+
+/// <summary>
+/// SQLite connections kept open with their compiled <see cref="HotSql"/> commands. A connection is used by one caller
+/// at a time; at most <see cref="MaxIdle"/> wait idle, more are opened under a burst and closed again. A connection
+/// whose statement failed is closed, not returned. <see cref="Clear"/> closes them all (tests that change the file
+/// under the portal, and <see cref="Db"/>'s disposal).
+/// </summary>
+internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
+{
+    public const int MaxIdle = 32;
+
+    private readonly ConcurrentStack<Entry> _idle = new();
+    private int _generation;
+    private bool _disposed;
+
+    public sealed class Entry(SqliteConnection connection, int generation) : IDisposable
+    {
+        private readonly Dictionary<HotSql, SqliteCommand> _commands = new(ReferenceEqualityComparer.Instance);
+
+        public SqliteConnection Connection { get; } = connection;
+        public int Generation { get; } = generation;
+
+        /// <summary>This connection's command for <paramref name="statement"/>, with <paramref name="values"/> bound.</summary>
+        public SqliteCommand Command(HotSql statement, ReadOnlySpan<object?> values)
+        {
+            if (!_commands.TryGetValue(statement, out var command))
+            {
+                command = Connection.CreateCommand();
+                command.CommandText = statement.Sql;
+                foreach (var name in statement.Parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                _commands[statement] = command;
+            }
+            if (values.Length != statement.Parameters.Count)
+                throw new ArgumentException($"The statement takes {statement.Parameters.Count} values, not {values.Length}.", nameof(values));
+            for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = Db.ParameterValue(values[i]);
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values) command.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    public Entry Rent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var generation = Volatile.Read(ref _generation);
+        while (_idle.TryPop(out var entry))
+        {
+            if (entry.Generation == generation) return entry;
+            entry.Dispose();
+        }
+        return new Entry(open(), generation);
+    }
+
+    /// <summary>Back to the idle stack after a successful use; closed when stale, surplus or after <see cref="Clear"/>.</summary>
+    public void Return(Entry entry)
+    {
+        if (_disposed || entry.Generation != Volatile.Read(ref _generation) || _idle.Count >= MaxIdle)
+        {
+            entry.Dispose();
+            return;
+        }
+        _idle.Push(entry);
+    }
+
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        while (_idle.TryPop(out var entry)) entry.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        Clear();
+    }
+}
