@@ -96,6 +96,8 @@ public sealed class Db : IAsyncDisposable, IDisposable
     public async Task<T> QueryHotAsync<T>(HotSql statement, object?[] values, Func<DbDataReader, T> read, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        if (values.Length != statement.Parameters.Count)
+            throw new ArgumentException($"The statement takes {statement.Parameters.Count} values, not {values.Length}.", nameof(values));
         if (_postgres is not null)
         {
             await using var conn = await _postgres.OpenConnectionAsync(ct);
@@ -129,6 +131,9 @@ public sealed class Db : IAsyncDisposable, IDisposable
     /// <c>SqliteConnection.ClearAllPools</c>.
     /// </summary>
     public void ClearHotConnections() => _hot?.Clear();
+
+    /// <summary>Hot commands compiled so far on SQLite (0 on PostgreSQL); for the tests.</summary>
+    internal int HotStatementsCompiled => _hot?.Compiled ?? 0;
 
     /// <summary>A parameter value as Dapper's handlers store it (<see cref="DapperSetup"/>): time as UTC text, flags as 0/1.</summary>
     internal static object ParameterValue(object? value) => value switch

@@ -34,9 +34,13 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
 
     private readonly ConcurrentStack<Entry> _idle = new();
     private int _generation;
+    private int _compiled;
     private bool _disposed;
 
-    public sealed class Entry(SqliteConnection connection, int generation) : IDisposable
+    /// <summary>How many commands were compiled so far (for the tests: once per statement and connection).</summary>
+    public int Compiled => Volatile.Read(ref _compiled);
+
+    public sealed class Entry(SqliteConnection connection, int generation, HotConnections owner) : IDisposable
     {
         private readonly Dictionary<HotSql, SqliteCommand> _commands = new(ReferenceEqualityComparer.Instance);
 
@@ -52,9 +56,8 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
                 command.CommandText = statement.Sql;
                 foreach (var name in statement.Parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
                 _commands[statement] = command;
+                Interlocked.Increment(ref owner._compiled);
             }
-            if (values.Length != statement.Parameters.Count)
-                throw new ArgumentException($"The statement takes {statement.Parameters.Count} values, not {values.Length}.", nameof(values));
             for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = Db.ParameterValue(values[i]);
             return command;
         }
@@ -75,7 +78,7 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
             if (entry.Generation == generation) return entry;
             entry.Dispose();
         }
-        return new Entry(open(), generation);
+        return new Entry(open(), generation, this);
     }
 
     /// <summary>Back to the idle stack after a successful use; closed when stale, surplus or after <see cref="Clear"/>.</summary>
