@@ -154,7 +154,8 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
 
         await conn.CloseAsync(); // as in OnPostSaveAsync: not held while the write waits for the group writer
         var page = Math.Max(0, body.CurrentPage);
-        var written = await writer.WriteAsync(async (c, tx) =>
+        // Isolated: it catches the unique violation of a reused key and answers for it.
+        var written = await writer.WriteIsolatedAsync(async (c, tx) =>
         {
             Written? row;
             try

@@ -18,12 +18,18 @@ public static class RespondExtensions
 
 /// <summary>
 /// Group commit for respondents' autosaves and submissions (issue 6, "Load benchmarks"). One writer takes every
-/// queued write, runs all that are waiting (up to <see cref="MaxBatch"/>) in one transaction on one long-lived
-/// connection — each write in its own savepoint, so a write that fails undoes only itself — commits once, and only
-/// then completes each caller. A save is acknowledged only after the commit that holds it; under load hundreds of
-/// saves share one commit instead of queueing one by one for SQLite's single write lock (and sleeping in its busy
-/// handler). The writes keep their own guards (revision and ownership in the WHERE clause), so batching changes no
-/// outcome.
+/// queued write, runs all that are waiting (up to <see cref="MaxBatch"/>) in one transaction on one connection,
+/// commits once, and only then completes each caller. A save is acknowledged only after the commit that holds it;
+/// under load hundreds of saves share one commit instead of queueing one by one for SQLite's single write lock (and
+/// sleeping in its busy handler). The writes keep their own guards (revision and ownership in the WHERE clause), so
+/// batching changes no outcome.
+/// <para>
+/// A write must not undo the others of its batch. The batch first runs straight through; if a write throws, the
+/// whole transaction is rolled back and the batch runs again with each write in its own savepoint, so only the
+/// failing write fails. A write that catches a database error itself (<see cref="WriteIsolatedAsync{T}"/>) always gets
+/// its savepoint: on PostgreSQL an error leaves the transaction unusable even when the code carries on. Savepoints cost
+/// two statements a write — on PostgreSQL two round trips — so the common case does without them.
+/// </para>
 /// </summary>
 public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : BackgroundService
 {
@@ -32,9 +38,11 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
 
     private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
 
-    private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, CancellationToken ct)
+    private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, bool isolated, CancellationToken ct)
     {
         public Func<DbConnection, DbTransaction, Task<object?>> Run { get; } = run;
+        /// <summary>Always in its own savepoint (it may catch a database error and carry on).</summary>
+        public bool Isolated { get; } = isolated;
         public CancellationToken Cancellation { get; } = ct;
         /// <summary>The caller's context (HttpContext, culture): the write runs as if inline in its request.</summary>
         public ExecutionContext? Context { get; } = ExecutionContext.Capture();
@@ -46,11 +54,22 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
     /// <summary>
     /// Runs <paramref name="write"/> inside the next group transaction and returns its result once that transaction
     /// is committed. An exception thrown by the write (or by the commit) is rethrown here. Pass the transaction to
-    /// every command. <paramref name="ct"/> only cancels a write that has not started yet.
+    /// every command. <paramref name="ct"/> only cancels a write that has not started yet. The write may run twice
+    /// (the first run rolled back, see the class remarks): it must do nothing but its statements. It must not catch a
+    /// database error; use <see cref="WriteIsolatedAsync{T}"/> for one that does.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken ct)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken ct) => EnqueueAsync(write, false, ct);
+
+    /// <summary>
+    /// As <see cref="WriteAsync{T}"/>, for a write that catches a database error of its own statement and answers for
+    /// it: it runs in its own savepoint. It must return right after catching: on PostgreSQL the error has made the
+    /// transaction unusable, so the write is rolled back to its savepoint (its answer stands).
+    /// </summary>
+    public Task<T> WriteIsolatedAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken ct) => EnqueueAsync(write, true, ct);
+
+    private async Task<T> EnqueueAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, bool isolated, CancellationToken ct)
     {
-        var job = new Job(async (c, tx) => await write(c, tx), ct);
+        var job = new Job(async (c, tx) => await write(c, tx), isolated, ct);
         if (!_queue.Writer.TryWrite(job)) throw new InvalidOperationException("The portal is shutting down; the answers were not saved.");
         return (T)(await job.Done.Task)!;
     }
@@ -86,6 +105,7 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
         return task!;
     }
 
+    /// <summary>Straight through first; after a write failed, again with a savepoint for each.</summary>
     private async Task WriteBatchAsync(List<Job> batch)
     {
         try
@@ -93,23 +113,7 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
             // A connection from the pool per batch (cheap), not one kept for ever: a connection that failed, or one
             // whose state changed under it (a file restored, a full disk cleared), never outlives its batch.
             await using var conn = await db.OpenAsync();
-            await using var tx = await conn.BeginTransactionAsync();
-            foreach (var job in batch)
-            {
-                await tx.SaveAsync(Savepoint);
-                try
-                {
-                    job.Result = await RunInCallerContext(job, conn, tx);
-                    await tx.ReleaseAsync(Savepoint);
-                }
-                catch (Exception ex)
-                {
-                    job.Error = ex;
-                    await tx.RollbackAsync(Savepoint);
-                    await tx.ReleaseAsync(Savepoint);
-                }
-            }
-            await tx.CommitAsync();
+            if (!await TryRunAsync(conn, batch, savepoints: false)) await TryRunAsync(conn, batch, savepoints: true);
         }
         catch (Exception ex)
         {
@@ -123,5 +127,62 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
             if (job.Error is { } error) job.Done.TrySetException(error);
             else job.Done.TrySetResult(job.Result);
         }
+    }
+
+    /// <summary>
+    /// Runs the batch in one transaction and commits it. Without <paramref name="savepoints"/> the first write that
+    /// throws stops the run: the transaction is rolled back and false returned, nothing recorded. With them, a
+    /// failing write undoes only itself and keeps its error.
+    /// </summary>
+    private static async Task<bool> TryRunAsync(DbConnection conn, List<Job> batch, bool savepoints)
+    {
+        await using var tx = await conn.BeginTransactionAsync();
+        foreach (var job in batch)
+        {
+            job.Result = null;
+            job.Error = null;
+            if (savepoints || job.Isolated)
+            {
+                await tx.SaveAsync(Savepoint);
+                try
+                {
+                    job.Result = await RunInCallerContext(job, conn, tx);
+                }
+                catch (Exception ex)
+                {
+                    job.Error = ex;
+                }
+                try
+                {
+                    if (job.Error is null)
+                    {
+                        await tx.ReleaseAsync(Savepoint);
+                        continue;
+                    }
+                }
+                catch (DbException) when (conn is Npgsql.NpgsqlConnection)
+                {
+                    // The write caught an error and answered for it, but on PostgreSQL that error has left the
+                    // transaction unusable: undo the write (it returned right after its failed statement) and keep
+                    // its answer.
+                }
+                await tx.RollbackAsync(Savepoint);
+                await tx.ReleaseAsync(Savepoint);
+                continue;
+            }
+            try
+            {
+                job.Result = await RunInCallerContext(job, conn, tx);
+            }
+            // A locked or full database fails every write alike: the whole batch answers with it (503, retried).
+            catch (Exception ex) when (!TransientDatabaseFailures.IsTransient(ex))
+            {
+                await tx.RollbackAsync();
+                foreach (var j in batch) j.Result = null;
+                return false;
+            }
+        }
+        await tx.CommitAsync();
+        return true;
     }
 }

@@ -149,6 +149,25 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task A_key_already_used_for_another_questionnaire_is_a_400_and_stores_nothing_there()
+    {
+        var (_, first) = await OpenRoundAsync(app, "Key round one", SmallSchema);
+        var (_, second) = await OpenRoundAsync(app, "Key round two", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        var key = Guid.NewGuid().ToString();
+        Assert.Equal(HttpStatusCode.OK, (await SubmitAsync(client, first, (await OpenFormAsync(client, first)).Token, """{ "score": 4 }""", 0, key)).StatusCode);
+
+        // The write of the second submission fails on the unique key inside the group transaction; it answers for
+        // itself (on PostgreSQL too, where the error would otherwise spoil the transaction of its batch).
+        var reused = await SubmitAsync(client, second, (await OpenFormAsync(client, second)).Token, """{ "score": 2 }""", 0, key);
+
+        Assert.Equal(HttpStatusCode.BadRequest, reused.StatusCode);
+        Assert.Equal("request.invalid", (await JsonAsync(reused)).GetProperty("code").GetString());
+        Assert.Empty(await ResponsesAsync(app, second));
+        Assert.Equal(HttpStatusCode.OK, (await SubmitAsync(client, second, (await OpenFormAsync(client, second)).Token, """{ "score": 2 }""", 0, Guid.NewGuid().ToString())).StatusCode);
+    }
+
+    [Fact]
     public async Task Amending_creates_revision_2_and_keeps_revision_1()
     {
         var (_, q) = await OpenRoundAsync(app, "Amend round", SmallSchema);

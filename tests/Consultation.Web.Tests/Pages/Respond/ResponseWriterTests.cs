@@ -1,0 +1,96 @@
+using System.Data.Common;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Pages.Respond;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Consultation.Web.Tests.Pages.Respond;
+
+/// <summary>
+/// The group-commit writer (issue 6): a batch runs without savepoints; a write that throws makes the batch run again
+/// with one savepoint a write, so it alone fails; a write that catches a database error itself runs in its own
+/// savepoint, so on PostgreSQL too it does not take its batch down with it.
+/// </summary>
+public sealed class ResponseWriterTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    private ResponseWriter Writer => app.Services.GetRequiredService<ResponseWriter>();
+
+    private static Task<int> InsertAsync(DbConnection c, DbTransaction tx, string key) =>
+        c.ExecuteAsync("INSERT INTO settings (key, value, updated_at) VALUES (@key, 'v', '2026-12-04T00:00:00Z')", new { key }, tx);
+
+    private async Task<List<string>> KeysAsync(string prefix)
+    {
+        await using var conn = app.Connection();
+        return (await conn.QueryAsync<string>("SELECT key FROM settings WHERE key LIKE @p ORDER BY key", new { p = prefix + "%" })).ToList();
+    }
+
+    /// <summary>Queues <paramref name="writes"/> behind a write that holds the writer until all are queued: they make one batch.</summary>
+    private async Task<List<Task<T>>> OneBatchAsync<T>(params Func<ResponseWriter, Task<T>>[] writes)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = Writer.WriteAsync(async (_, _) => { entered.TrySetResult(); await gate.Task; return 0; }, CancellationToken.None);
+        await entered.Task;
+        var tasks = writes.Select(w => w(Writer)).ToList();
+        gate.SetResult();
+        await holder;
+        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        return tasks;
+    }
+
+    [Fact]
+    public async Task A_failing_write_fails_alone_and_the_others_of_its_batch_are_committed_once()
+    {
+        var prefix = "writer-fail-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var runs = new int[3];
+        var tasks = await OneBatchAsync(
+            w => w.WriteAsync(async (c, tx) => { Interlocked.Increment(ref runs[0]); return await InsertAsync(c, tx, prefix + "a"); }, CancellationToken.None),
+            w => w.WriteAsync<int>((_, _) => { Interlocked.Increment(ref runs[1]); throw new InvalidOperationException("this write fails"); }, CancellationToken.None),
+            w => w.WriteAsync(async (c, tx) => { Interlocked.Increment(ref runs[2]); return await InsertAsync(c, tx, prefix + "c"); }, CancellationToken.None));
+
+        Assert.Equal(1, await tasks[0]);
+        Assert.Equal("this write fails", (await Assert.ThrowsAsync<InvalidOperationException>(() => tasks[1])).Message);
+        Assert.Equal(1, await tasks[2]);
+        Assert.Equal([prefix + "a", prefix + "c"], await KeysAsync(prefix));
+        // The first run stopped at the failure and was rolled back; the second, with savepoints, committed the rest.
+        Assert.Equal([2, 2, 1], runs);
+    }
+
+    [Fact]
+    public async Task A_batch_without_failures_runs_each_write_once()
+    {
+        var prefix = "writer-ok-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var runs = 0;
+        var tasks = await OneBatchAsync(Enumerable.Range(0, 10).Select(i => (Func<ResponseWriter, Task<int>>)(w =>
+            w.WriteAsync(async (c, tx) => { Interlocked.Increment(ref runs); return await InsertAsync(c, tx, $"{prefix}{i:00}"); }, CancellationToken.None))).ToArray());
+
+        Assert.All(tasks, t => Assert.Equal(1, t.Result));
+        Assert.Equal(10, runs);
+        Assert.Equal(10, (await KeysAsync(prefix)).Count);
+    }
+
+    [Fact]
+    public async Task A_write_that_catches_its_own_database_error_does_not_undo_its_batch()
+    {
+        var prefix = "writer-iso-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var tasks = await OneBatchAsync(
+            w => w.WriteAsync(async (c, tx) => (await InsertAsync(c, tx, prefix + "a")).ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None),
+            w => w.WriteIsolatedAsync(async (c, tx) =>
+            {
+                try
+                {
+                    await InsertAsync(c, tx, prefix + "a"); // the first write's key again
+                    return "inserted twice";
+                }
+                catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
+                {
+                    return "caught";
+                }
+            }, CancellationToken.None),
+            w => w.WriteAsync(async (c, tx) => (await InsertAsync(c, tx, prefix + "c")).ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None));
+
+        Assert.Equal(["1", "caught", "1"], tasks.Select(t => t.Result));
+        // On PostgreSQL the caught error would have aborted the transaction for all three without the savepoint.
+        Assert.Equal([prefix + "a", prefix + "c"], await KeysAsync(prefix));
+    }
+}
