@@ -154,48 +154,55 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
 
         await conn.CloseAsync(); // as in OnPostSaveAsync: not held while the write waits for the group writer
         var page = Math.Max(0, body.CurrentPage);
-        // Isolated: it catches the unique violation of a reused key and answers for it.
-        var written = await writer.WriteIsolatedAsync(async (c, tx) =>
+        // The key is unique across responses. A key used for another response makes the write change nothing (NOT
+        // EXISTS), so the write needs no savepoint of its own (ResponseWriter); a simultaneous use of the same key on
+        // another instance still fails on the unique index, and is answered the same way below.
+        Written? written;
+        try
         {
-            Written? row;
-            try
+            written = await writer.WriteAsync(async (c, tx) =>
             {
-                row = expected is null
+                var row = expected is null
                     ? await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
                         INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
                                                submitted_at, idempotency_key, created_at, updated_at)
-                        VALUES (@versionId, @org, @Me, 'Submitted', 1, @page, @data, @now, @key, @now, @now)
+                        SELECT @versionId, @org, @Me, 'Submitted', 1, @page, @data, @now, @key, @now, @now
+                         WHERE NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
                         ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING RETURNING id, revision
                         """, new { versionId, org, Me = me.Id, page, data, now, key }, tx))
                     : await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
                         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
                                idempotency_key = @key, revision = revision + 1, updated_at = @now
                          WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
+                           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key AND k.id <> @Id)
                         RETURNING id, revision
                         """, new { data, page, now, key, Id = expected.ResponseId, Me = me.Id, org, body.Revision }, tx));
-            }
-            catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
-            {
-                // The key is unique across responses: it was used for something else. The failed statement changed nothing.
-                return Written.KeyInUse;
-            }
-            // Lost a race: either our own retry got there first (same key) or another device saved meanwhile.
-            if (row is null) return Written.Lost;
-            var revisionNo = await c.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
-                VALUES (@Id, (SELECT COALESCE(MAX(revision_no), 0) + 1 FROM response_revisions WHERE response_id = @Id), @data, @now, @Me)
-                RETURNING revision_no
-                """, new { row.Id, data, now, Me = me.Id }, tx));
-            await audit.WriteAsync(revisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}",
-                $"questionnaire:{id} revision {revisionNo}", c, tx);
-            return row with { RevisionNo = revisionNo };
-        }, ct);
-        if (ReferenceEquals(written, Written.KeyInUse)) return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
-        if (ReferenceEquals(written, Written.Lost))
+                // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
+                // key belongs to another response. Told apart below, outside the group transaction.
+                if (row is null) return null;
+                var revisionNo = await c.ExecuteScalarAsync<long>(new CommandDefinition("""
+                    INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
+                    VALUES (@Id, (SELECT COALESCE(MAX(revision_no), 0) + 1 FROM response_revisions WHERE response_id = @Id), @data, @now, @Me)
+                    RETURNING revision_no
+                    """, new { row.Id, data, now, Me = me.Id }, tx));
+                await audit.WriteAsync(revisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}",
+                    $"questionnaire:{id} revision {revisionNo}", c, tx);
+                return row with { RevisionNo = revisionNo };
+            }, ct);
+        }
+        catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            written = null;
+        }
+        if (written is null)
         {
             await using var again = await db.OpenAsync(ct);
             var current = await RespondSql.ResponseAsync(again, id, me.Id, org, ct);
-            return current?.IdempotencyKey == key ? Submitted(current) : await ConflictAsync(again, id, org, ct);
+            if (current?.IdempotencyKey == key) return Submitted(current);
+            if (await again.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT id FROM responses WHERE idempotency_key = @key", new { key }, cancellationToken: ct)) is not null)
+                return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."], null);
+            return await ConflictAsync(again, id, org, ct);
         }
 
         // Exactly what this submission committed (a re-read could already show a later change from another device).
@@ -341,11 +348,9 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         return JsonElement.DeepEquals(x.RootElement, y.RootElement);
     }
 
-    /// <summary>What the submission's write did: the response row and revision it wrote, or why it wrote nothing.</summary>
+    /// <summary>What the submission's write did: the response row and revision it wrote.</summary>
     private sealed record Written
     {
-        public static readonly Written KeyInUse = new();
-        public static readonly Written Lost = new();
         public long Id { get; init; }
         public long Revision { get; init; }
         public long RevisionNo { get; init; }
