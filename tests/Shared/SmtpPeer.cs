@@ -22,13 +22,14 @@ public sealed class SmtpPeer : IAsyncDisposable
         Maildir = maildir;
     }
 
-    public static async Task<SmtpPeer> StartAsync()
+    /// <summary>Starts the peer on <paramref name="port"/> (a free one when null).</summary>
+    public static async Task<SmtpPeer> StartAsync(int? port = null)
     {
-        var port = FreePort();
+        var listen = port ?? FreePort();
         var maildir = Path.Combine(Path.GetTempPath(), "consultation-mail-" + Guid.NewGuid().ToString("N"));
         // aiosmtpd's Mailbox creates the Maildir sub-folders only when the folder itself is new: make all three.
         foreach (var sub in new[] { "new", "cur", "tmp" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
-        var psi = new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
+        var psi = new ProcessStartInfo("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{listen}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
         };
@@ -41,8 +42,8 @@ public sealed class SmtpPeer : IAsyncDisposable
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return new SmtpPeer(process, port, maildir);
+                await probe.ConnectAsync(IPAddress.Loopback, listen);
+                return new SmtpPeer(process, listen, maildir);
             }
             catch (SocketException)
             {

@@ -6,6 +6,9 @@ public static class MailExtensions
     {
         services.AddOptions<MailOptions>().Bind(config.GetSection(MailOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MailSender>();
+        services.AddSingleton<MailOutbox>();
+        services.AddSingleton<MailOutboxSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<MailOutboxSender>());
         return services;
     }
 }

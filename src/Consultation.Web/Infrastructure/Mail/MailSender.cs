@@ -15,23 +15,30 @@ public sealed class MailSender(IOptions<MailOptions> options, IHostEnvironment e
 {
     public async Task SendAsync(MailMessage mail, CancellationToken ct = default)
     {
-        var o = options.Value;
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(o.FromName, o.FromAddress));
-        message.To.Add(MailboxAddress.Parse(mail.To));
-        message.Subject = mail.Subject;
-        var body = new BodyBuilder { TextBody = mail.TextBody };
-        if (mail.HtmlBody is not null) body.HtmlBody = mail.HtmlBody;
-        message.Body = body.ToMessageBody();
+        if ((await SendManyAsync([mail], ct))[0] is { } error) throw error;
+    }
 
+    /// <summary>
+    /// Sends several messages over one connection to the mail server. A failure of the connection (server away,
+    /// authentication refused) throws; a message the server refuses gets its exception in the result, in order, and
+    /// the others still go.
+    /// </summary>
+    public async Task<IReadOnlyList<Exception?>> SendManyAsync(IReadOnlyList<MailMessage> mails, CancellationToken ct = default)
+    {
+        var o = options.Value;
+        var results = new Exception?[mails.Count];
+        if (mails.Count == 0) return results;
         if (string.IsNullOrWhiteSpace(o.SmtpHost))
         {
             var dir = Path.IsPathRooted(o.PickupDirectory) ? o.PickupDirectory : Path.Combine(env.ContentRootPath, o.PickupDirectory);
             Directory.CreateDirectory(dir);
-            var file = Path.Combine(dir, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}.eml");
-            await message.WriteToAsync(file, ct);
-            logger.LogInformation("No SMTP host configured: mail to {To} \"{Subject}\" written to {File}", mail.To, mail.Subject, file);
-            return;
+            foreach (var mail in mails)
+            {
+                var file = Path.Combine(dir, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}.eml");
+                await Build(o, mail).WriteToAsync(file, ct);
+                logger.LogInformation("No SMTP host configured: mail to {To} \"{Subject}\" written to {File}", mail.To, mail.Subject, file);
+            }
+            return results;
         }
 
         using var client = new SmtpClient();
@@ -44,8 +51,32 @@ public sealed class MailSender(IOptions<MailOptions> options, IHostEnvironment e
         };
         await client.ConnectAsync(o.SmtpHost, o.SmtpPort, security, ct);
         if (!string.IsNullOrEmpty(o.Username)) await client.AuthenticateAsync(o.Username, o.Password ?? "", ct);
-        await client.SendAsync(message, ct);
+        for (var i = 0; i < mails.Count; i++)
+        {
+            try
+            {
+                await client.SendAsync(Build(o, mails[i]), ct);
+                logger.LogInformation("Mail to {To} \"{Subject}\" sent via {Host}", mails[i].To, mails[i].Subject, o.SmtpHost);
+            }
+            catch (Exception ex) when (ex is SmtpCommandException or ParseException or FormatException)
+            {
+                // This message only (e.g. a recipient the server refuses); the connection stays usable.
+                results[i] = ex;
+            }
+        }
         await client.DisconnectAsync(true, ct);
-        logger.LogInformation("Mail to {To} \"{Subject}\" sent via {Host}", mail.To, mail.Subject, o.SmtpHost);
+        return results;
+    }
+
+    private static MimeMessage Build(MailOptions o, MailMessage mail)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(o.FromName, o.FromAddress));
+        message.To.Add(MailboxAddress.Parse(mail.To));
+        message.Subject = mail.Subject;
+        var body = new BodyBuilder { TextBody = mail.TextBody };
+        if (mail.HtmlBody is not null) body.HtmlBody = mail.HtmlBody;
+        message.Body = body.ToMessageBody();
+        return message;
     }
 }

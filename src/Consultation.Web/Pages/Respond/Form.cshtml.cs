@@ -24,8 +24,8 @@ namespace Consultation.Web.Pages.Respond;
 /// respondent and their organisation in the SQL itself: a foreign id is a 404.
 /// </summary>
 [AnswerSizeLimit]
-public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailSender mail, RichText richText, TimeProvider clock, ResponseWriter writer,
-    CompiledSchemas schemas, IStringLocalizer<SharedResource> L, ILogger<FormModel> logger) : PageModel
+public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, MailOutbox outbox, RichText richText, TimeProvider clock, ResponseWriter writer,
+    CompiledSchemas schemas, IStringLocalizer<SharedResource> L) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
@@ -187,6 +187,8 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
                     """, new { row.Id, data, now, Me = me.Id }, tx));
                 await audit.WriteAsync(revisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}",
                     $"questionnaire:{id} revision {revisionNo}", c, tx);
+                // The receipt is committed with the submission and sent after it (MailOutbox).
+                await outbox.EnqueueAsync(ReceiptMail(q, revisionNo, now), c, tx);
                 return row with { RevisionNo = revisionNo };
             }, ct);
         }
@@ -212,7 +214,7 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
             CurrentPage = page, DataJson = data!, SubmittedAt = now, IdempotencyKey = key, UpdatedAt = now,
             LastRevisionNo = written.RevisionNo, LastRevisionJson = data,
         };
-        await SendReceiptAsync(q, response, ct);
+        outbox.Wake();
         return Submitted(response);
     }
 
@@ -260,26 +262,18 @@ public sealed partial class FormModel(Db db, CurrentUser me, AuditLog audit, Mai
         return true;
     }
 
-    private async Task SendReceiptAsync(RespondSql.QuestionnaireRow q, RespondSql.ResponseRow response, CancellationToken ct)
+    /// <summary>The receipt of a submission, in the respondent's language (the request's culture).</summary>
+    private MailMessage ReceiptMail(RespondSql.QuestionnaireRow q, long revisionNo, DateTimeOffset submittedAt)
     {
         var link = Url.Page("/Respond/Form", null, new { id = q.Id }, Request.Scheme)!;
-        var submitted = Formats.DateTime(response.SubmittedAt ?? clock.GetUtcNow(), q.TimeZone, CultureInfo.CurrentCulture);
-        try
-        {
-            await mail.SendAsync(new MailMessage(me.Email,
-                L["Receipt: your answers to \"{0}\"", q.Title],
-                string.Join("\n\n",
-                    L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle],
-                    L["Revision {0}, submitted at {1} ({2}).", response.LastRevisionNo ?? 1, submitted, q.TimeZone],
-                    L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline],
-                    L["Open your answers:"] + "\n" + link)), ct);
-        }
-        catch (Exception ex) when (ex is MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException or IOException
-                                   or System.Net.Sockets.SocketException or MailKit.ServiceNotConnectedException)
-        {
-            // The submission stands; only the receipt is missing, and the page shows the confirmation anyway.
-            logger.LogError(ex, "Receipt mail for response {ResponseId} could not be sent", response.Id);
-        }
+        var submitted = Formats.DateTime(submittedAt, q.TimeZone, CultureInfo.CurrentCulture);
+        return new MailMessage(me.Email,
+            L["Receipt: your answers to \"{0}\"", q.Title],
+            string.Join("\n\n",
+                L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle],
+                L["Revision {0}, submitted at {1} ({2}).", revisionNo, submitted, q.TimeZone],
+                L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline],
+                L["Open your answers:"] + "\n" + link));
     }
 
     private JsonResult Submitted(RespondSql.ResponseRow r) => new(new

@@ -1,0 +1,174 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Consultation.Web.Infrastructure.Data;
+using Dapper;
+
+namespace Consultation.Web.Infrastructure.Mail;
+
+/// <summary>
+/// Mail the portal has committed to send (issue 6). <see cref="EnqueueAsync"/> writes the message in the caller's
+/// transaction, so it exists exactly when what it reports was committed (a submission's receipt); after the commit
+/// <see cref="Wake"/> lets <see cref="MailOutboxSender"/> send it at once. The request no longer waits on the mail
+/// server — a connection, greeting and often a TLS handshake per message — and a receipt that could not be sent is
+/// retried instead of lost.
+/// </summary>
+public sealed class MailOutbox(TimeProvider clock)
+{
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public Task EnqueueAsync(MailMessage mail, DbConnection conn, DbTransaction tx)
+    {
+        var now = clock.GetUtcNow();
+        return conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, next_attempt_at)
+            VALUES (@To, @Subject, @TextBody, @HtmlBody, @now, @now)
+            """, new { mail.To, mail.Subject, mail.TextBody, mail.HtmlBody, now }, tx));
+    }
+
+    /// <summary>Tells the sender there is new mail (call after the commit). Wake-ups while it is busy fold into one.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    internal ValueTask<bool> WaitAsync(CancellationToken ct) => _wake.Reader.WaitToReadAsync(ct);
+
+    internal void TakeWake() => _wake.Reader.TryRead(out _);
+}
+
+/// <summary>
+/// Sends what is due in <c>mail_outbox</c>, up to <see cref="BatchSize"/> messages over one connection a pass: when
+/// woken, and every <see cref="Interval"/> for retries. With several instances one of them sends (the
+/// <see cref="JobLease"/> "mail-outbox"); the others' wake-ups are picked up by its next tick. A message that fails is
+/// tried again after 30 s, 1, 2, 4 … minutes (at most an hour apart) up to <see cref="MaxAttempts"/> times; the error
+/// stays on the row. Sent rows are deleted after <see cref="KeepSent"/> (their bodies name people).
+/// </summary>
+public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender, TimeProvider clock, ILogger<MailOutboxSender> logger,
+    JobLease? lease = null) : BackgroundService
+{
+    public const string LeaseName = "mail-outbox";
+    public const int BatchSize = 100;
+    public const int MaxAttempts = 12;
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan KeepSent = TimeSpan.FromDays(7);
+
+    private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _purgedAt = DateTimeOffset.MinValue;
+
+    private sealed record Row
+    {
+        public long Id { get; init; }
+        public string Recipient { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string TextBody { get; init; } = "";
+        public string? HtmlBody { get; init; }
+        public long Attempts { get; init; }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                outbox.TakeWake();
+                // Until a pass finds nothing due: a full batch means more may be waiting.
+                while (await HoldLeaseAsync(stoppingToken) && await SendDueAsync(stoppingToken) == BatchSize) { }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "A pass of the mail outbox failed; the next one retries");
+            }
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            tick.CancelAfter(Interval);
+            try { await outbox.WaitAsync(tick.Token); }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (lease is null) return;
+        try { await lease.ReleaseAsync(LeaseName, cancellationToken); }
+        catch (Exception ex) when (ex is DbException or OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", LeaseName);
+        }
+    }
+
+    /// <summary>The lease is renewed at most every <see cref="Interval"/>, not at every wake-up (a busy round submits many a second).</summary>
+    private async Task<bool> HoldLeaseAsync(CancellationToken ct)
+    {
+        if (lease is null) return true;
+        var now = clock.GetUtcNow();
+        if (now - _leaseRenewedAt < Interval) return true;
+        if (!await lease.HoldForPassAsync(LeaseName, Interval, logger, ct))
+        {
+            _leaseRenewedAt = DateTimeOffset.MinValue;
+            return false;
+        }
+        _leaseRenewedAt = now;
+        return true;
+    }
+
+    /// <summary>One pass: sends up to <see cref="BatchSize"/> due messages; returns how many it took.</summary>
+    internal async Task<int> SendDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        List<Row> due;
+        await using (var conn = await db.OpenAsync(ct))
+        {
+            due = (await conn.QueryAsync<Row>(new CommandDefinition($"""
+                SELECT id, recipient, subject, text_body, html_body, attempts FROM mail_outbox
+                 WHERE sent_at IS NULL AND next_attempt_at <= @now AND attempts < {MaxAttempts}
+                 ORDER BY next_attempt_at, id LIMIT {BatchSize}
+                """, new { now }, cancellationToken: ct))).ToList();
+            if (now - _purgedAt > TimeSpan.FromHours(1))
+            {
+                _purgedAt = now;
+                await conn.ExecuteAsync(new CommandDefinition("DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < @before",
+                    new { before = now - KeepSent }, cancellationToken: ct));
+            }
+        }
+        if (due.Count == 0) return 0;
+
+        IReadOnlyList<Exception?> errors;
+        try
+        {
+            errors = await sender.SendManyAsync(due.Select(r => new MailMessage(r.Recipient, r.Subject, r.TextBody, r.HtmlBody)).ToList(), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The mail server is away (or refused the connection): every message of the pass waits for its next attempt.
+            logger.LogWarning(ex, "The mail server could not be reached; {Count} messages wait for their next attempt", due.Count);
+            errors = due.Select(_ => ex).ToList();
+        }
+
+        var sentAt = clock.GetUtcNow();
+        await using (var conn = await db.OpenAsync(ct))
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            for (var i = 0; i < due.Count; i++)
+            {
+                if (errors[i] is null)
+                {
+                    await conn.ExecuteAsync(new CommandDefinition(
+                        "UPDATE mail_outbox SET sent_at = @sentAt, attempts = attempts + 1, last_error = NULL WHERE id = @Id",
+                        new { sentAt, due[i].Id }, tx, cancellationToken: ct));
+                    continue;
+                }
+                var attempts = due[i].Attempts + 1;
+                if (attempts >= MaxAttempts)
+                    logger.LogError(errors[i], "Mail {Id} to {To} is given up after {Attempts} attempts", due[i].Id, due[i].Recipient, attempts);
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mail_outbox SET attempts = @attempts, next_attempt_at = @next, last_error = @error WHERE id = @Id",
+                    new { attempts, next = sentAt + Backoff(attempts), error = errors[i]!.Message, due[i].Id }, tx, cancellationToken: ct));
+            }
+            await tx.CommitAsync(ct);
+        }
+        return due.Count;
+    }
+
+    /// <summary>30 s after the first failure, then 1, 2, 4 … minutes, at most an hour.</summary>
+    public static TimeSpan Backoff(long attempts) =>
+        attempts <= 1 ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Min(attempts - 2, 10))));
+}
