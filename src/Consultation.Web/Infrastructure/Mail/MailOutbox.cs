@@ -16,14 +16,19 @@ public sealed class MailOutbox(TimeProvider clock)
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public Task EnqueueAsync(MailMessage mail, DbConnection conn, DbTransaction tx)
+    /// <summary>The outbox row's insert; its parameters (<see cref="Parameters"/>) are prefixed so that it can share a command with others.</summary>
+    public const string InsertSql = """
+        INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, next_attempt_at)
+        VALUES (@MailTo, @MailSubject, @MailTextBody, @MailHtmlBody, @MailAt, @MailAt)
+        """;
+
+    public object Parameters(MailMessage mail) => new
     {
-        var now = clock.GetUtcNow();
-        return conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, next_attempt_at)
-            VALUES (@To, @Subject, @TextBody, @HtmlBody, @now, @now)
-            """, new { mail.To, mail.Subject, mail.TextBody, mail.HtmlBody, now }, tx));
-    }
+        MailTo = mail.To, MailSubject = mail.Subject, MailTextBody = mail.TextBody, MailHtmlBody = mail.HtmlBody, MailAt = clock.GetUtcNow(),
+    };
+
+    public Task EnqueueAsync(MailMessage mail, DbConnection conn, DbTransaction tx) =>
+        conn.ExecuteAsync(new CommandDefinition(InsertSql, Parameters(mail), tx));
 
     /// <summary>Tells the sender there is new mail (call after the commit). Wake-ups while it is busy fold into one.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);

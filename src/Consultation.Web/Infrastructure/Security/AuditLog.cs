@@ -49,26 +49,34 @@ public sealed record AuditEntry
 /// <summary>Writes who did what, when and from where. Pass the transaction when the audited change has one.</summary>
 public sealed class AuditLog(Db db, CurrentUser user, TimeProvider clock)
 {
+    /// <summary>The audit row's insert; its parameters (<see cref="Parameters"/>) are prefixed so that it can share a command with others.</summary>
+    public const string InsertSql = """
+        INSERT INTO audit_log (occurred_at, actor_user_id, actor_email, action, target, details, ip)
+        VALUES (@AuditAt, @AuditActorId, @AuditActorEmail, @AuditAction, @AuditTarget, @AuditDetails, @AuditIp)
+        """;
+
+    /// <summary>The values of <see cref="InsertSql"/>: now, by the signed-in user unless an actor is given.</summary>
+    public object Parameters(string action, string? target = null, string? details = null, long? actorId = null, string? actorEmail = null) => new
+    {
+        AuditAt = clock.GetUtcNow(),
+        AuditActorId = actorId ?? (user.Id == 0 ? (long?)null : user.Id),
+        AuditActorEmail = actorEmail ?? (user.IsAuthenticated ? user.Email : null),
+        AuditAction = action,
+        AuditTarget = target,
+        AuditDetails = details,
+        AuditIp = user.IpAddress,
+    };
+
     public async Task WriteAsync(string action, string? target = null, string? details = null,
         DbConnection? conn = null, DbTransaction? tx = null, long? actorId = null, string? actorEmail = null, CancellationToken ct = default)
     {
-        const string sql = """
-            INSERT INTO audit_log (occurred_at, actor_user_id, actor_email, action, target, details, ip)
-            VALUES (@Now, @ActorId, @ActorEmail, @action, @target, @details, @Ip)
-            """;
-        var args = new
-        {
-            Now = clock.GetUtcNow(),
-            ActorId = actorId ?? (user.Id == 0 ? (long?)null : user.Id),
-            ActorEmail = actorEmail ?? (user.IsAuthenticated ? user.Email : null),
-            action, target, details, Ip = user.IpAddress,
-        };
+        var args = Parameters(action, target, details, actorId, actorEmail);
         if (conn is not null)
         {
-            await conn.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition(InsertSql, args, tx, cancellationToken: ct));
             return;
         }
         await using var own = await db.OpenAsync(ct);
-        await own.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+        await own.ExecuteAsync(new CommandDefinition(InsertSql, args, cancellationToken: ct));
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using Consultation.Core.Responses;
+using Consultation.Web.Infrastructure.Data;
 
 namespace Consultation.Web.Pages.Respond;
 
@@ -17,10 +17,11 @@ public sealed class CompiledSchemas
     private readonly ConcurrentDictionary<long, AnswerValidator.CompiledSchema> _byVersion = new();
 
     /// <summary>The compiled definition of a published version of the questionnaire; null when there is none.</summary>
-    public async Task<AnswerValidator.CompiledSchema?> GetAsync(DbConnection conn, long questionnaireId, long versionId, CancellationToken ct)
+    public async Task<AnswerValidator.CompiledSchema?> GetAsync(Db db, long questionnaireId, long versionId, CancellationToken ct)
     {
         if (_byVersion.TryGetValue(versionId, out var compiled)) return compiled;
-        var schema = await RespondSql.PublishedSchemaAsync(conn, questionnaireId, versionId, ct);
+        string? schema;
+        await using (var conn = await db.OpenAsync(ct)) schema = await RespondSql.PublishedSchemaAsync(conn, questionnaireId, versionId, ct);
         if (schema is null) return null;
         compiled = AnswerValidator.Compile(schema);
         if (_byVersion.Count >= MaxEntries) _byVersion.Clear();

@@ -36,7 +36,14 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
     public const int MaxBatch = 256;
     private const string Savepoint = "response_write";
 
-    private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Batches written at the same time: one on SQLite, which has a single write lock anyway. On PostgreSQL a batch
+    /// spends most of its time waiting for the server's answers (a round trip a statement), and rows of different
+    /// respondents do not lock each other, so several batches go at once, each on its own connection.
+    /// </summary>
+    public int Parallelism { get; } = db.Dialect == DatabaseProvider.Postgres ? 4 : 1;
+
+    private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>();
 
     private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, bool isolated, CancellationToken ct)
     {
@@ -74,7 +81,10 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger) : Back
         return (T)(await job.Done.Task)!;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Parallelism).Select(_ => Task.Run(WriteLoopAsync, CancellationToken.None)));
+
+    private async Task WriteLoopAsync()
     {
         var batch = new List<Job>(MaxBatch);
         // Not stoppingToken: on shutdown the queue is completed and what is already queued is still written.
