@@ -156,7 +156,7 @@ static partial class Bench
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
             SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, true); } catch (IOException) { }
+            BenchServer.DeleteFolders(folder);
         }
 
         Console.WriteLine();

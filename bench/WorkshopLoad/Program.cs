@@ -188,7 +188,7 @@ static partial class Bench
                 await server.WaitForExitAsync();
             }
             SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, true); } catch (IOException) { }
+            BenchServer.DeleteFolders(folder);
         }
     }
 

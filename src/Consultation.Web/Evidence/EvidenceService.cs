@@ -163,7 +163,7 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
 
     /// <summary>The counter triggers bump whenever anything the evidence reads changes (migration 0006).</summary>
     public static Task<long> DataVersionAsync(DbConnection conn, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT version FROM evidence_data_version WHERE id = 1", cancellationToken: ct));
+        conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT CAST(SUM(version) AS BIGINT) FROM evidence_data_version", cancellationToken: ct));
 
     private async Task<long> CurrentVersionAsync(CancellationToken ct)
     {
@@ -321,7 +321,7 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
         await using var tx = conn is SqliteConnection sqlite
             ? sqlite.BeginTransaction(deferred: true)
             : await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var version = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT version FROM evidence_data_version WHERE id = 1", transaction: tx, cancellationToken: ct));
+        var version = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT CAST(SUM(version) AS BIGINT) FROM evidence_data_version", transaction: tx, cancellationToken: ct));
         var round = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
             SELECT id, title, status, min_organisations, default_grading, category_weights_json, indicator_weights_json
               FROM rounds WHERE id = @roundId

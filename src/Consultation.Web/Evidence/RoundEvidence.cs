@@ -76,7 +76,7 @@ public sealed record RoundEvidence
     /// <summary>Submitted responses and workshop participants that gave at least one value.</summary>
     public required int Responses { get; init; }
 
-    /// <summary>The <c>evidence_data_version</c> the figures were computed at.</summary>
+    /// <summary>The data version (sum of <c>evidence_data_version</c>) the figures were computed at.</summary>
     public required long DataVersion { get; init; }
 
     public required DateTimeOffset ComputedAt { get; init; }

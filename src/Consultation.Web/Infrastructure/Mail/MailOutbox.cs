@@ -152,15 +152,17 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
         await using (var conn = await db.OpenAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
+            // The sent ones in one statement (a busy round sends hundreds a second); the failed ones one by one.
+            var sent = due.Where((_, i) => errors[i] is null).Select(r => r.Id).ToArray();
+            if (sent.Length > 0)
+            {
+                await conn.ExecuteAsync(new CommandDefinition(
+                    $"UPDATE mail_outbox SET sent_at = @sentAt, attempts = attempts + 1, last_error = NULL WHERE id {SqlList.In(conn, "@sent")}",
+                    new { sentAt, sent }, tx, cancellationToken: ct));
+            }
             for (var i = 0; i < due.Count; i++)
             {
-                if (errors[i] is null)
-                {
-                    await conn.ExecuteAsync(new CommandDefinition(
-                        "UPDATE mail_outbox SET sent_at = @sentAt, attempts = attempts + 1, last_error = NULL WHERE id = @Id",
-                        new { sentAt, due[i].Id }, tx, cancellationToken: ct));
-                    continue;
-                }
+                if (errors[i] is null) continue;
                 var attempts = due[i].Attempts + 1;
                 if (attempts >= MaxAttempts)
                     logger.LogError(errors[i], "Mail {Id} to {To} is given up after {Attempts} attempts", due[i].Id, due[i].Recipient, attempts);
