@@ -43,7 +43,7 @@ public sealed class MailOutbox(TimeProvider clock)
 /// woken, and every <see cref="Interval"/> for retries. With several instances one of them sends (the
 /// <see cref="JobLease"/> "mail-outbox"); the others' wake-ups are picked up by its next tick. A message that fails is
 /// tried again after 30 s, 1, 2, 4 … minutes (at most an hour apart) up to <see cref="MaxAttempts"/> times; the error
-/// stays on the row. Sent rows are deleted after <see cref="KeepSent"/> (their bodies name people).
+/// stays on the row. Sent rows are deleted after <see cref="KeepSent"/>, given-up ones after 30 days (their bodies name people).
 /// </summary>
 public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender, TimeProvider clock, ILogger<MailOutboxSender> logger,
     JobLease? lease = null) : BackgroundService
@@ -54,7 +54,8 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan KeepSent = TimeSpan.FromDays(7);
 
-    private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _leaseCheckedAt = DateTimeOffset.MinValue;
+    private bool _holding;
     private DateTimeOffset _purgedAt = DateTimeOffset.MinValue;
 
     private sealed record Row
@@ -100,19 +101,18 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
         }
     }
 
-    /// <summary>The lease is renewed at most every <see cref="Interval"/>, not at every wake-up (a busy round submits many a second).</summary>
+    /// <summary>
+    /// The lease is taken or renewed at most every <see cref="Interval"/>, not at every wake-up (a busy round submits
+    /// many a second): in between, the last answer holds — this instance sends, or leaves it to the holder.
+    /// </summary>
     private async Task<bool> HoldLeaseAsync(CancellationToken ct)
     {
         if (lease is null) return true;
         var now = clock.GetUtcNow();
-        if (now - _leaseRenewedAt < Interval) return true;
-        if (!await lease.HoldForPassAsync(LeaseName, Interval, logger, ct))
-        {
-            _leaseRenewedAt = DateTimeOffset.MinValue;
-            return false;
-        }
-        _leaseRenewedAt = now;
-        return true;
+        if (now - _leaseCheckedAt < Interval) return _holding;
+        _holding = await lease.HoldForPassAsync(LeaseName, Interval, logger, ct);
+        _leaseCheckedAt = now;
+        return _holding;
     }
 
     /// <summary>One pass: sends up to <see cref="BatchSize"/> due messages; returns how many it took.</summary>
@@ -130,8 +130,12 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
             if (now - _purgedAt > TimeSpan.FromHours(1))
             {
                 _purgedAt = now;
-                await conn.ExecuteAsync(new CommandDefinition("DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < @before",
-                    new { before = now - KeepSent }, cancellationToken: ct));
+                // Given-up messages go after a month (the error stays that long in the table for the administrator).
+                await conn.ExecuteAsync(new CommandDefinition($"""
+                    DELETE FROM mail_outbox
+                     WHERE (sent_at IS NOT NULL AND sent_at < @before)
+                        OR (sent_at IS NULL AND attempts >= {MaxAttempts} AND created_at < @givenUpBefore)
+                    """, new { before = now - KeepSent, givenUpBefore = now - TimeSpan.FromDays(30) }, cancellationToken: ct));
             }
         }
         if (due.Count == 0) return 0;

@@ -137,8 +137,13 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
             }
             finally
             {
-                // The connection goes back to the pool with SQLite's default, for everyone else.
-                if (sqlite) await conn.ExecuteAsync("PRAGMA wal_autocheckpoint = " + WalCheckpointer.AutoCheckpointPages);
+                // The connection goes back to the pool with SQLite's default, for everyone else — or, if even that
+                // fails (a broken connection), the pool is emptied so that no handle keeps the writer's setting.
+                if (sqlite)
+                {
+                    try { await conn.ExecuteAsync("PRAGMA wal_autocheckpoint = " + WalCheckpointer.AutoCheckpointPages); }
+                    catch (DbException) { Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)conn); }
+                }
             }
             if (sqlite) checkpointer?.Wake();
         }
