@@ -120,6 +120,7 @@ public sealed class TwoInstances : IAsyncLifetime
         ["Logging:LogLevel:Default"] = "Warning",
         // The instance that does not hold the reminder lease says so at Debug on every pass.
         [$"Logging:LogLevel:{typeof(ReminderService).FullName}"] = "Debug",
+        [$"Logging:LogLevel:{typeof(Consultation.Web.Infrastructure.Mail.MailOutboxSender).FullName}"] = "Debug",
     };
 
     public async Task InitializeAsync()
@@ -301,6 +302,47 @@ public sealed class TwoInstancesTests(TwoInstances apps) : IClassFixture<TwoInst
         Assert.Equal(1, apps.Smtp.Messages().Count(m => (m.Subject ?? "").Contains("Two-instance reminder", StringComparison.Ordinal)
             && m.To.Mailboxes.Any(b => b.Address == group484)));
         Assert.Equal(1L, await ScalarAsync<long>(apps.Database.Connection, "SELECT COUNT(*) FROM reminders_sent WHERE round_id = @roundId", new { roundId }));
+    }
+
+    [Fact]
+    public async Task Mail_in_the_outbox_is_sent_once_by_the_instance_holding_its_lease()
+    {
+        const string To = "outbox-two@demo.local";
+        var now = Iso(DateTimeOffset.UtcNow);
+        var subjects = Enumerable.Range(1, 20).Select(i => $"Two-instance outbox {i:00}").ToList();
+        await using (var conn = apps.Database.Connection())
+        {
+            await conn.OpenAsync();
+            foreach (var subject in subjects)
+            {
+                await conn.ExecuteAsync("""
+                    INSERT INTO mail_outbox (recipient, subject, text_body, created_at, next_attempt_at) VALUES (@To, @subject, 'body', @now, @now)
+                    """, new { To, subject, now });
+            }
+        }
+
+        // Both instances look every 5 s; only the holder of the lease sends.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (apps.Smtp.CountTo(To) < subjects.Count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Only {apps.Smtp.CountTo(To)} of {subjects.Count} outbox messages arrived within 30 s.");
+            await Task.Delay(200);
+        }
+        var holder = await ScalarAsync<string>(apps.Database.Connection, "SELECT holder FROM leases WHERE name = @LeaseName",
+            new { Consultation.Web.Infrastructure.Mail.MailOutboxSender.LeaseName });
+        var other = holder.Contains($"/{apps.A.ProcessId}/", StringComparison.Ordinal) ? apps.B : apps.A;
+        // The other instance's next passes skip (it says so at Debug), and nothing arrives twice.
+        var skipped = other.CountLines($"Skipping {Consultation.Web.Infrastructure.Mail.MailOutboxSender.LeaseName}");
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (other.CountLines($"Skipping {Consultation.Web.Infrastructure.Mail.MailOutboxSender.LeaseName}") < skipped + 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The instance without the lease should have skipped a pass within 30 s.");
+            await Task.Delay(200);
+        }
+
+        var received = apps.Smtp.Messages().Where(m => m.To.Mailboxes.Any(b => b.Address == To)).Select(m => m.Subject).ToList();
+        Assert.Equal(subjects, received.Order(StringComparer.Ordinal));
+        Assert.Equal(0L, await ScalarAsync<long>(apps.Database.Connection, "SELECT COUNT(*) FROM mail_outbox WHERE recipient = @To AND sent_at IS NULL", new { To }));
     }
 
     private static string Iso(DateTimeOffset t) => Consultation.Web.Infrastructure.Data.DapperSetup.Format(t);
