@@ -161,9 +161,12 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
 
     public void Dispose() => cache.Dispose();
 
-    /// <summary>The counter triggers bump whenever anything the evidence reads changes (migration 0006).</summary>
-    public static Task<long> DataVersionAsync(DbConnection conn, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT CAST(SUM(version) AS BIGINT) FROM evidence_data_version", cancellationToken: ct));
+    /// <summary>
+    /// The counter triggers bump whenever anything the evidence reads changes (migration 0006): the sum of its rows,
+    /// spread over sixteen on PostgreSQL (migration 0011).
+    /// </summary>
+    public static Task<long> DataVersionAsync(DbConnection conn, CancellationToken ct, DbTransaction? tx = null) =>
+        conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT CAST(SUM(version) AS BIGINT) FROM evidence_data_version", transaction: tx, cancellationToken: ct));
 
     private async Task<long> CurrentVersionAsync(CancellationToken ct)
     {
@@ -321,7 +324,7 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
         await using var tx = conn is SqliteConnection sqlite
             ? sqlite.BeginTransaction(deferred: true)
             : await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var version = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT CAST(SUM(version) AS BIGINT) FROM evidence_data_version", transaction: tx, cancellationToken: ct));
+        var version = await DataVersionAsync(conn, ct, tx);
         var round = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
             SELECT id, title, status, min_organisations, default_grading, category_weights_json, indicator_weights_json
               FROM rounds WHERE id = @roundId

@@ -56,6 +56,20 @@ public sealed class JobLease(Db db, TimeProvider clock, string holder)
         }
     }
 
+    /// <summary>
+    /// <see cref="ReleaseAsync"/> for a background job stopping: a database that cannot be reached (or a shutdown that
+    /// is cancelled) is logged, not thrown — the lease then simply expires.
+    /// </summary>
+    public async Task ReleaseOnStopAsync(string name, ILogger logger, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        try { await ReleaseAsync(name, ct); }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", name);
+        }
+    }
+
     /// <summary>The current holder of <paramref name="name"/> while its lease is unexpired; null otherwise.</summary>
     public async Task<string?> HolderOfAsync(string name, CancellationToken ct = default)
     {

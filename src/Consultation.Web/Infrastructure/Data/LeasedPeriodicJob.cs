@@ -23,12 +23,7 @@ public abstract class LeasedPeriodicJob(TimeProvider clock, ILogger logger, JobL
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (lease is null) return;
-        try { await lease.ReleaseAsync(JobName, cancellationToken); }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or OperationCanceledException)
-        {
-            Logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", JobName);
-        }
+        if (lease is not null) await lease.ReleaseOnStopAsync(JobName, Logger, cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Dapper;
 
 namespace Consultation.Web.Infrastructure.Data;
@@ -16,22 +15,22 @@ public sealed class WalCheckpointer(Db db, ILogger<WalCheckpointer> logger) : Ba
     public const int AutoCheckpointPages = 1000;
     public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(250);
 
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
     private long _checkpoints;
 
     /// <summary>Checkpoints run so far (for the tests).</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wake.Set();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (db.Dialect != DatabaseProvider.Sqlite) return;
         try
         {
-            while (await _wake.Reader.WaitToReadAsync(stoppingToken))
+            while (await _wake.WaitAsync(stoppingToken))
             {
-                _wake.Reader.TryRead(out _);
+                _wake.Reset();
                 try
                 {
                     await using var conn = await db.OpenAsync(stoppingToken);

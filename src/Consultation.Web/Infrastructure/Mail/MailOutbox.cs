@@ -1,20 +1,20 @@
 using System.Data.Common;
-using System.Threading.Channels;
 using Consultation.Web.Infrastructure.Data;
 using Dapper;
 
 namespace Consultation.Web.Infrastructure.Mail;
 
 /// <summary>
-/// Mail the portal has committed to send (issue 6). <see cref="EnqueueAsync"/> writes the message in the caller's
-/// transaction, so it exists exactly when what it reports was committed (a submission's receipt); after the commit
+/// Mail the portal has committed to send (issue 6). The caller runs <see cref="InsertSql"/> with
+/// <see cref="Parameters"/> in its own transaction, so the message exists exactly when what it reports was committed
+/// (a submission's receipt, written in the same command as the submission's revision); after the commit
 /// <see cref="Wake"/> lets <see cref="MailOutboxSender"/> send it at once. The request no longer waits on the mail
 /// server — a connection, greeting and often a TLS handshake per message — and a receipt that could not be sent is
 /// retried instead of lost.
 /// </summary>
 public sealed class MailOutbox(TimeProvider clock)
 {
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
 
     /// <summary>The outbox row's insert; its parameters (<see cref="Parameters"/>) are prefixed so that it can share a command with others.</summary>
     public const string InsertSql = """
@@ -27,15 +27,12 @@ public sealed class MailOutbox(TimeProvider clock)
         MailTo = mail.To, MailSubject = mail.Subject, MailTextBody = mail.TextBody, MailHtmlBody = mail.HtmlBody, MailAt = clock.GetUtcNow(),
     };
 
-    public Task EnqueueAsync(MailMessage mail, DbConnection conn, DbTransaction tx) =>
-        conn.ExecuteAsync(new CommandDefinition(InsertSql, Parameters(mail), tx));
-
     /// <summary>Tells the sender there is new mail (call after the commit). Wake-ups while it is busy fold into one.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wake.Set();
 
-    internal ValueTask<bool> WaitAsync(CancellationToken ct) => _wake.Reader.WaitToReadAsync(ct);
+    internal ValueTask<bool> WaitAsync(CancellationToken ct) => _wake.WaitAsync(ct);
 
-    internal void TakeWake() => _wake.Reader.TryRead(out _);
+    internal void TakeWake() => _wake.Reset();
 }
 
 /// <summary>
@@ -93,12 +90,7 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (lease is null) return;
-        try { await lease.ReleaseAsync(LeaseName, cancellationToken); }
-        catch (Exception ex) when (ex is DbException or OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Could not release the lease {Lease}; it expires by itself", LeaseName);
-        }
+        if (lease is not null) await lease.ReleaseOnStopAsync(LeaseName, logger, cancellationToken);
     }
 
     /// <summary>
