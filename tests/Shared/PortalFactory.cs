@@ -37,7 +37,12 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public SmtpPeer Smtp { get; private set; } = null!;
 
     /// <summary>A new, not yet opened connection to this app's database (SQLite or PostgreSQL).</summary>
-    public System.Data.Common.DbConnection Connection() => Database.Connection();
+    /// <summary>A connection to the portal's database, migrated and seeded: the portal is started first if no request has.</summary>
+    public System.Data.Common.DbConnection Connection()
+    {
+        _ = Services;
+        return Database.Connection();
+    }
 
     /// <summary>Extra configuration a test class needs (e.g. a low rate limit).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];

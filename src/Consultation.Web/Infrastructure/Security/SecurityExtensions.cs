@@ -44,7 +44,7 @@ public static class SecurityExtensions
         // ends every other session at once, not 30 minutes later.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         // …in one query, re-issuing the cookie only when its claims changed (StampValidator).
-        services.Replace(ServiceDescriptor.Scoped<ISecurityStampValidator, StampValidator>());
+        services.Replace(ServiceDescriptor.Singleton<ISecurityStampValidator, StampValidator>());
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -81,6 +81,8 @@ public static class SecurityExtensions
         // application name is fixed (not derived from the content root, which may differ between hosts). Read lazily:
         // tests set the folder late.
         services.AddDataProtection().SetApplicationName("Consultation");
+        // The cookie and antiforgery tokens an autosaving respondent sends again and again are decrypted once.
+        services.AddRememberedUnprotect();
         services.AddSingleton<DatabaseXmlRepository>();
         services.AddOptions<KeyManagementOptions>().Configure<IConfiguration, IHostEnvironment, ILoggerFactory, IServiceProvider>((o, cfg, host, logs, sp) =>
         {

@@ -16,11 +16,11 @@ namespace Consultation.Web.Infrastructure.Security;
 /// stamp and every claim still match, the principal in the cookie is exactly what a rebuild would produce: it is kept
 /// and no new cookie is sent (sliding expiration still renews it as usual). On any difference Identity's path runs:
 /// a changed stamp ends the session, changed claims are rebuilt and re-issued. The same row also answers
-/// <see cref="AccountStateFilter"/>, which then needs no query of its own.
+/// <see cref="AccountStateFilter"/>, which then needs no query of its own. Identity's validator (and the sign-in
+/// manager it needs, costly to build) is only made for that other path.
 /// </summary>
-public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> options, SignInManager<AppUser> signInManager,
-    ILoggerFactory logger, Db db, IOptions<IdentityOptions> identity)
-    : SecurityStampValidator<AppUser>(options, signInManager, logger)
+public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> options, ILoggerFactory logger, Db db, IOptions<IdentityOptions> identity)
+    : ISecurityStampValidator
 {
     /// <summary>The user's row as the claims factory (<see cref="AppClaimsFactory"/>) and the account state filter read it.</summary>
     public sealed record UserState
@@ -55,10 +55,11 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
     /// <summary>The signed-in user's row read while validating this request's cookie; null when it was not read.</summary>
     public static UserState? StateOf(HttpContext context) => context.Items.TryGetValue(StateKey, out var s) ? s as UserState : null;
 
-    public override async Task ValidateAsync(CookieValidatePrincipalContext context)
+    public async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var issued = context.Properties.IssuedUtc;
-        var due = issued is null || TimeProvider.GetUtcNow() - issued.Value > Options.ValidationInterval;
+        var clock = options.Value.TimeProvider ?? TimeProvider.System;
+        var due = issued is null || clock.GetUtcNow() - issued.Value > options.Value.ValidationInterval;
         if (due && context.Principal?.Identity is ClaimsIdentity { IsAuthenticated: true } cookie
             && long.TryParse(cookie.FindFirst(identity.Value.ClaimsIdentity.UserIdClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
@@ -70,7 +71,8 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
                 return;
             }
         }
-        await base.ValidateAsync(context);
+        var services = context.HttpContext.RequestServices;
+        await new SecurityStampValidator<AppUser>(options, services.GetRequiredService<SignInManager<AppUser>>(), logger).ValidateAsync(context);
     }
 
     /// <summary>The claims <see cref="AppClaimsFactory"/> (over Identity's factory) makes from this row, in its order.</summary>
