@@ -119,8 +119,8 @@ static partial class Bench
             Console.WriteLine($"signing in {o.Respondents} respondents and opening their responses…");
             var respondents = await SignInAllAsync(uri, questionnaireId, answers, o.Respondents);
             var healthClients = Enumerable.Range(0, o.Connections).Select(_ => NewLoadClient(uri)).ToArray();
-            var saveUrl = $"/Respond/Form/{questionnaireId}?handler=Save";
-            var submitUrl = $"/Respond/Form/{questionnaireId}?handler=Submit";
+            var saveUrl = $"/Respond/Form/{questionnaireId}/save";
+            var submitUrl = $"/Respond/Form/{questionnaireId}/submit";
 
             Func<Respondent, HttpRequestMessage> Save = r => JsonPost(r, saveUrl,
                 $$"""{"data":{{answers}},"currentPage":1,"revision":{{r.Revision}}}""");
@@ -438,7 +438,7 @@ static partial class Bench
                     var form = await setup.GetStringAsync($"/Respond/Form/{questionnaireId}");
                     var state = JsonDocument.Parse(WebUtility.HtmlDecode(StateRegex().Match(form).Groups[1].Value)).RootElement;
                     var r = new Respondent(NewLoadClient(uri), cookies.GetCookieHeader(uri), Token(form)) { Revision = state.GetProperty("revision").GetInt64() };
-                    if (!await SendAsync(r, x => JsonPost(x, $"/Respond/Form/{questionnaireId}?handler=Save",
+                    if (!await SendAsync(r, x => JsonPost(x, $"/Respond/Form/{questionnaireId}/save",
                             $$"""{"data":{{answers}},"currentPage":0,"revision":{{x.Revision}}}""")))
                         throw new InvalidOperationException($"first save of bench{i} failed");
                     respondents[i] = r;

@@ -60,6 +60,7 @@ app.UseAntiforgery();
 // Styles and scripts are public: the sign-in page needs them before anyone is signed in.
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorPages().WithStaticAssets();
+app.MapRespondForm();
 app.MapHealthz();
 app.MapCultureSwitch();
 app.MapApi();

@@ -122,8 +122,8 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
 
         ["GET /Respond"] = Access.Respondent,
         ["GET /Respond/Form/{id:long}"] = Access.Respondent,
-        ["POST /Respond/Form/{id:long}?handler=Save"] = Access.Respondent,
-        ["POST /Respond/Form/{id:long}?handler=Submit"] = Access.Respondent,
+        ["POST /Respond/Form/{id:long}/save"] = Access.Respondent,
+        ["POST /Respond/Form/{id:long}/submit"] = Access.Respondent,
         ["POST /Respond/Form/{id:long}?handler=Withdraw"] = Access.Respondent,
 
         ["GET /api/v1/{**path}"] = Access.Public, // unknown API paths: a problem+json 404 for anyone, no data

@@ -51,7 +51,7 @@ public sealed class SizeLimitTests(SizeLimitTests.Portal app) : IClassFixture<Si
         var form = await OpenFormAsync(client, q);
         var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { data = new { note = new string('x', 70_000) }, currentPage = 1, revision = 0 }));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/Respond/Form/{q}?handler=Save")
+        using var request = new HttpRequestMessage(HttpMethod.Post, Consultation.Web.Pages.Respond.FormEndpoints.SaveUrl(q))
         {
             Content = new StreamContent(new MemoryStream(body)),
         };
@@ -62,6 +62,18 @@ public sealed class SizeLimitTests(SizeLimitTests.Portal app) : IClassFixture<Si
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Empty(await ResponsesAsync(app, q));
+
+        // Under the limit the same chunked save is read in full and stored (the buffer grows past its first 16 KB).
+        var fits = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { data = new { note = new string('y', 60_000) }, currentPage = 1, revision = 0 }));
+        using var ok = new HttpRequestMessage(HttpMethod.Post, Consultation.Web.Pages.Respond.FormEndpoints.SaveUrl(q))
+        {
+            Content = new StreamContent(new MemoryStream(fits)),
+        };
+        ok.Content.Headers.ContentType = new("application/json");
+        ok.Headers.TransferEncodingChunked = true;
+        ok.Headers.Add("RequestVerificationToken", form.Token);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ok)).StatusCode);
+        Assert.Equal(60_000 + """{"note":""}""".Length, Assert.Single(await ResponsesAsync(app, q)).DataJson.Length);
     }
 
     [Fact]

@@ -28,40 +28,39 @@ public sealed class AccountStateFilter(Db db, CurrentUser user) : IAsyncPageFilt
     public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var page = context.ActionDescriptor.ViewEnginePath;
-        if (!user.IsAuthenticated || AlwaysAllowed.Contains(page, StringComparer.OrdinalIgnoreCase))
+        if (!AlwaysAllowed.Contains(page, StringComparer.OrdinalIgnoreCase)
+            && await PendingPageAsync(context.HttpContext, db, user) is { } pending)
         {
-            await next();
-            return;
-        }
-        // Usually read already, with the cookie's security stamp, in the same query (StampValidator).
-        var state = StampValidator.StateOf(context.HttpContext) is { } s
-            ? new State { MustChangePassword = s.MustChangePassword, TwoFactorEnabled = s.TwoFactorEnabled, RequireTwoFactor = s.RequireTwoFactor }
-            : await ReadAsync(context.HttpContext.RequestAborted);
-        if (state is null)
-        {
-            await next();
-            return;
-        }
-        if (state.MustChangePassword)
-        {
-            context.Result = new RedirectToPageResult("/Account/Manage/ChangePassword");
-            return;
-        }
-        if (state.RequireTwoFactor == "true" && !state.TwoFactorEnabled && user.IsInRole(Roles.Coordinator))
-        {
-            context.Result = new RedirectToPageResult("/Account/Manage/TwoFactor");
+            context.Result = new RedirectToPageResult(pending);
             return;
         }
         await next();
     }
 
-    private async Task<State?> ReadAsync(CancellationToken ct)
+    /// <summary>
+    /// The account page a signed-in user must go to before anything else (changing a one-time password, setting up
+    /// two-factor sign-in), or null. Also used by the endpoints outside the page pipeline (FormEndpoints).
+    /// </summary>
+    public static async Task<string?> PendingPageAsync(HttpContext http, Db db, CurrentUser user)
+    {
+        if (!user.IsAuthenticated) return null;
+        // Usually read already, with the cookie's security stamp, in the same query (StampValidator).
+        var state = StampValidator.StateOf(http) is { } s
+            ? new State { MustChangePassword = s.MustChangePassword, TwoFactorEnabled = s.TwoFactorEnabled, RequireTwoFactor = s.RequireTwoFactor }
+            : await ReadAsync(db, user.Id, http.RequestAborted);
+        if (state is null) return null;
+        if (state.MustChangePassword) return "/Account/Manage/ChangePassword";
+        if (state.RequireTwoFactor == "true" && !state.TwoFactorEnabled && user.IsInRole(Roles.Coordinator)) return "/Account/Manage/TwoFactor";
+        return null;
+    }
+
+    private static async Task<State?> ReadAsync(Db db, long userId, CancellationToken ct)
     {
         await using var conn = await db.OpenAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<State>(new CommandDefinition("""
             SELECT must_change_password, two_factor_enabled,
                    (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
-              FROM users WHERE id = @Id
-            """, new { user.Id, Key = PortalSettings.RequireTwoFactorForCoordinators }, cancellationToken: ct));
+              FROM users WHERE id = @userId
+            """, new { userId, Key = PortalSettings.RequireTwoFactorForCoordinators }, cancellationToken: ct));
     }
 }

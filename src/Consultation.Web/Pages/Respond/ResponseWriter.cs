@@ -14,6 +14,7 @@ public static class RespondExtensions
         services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         services.AddSingleton<ResponseWriter>();
         services.AddSingleton<CompiledSchemas>();
+        services.AddSingleton<FormActions>();
         services.AddHostedService(sp => sp.GetRequiredService<ResponseWriter>());
         return services;
     }

@@ -279,7 +279,7 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         var client = await SignInAsync(app, Astra);
         await OpenFormAsync(client, q);
 
-        var response = await client.PostAsync($"/Respond/Form/{q}?handler=Save",
+        var response = await client.PostAsync(Consultation.Web.Pages.Respond.FormEndpoints.SaveUrl(q),
             System.Net.Http.Json.JsonContent.Create(new { data = new { score = 1 }, currentPage = 0, revision = 0 }));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -295,7 +295,7 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         var (_, q) = await OpenRoundAsync(app, "Malformed " + body.Length, SmallSchema);
         var client = await SignInAsync(app, Astra);
         var form = await OpenFormAsync(client, q);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/Respond/Form/{q}?handler=Save")
+        using var request = new HttpRequestMessage(HttpMethod.Post, Consultation.Web.Pages.Respond.FormEndpoints.SaveUrl(q))
         {
             Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
         };

@@ -65,11 +65,11 @@ public static partial class RespondSteps
     }
 
     public static Task<HttpResponseMessage> SaveAsync(HttpClient client, long questionnaireId, string token, string dataJson, int page, long revision) =>
-        PostJsonAsync(client, $"/Respond/Form/{questionnaireId}?handler=Save", token,
+        PostJsonAsync(client, Consultation.Web.Pages.Respond.FormEndpoints.SaveUrl(questionnaireId), token,
             new { data = JsonDocument.Parse(dataJson).RootElement, currentPage = page, revision });
 
     public static Task<HttpResponseMessage> SubmitAsync(HttpClient client, long questionnaireId, string token, string dataJson, long revision, string key, int page = 0) =>
-        PostJsonAsync(client, $"/Respond/Form/{questionnaireId}?handler=Submit", token,
+        PostJsonAsync(client, Consultation.Web.Pages.Respond.FormEndpoints.SubmitUrl(questionnaireId), token,
             new { data = JsonDocument.Parse(dataJson).RootElement, currentPage = page, revision, idempotencyKey = key });
 
     private static async Task<HttpResponseMessage> PostJsonAsync(HttpClient client, string url, string token, object body)

@@ -1,0 +1,412 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Consultation.Core.Localization;
+using Consultation.Core.Responses;
+using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Mail;
+using Consultation.Web.Infrastructure.Security;
+using Consultation.Web.Pages.Rounds;
+using Consultation.Web.Rounds;
+using Dapper;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace Consultation.Web.Pages.Respond;
+
+/// <summary>
+/// The form's autosave and submission (issue 3, "Responding"), as two JSON endpoints beside the page
+/// (<see cref="FormModel"/> renders it and handles withdrawal). They used to be page handlers; as endpoints they skip
+/// the page's filter pipeline, model binding and result formatting, which measured about a tenth of the server's CPU
+/// per autosave (issue 6, "Load benchmarks"). Everything those gave is kept and done here, explicitly and in the same
+/// order: the Respondent policy (on the route), the antiforgery token (400), the account-state redirect
+/// (<see cref="AccountStateFilter"/>), the answer size limit (413, before anything is parsed), a malformed body (400),
+/// a locked or full database (503 + Retry-After) — all problem+json the script shows.
+/// </summary>
+public static class FormEndpoints
+{
+    public static string SaveUrl(long questionnaireId) => $"/Respond/Form/{questionnaireId}/save";
+
+    public static string SubmitUrl(long questionnaireId) => $"/Respond/Form/{questionnaireId}/submit";
+
+    public static IEndpointRouteBuilder MapRespondForm(this IEndpointRouteBuilder app)
+    {
+        var form = app.MapGroup("/Respond/Form/{id:long}").RequireAuthorization(Policies.Respondent);
+        form.MapPost("/save", (long id, HttpContext http, FormActions actions, CurrentUser me) => actions.SaveAsync(http, id, me));
+        form.MapPost("/submit", (long id, HttpContext http, FormActions actions, CurrentUser me, AuditLog audit) => actions.SubmitAsync(http, id, me, audit));
+        return app;
+    }
+}
+
+/// <summary>What <see cref="FormEndpoints"/> do. Everything is scoped to the signed-in respondent and their organisation in the SQL itself: a foreign id is a 404.</summary>
+public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider clock, ResponseWriter writer, CompiledSchemas schemas,
+    IAntiforgery antiforgery, IOptions<RoundsOptions> rounds, LinkGenerator links, IStringLocalizer<SharedResource> L, ILogger<FormActions> logger)
+{
+    /// <summary>What the script sends: the answers (compact JSON, null unless an object), where the respondent is, the revision they last saw.</summary>
+    private sealed record Body(string? Data, int CurrentPage, long Revision, string? IdempotencyKey);
+
+    /// <summary>Autosave of the draft: JSON in, <c>{ revision, savedAt }</c> out; 409 with the server's copy on a stale revision.</summary>
+    public Task<IResult> SaveAsync(HttpContext http, long id, CurrentUser me) => Guarded(http, async () =>
+    {
+        if (await RefusedAsync(http, me) is { } refused) return refused;
+        if (me.OrganisationId is not { } org) return NotFoundProblem();
+        var (body, invalid) = await ReadAsync(http);
+        if (invalid is not null) return invalid;
+        // The answers are compact valid JSON already: only their size is left to check.
+        var data = body!.Data;
+        if (data is not { Length: > 0 and <= AnswerValidator.MaxDataLength }) return BadBody();
+        var ct = http.RequestAborted;
+
+        // One statement, kept compiled: the questionnaire as the respondent's organisation may see it, and their
+        // response's state. No connection is held while the write waits for the group writer: it takes its own from
+        // the same pool, and on PostgreSQL (a bounded pool) requests holding theirs while waiting would starve it.
+        if (await RespondSql.TargetAsync(db, id, me.Id, org, ct) is not (var q, var response)) return NotFoundProblem();
+        var now = clock.GetUtcNow();
+        if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
+            return Refused(refusal);
+
+        var page = Math.Max(0, body.CurrentPage);
+        long? revision;
+        if (response is null)
+        {
+            if (body.Revision != 0) return await ConflictAsync(id, me.Id, org, ct);
+            // The unique index (version, respondent) turns a simultaneous first save on another device into no row.
+            var args = new { q.PublishedVersionId, org, Me = me.Id, page, data, now };
+            revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+                INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json, created_at, updated_at)
+                VALUES (@PublishedVersionId, @org, @Me, 'Draft', 1, @page, @data, @now, @now)
+                ON CONFLICT DO NOTHING RETURNING revision
+                """, args, tx)), ct);
+        }
+        else
+        {
+            var args = new { data, page, now, Id = response.ResponseId, Me = me.Id, org, body.Revision };
+            revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+                UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
+                 WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
+                RETURNING revision
+                """, args, tx)), ct);
+        }
+        if (revision is null) return await ConflictAsync(id, me.Id, org, ct);
+        return Results.Json(new Saved(revision.Value, now));
+    });
+
+    private sealed record Saved(long Revision, DateTimeOffset SavedAt);
+
+    /// <summary>
+    /// Submission: validated against the published schema, copied to <c>response_revisions</c> as the next
+    /// revision, audited and acknowledged by mail. The client's idempotency key makes a retry return the first
+    /// result instead of a second revision.
+    /// </summary>
+    public Task<IResult> SubmitAsync(HttpContext http, long id, CurrentUser me, AuditLog audit) => Guarded(http, async () =>
+    {
+        if (await RefusedAsync(http, me) is { } refused) return refused;
+        if (me.OrganisationId is not { } org) return NotFoundProblem();
+        var (body, invalid) = await ReadAsync(http);
+        if (invalid is not null) return invalid;
+        if (body!.IdempotencyKey is not { } key || !IdempotencyKeyPattern().IsMatch(key))
+            return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."]);
+        if (body.Data is not { Length: > 0 } data) return BadBody();
+        var ct = http.RequestAborted;
+
+        // As in SaveAsync: one kept-compiled statement, and no connection held while the write waits.
+        if (await RespondSql.TargetAsync(db, id, me.Id, org, ct) is not (var q, var expected)) return NotFoundProblem();
+        // A retry of this very submission answers what the first one committed (read in full only then).
+        if (expected?.IdempotencyKey == key)
+        {
+            await using var conn = await db.OpenAsync(ct);
+            if (await RespondSql.ResponseAsync(conn, id, me.Id, org, ct) is { } first && first.IdempotencyKey == key) return Submitted(first, me);
+        }
+
+        var now = clock.GetUtcNow();
+        if (ResponseRules.Refusal(ResponseAction.Submit, q.Status, q.ClosesAt, expected?.Status, now) is { } refusal)
+            return Refused(refusal);
+        if (expected is not null && expected.Revision != body.Revision) return await ConflictAsync(id, me.Id, org, ct);
+
+        // The response's own version (it must still be published), else the latest published one.
+        if (expected is not null && expected.VersionStatus != "Published") return NotFoundProblem();
+        var versionId = expected?.VersionId ?? q.PublishedVersionId;
+        var schema = await schemas.GetAsync(db, id, versionId, ct);
+        if (schema is null) return NotFoundProblem();
+        var errors = AnswerValidator.Validate(schema, data);
+        if (errors.Count > 0)
+        {
+            return Problem(422, ResponseRefusals.InvalidAnswers, L["Some answers need attention."], new Dictionary<string, object?>
+            {
+                ["errors"] = errors.Select(e => new { question = e.Question, path = e.Path, message = L[e.Message, [.. e.Arguments]].Value }).ToList(),
+            });
+        }
+
+        var page = Math.Max(0, body.CurrentPage);
+        var receipt = ReceiptMail(http, q, me);
+        // The key is unique across responses. A key used for another response makes the write change nothing (NOT
+        // EXISTS), so the write needs no savepoint of its own (ResponseWriter); a simultaneous use of the same key on
+        // another instance still fails on the unique index, and is answered the same way below.
+        Written? written;
+        try
+        {
+            written = await writer.WriteAsync(async (c, tx) =>
+            {
+                // The number of the revision it makes comes back with the row (the row is ours until the commit).
+                var row = expected is null
+                    ? await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
+                        INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
+                                               submitted_at, idempotency_key, created_at, updated_at)
+                        SELECT @versionId, @org, @Me, 'Submitted', 1, @page, @data, @now, @key, @now, @now
+                         WHERE NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
+                        ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING
+                        RETURNING id, revision, 1 AS revision_no
+                        """, new { versionId, org, Me = me.Id, page, data, now, key }, tx))
+                    : await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
+                        UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
+                               idempotency_key = @key, revision = revision + 1, updated_at = @now
+                         WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
+                           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key AND k.id <> @Id)
+                        RETURNING id, revision,
+                                  (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
+                        """, new { data, page, now, key, Id = expected.ResponseId, Me = me.Id, org, body.Revision }, tx));
+                // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
+                // key belongs to another response. Told apart below, outside the group transaction.
+                if (row is null) return null;
+                // The revision, its audit entry and the receipt (sent after the commit, MailOutbox) in one command:
+                // on PostgreSQL one round trip instead of three.
+                var args = new DynamicParameters(new { row.Id, row.RevisionNo, data, now, Me = me.Id });
+                args.AddDynamicParams(audit.Parameters(row.RevisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}",
+                    $"questionnaire:{id} revision {row.RevisionNo}"));
+                args.AddDynamicParams(outbox.Parameters(receipt(row.RevisionNo, now)));
+                await c.ExecuteAsync(new CommandDefinition($"""
+                    INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
+                    VALUES (@Id, @RevisionNo, @data, @now, @Me);
+                    {AuditLog.InsertSql};
+                    {MailOutbox.InsertSql}
+                    """, args, tx));
+                return row;
+            }, ct);
+        }
+        catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            written = null;
+        }
+        if (written is null)
+        {
+            await using var again = await db.OpenAsync(ct);
+            var current = await RespondSql.ResponseAsync(again, id, me.Id, org, ct);
+            if (current?.IdempotencyKey == key) return Submitted(current, me);
+            if (await again.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT id FROM responses WHERE idempotency_key = @key", new { key }, cancellationToken: ct)) is not null)
+                return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."]);
+            return await ConflictAsync(again, id, me.Id, org, ct);
+        }
+
+        // Exactly what this submission committed (a re-read could already show a later change from another device).
+        var submitted = new RespondSql.ResponseRow
+        {
+            Id = written.Id, QuestionnaireVersionId = versionId, Status = ResponseStatus.Submitted, Revision = written.Revision,
+            CurrentPage = page, DataJson = data, SubmittedAt = now, IdempotencyKey = key, UpdatedAt = now,
+            LastRevisionNo = written.RevisionNo, LastRevisionJson = data,
+        };
+        outbox.Wake();
+        return Submitted(submitted, me);
+    });
+
+    /// <summary>What the submission's write did: the response row and revision it wrote.</summary>
+    private sealed record Written
+    {
+        public long Id { get; init; }
+        public long Revision { get; init; }
+        public long RevisionNo { get; init; }
+    }
+
+    /// <summary>
+    /// What the page's filters did before a handler: the antiforgery token (header or form field) must be valid, and
+    /// an account that must change its password or set up two-factor sign-in is sent there first.
+    /// </summary>
+    private async Task<IResult?> RefusedAsync(HttpContext http, CurrentUser me)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http)) return Problem(400, "request.antiforgery", L["The answers could not be saved."]);
+        if (await AccountStateFilter.PendingPageAsync(http, db, me) is { } page)
+            return Results.Redirect(links.GetPathByPage(http, page) ?? page);
+        return null;
+    }
+
+    /// <summary>
+    /// The body, at most <see cref="RoundsOptions.MaxAnswerBytes"/> (checked before reading when the length is sent,
+    /// while reading when it is not): 413 when larger, 415 when not JSON, 400 when malformed.
+    /// </summary>
+    private async Task<(Body? Body, IResult? Invalid)> ReadAsync(HttpContext http)
+    {
+        var limit = rounds.Value.MaxAnswerBytes;
+        var request = http.Request;
+        if (request.ContentLength > limit) return (null, TooLarge(limit));
+        if (!request.HasJsonContentType()) return (null, Problem(415, "request.invalid", L["The answers must be a JSON object."]));
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit) return (null, TooLarge(limit));
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var n = await request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted);
+                if (n == 0) break;
+                length += n;
+                if (length > limit) return (null, TooLarge(limit));
+            }
+            return Parse(buffer.AsMemory(0, length)) is { } body ? (body, null) : (null, BadBody());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// The body as the page handlers' model binding read it (web defaults: property names in any case, numbers also as
+    /// strings, other properties ignored); null when it is not a JSON object or a field has the wrong type. The answers
+    /// are kept as stored: compact JSON with letters (also Serbian ones) and punctuation unescaped.
+    /// </summary>
+    private static Body? Parse(ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return null;
+            string? data = null, key = null;
+            int page = 0;
+            long revision = 0;
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (p.Name.Equals("data", StringComparison.OrdinalIgnoreCase))
+                    data = p.Value.ValueKind == JsonValueKind.Object ? JsonSerializer.Serialize(p.Value, Readable) : null;
+                else if (p.Name.Equals("currentPage", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (!TryNumber(p.Value, out page)) return null;
+                }
+                else if (p.Name.Equals("revision", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (!TryNumber(p.Value, out revision)) return null;
+                }
+                else if (p.Name.Equals("idempotencyKey", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (p.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)) return null;
+                    key = p.Value.GetString();
+                }
+            }
+            return new Body(data, page, revision, key);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool TryNumber<T>(JsonElement value, out T number) where T : struct, System.Numerics.IBinaryInteger<T>
+    {
+        number = default;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => T.TryParse(value.GetRawText(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number),
+            JsonValueKind.String => T.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number),
+            _ => false,
+        };
+    }
+
+    /// <summary>A locked or full database is a 503 the script retries after (<see cref="TransientDatabaseFailures"/>), never a 500.</summary>
+    private async Task<IResult> Guarded(HttpContext http, Func<Task<IResult>> handle)
+    {
+        try
+        {
+            return await handle();
+        }
+        catch (Exception ex) when (TransientDatabaseFailures.IsTransient(ex))
+        {
+            logger.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", http.Request.Method, http.Request.Path,
+                TransientDatabaseFailures.Reason(ex));
+            http.Response.Headers.RetryAfter = TransientDatabaseFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return Problem(503, TransientDatabaseFailures.Code, L["The database is busy. Your answers are kept on this device and sent again shortly."],
+                new Dictionary<string, object?> { ["retryAfter"] = TransientDatabaseFailures.RetryAfterSeconds });
+        }
+    }
+
+    /// <summary>
+    /// The receipt of a submission, in the respondent's language (the request's culture). Its texts are looked up
+    /// here, before the write: the group writer's one loop, which every write waits for, only fills in the revision
+    /// and the time.
+    /// </summary>
+    private Func<long, DateTimeOffset, MailMessage> ReceiptMail(HttpContext http, RespondSql.QuestionnaireRow q, CurrentUser me)
+    {
+        var link = links.GetUriByPage(http, "/Respond/Form", null, new { id = q.Id })!;
+        var culture = CultureInfo.CurrentCulture;
+        var subject = L["Receipt: your answers to \"{0}\"", q.Title].Value;
+        var received = L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle].Value;
+        var revisionLine = L["Revision {0}, submitted at {1} ({2})."].Value;
+        var amend = L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline].Value;
+        var open = L["Open your answers:"].Value + "\n" + link;
+        return (revisionNo, submittedAt) => new MailMessage(me.Email, subject, string.Join("\n\n", received,
+            string.Format(culture, revisionLine, revisionNo, Formats.DateTime(submittedAt, q.TimeZone, culture), q.TimeZone), amend, open));
+    }
+
+    private IResult Submitted(RespondSql.ResponseRow r, CurrentUser me) => Results.Json(new
+    {
+        status = r.Status,
+        revision = r.Revision,
+        revisionNo = r.LastRevisionNo,
+        submittedAt = r.SubmittedAt,
+        message = L["Submitted: revision {0} received. A receipt was sent to {1}.", r.LastRevisionNo ?? 1, me.Email].Value,
+        badge = $"{L["Progress." + ResponseRules.Progress(r.Status)].Value} · {L["Revision {0}", r.LastRevisionNo ?? 1].Value}",
+    });
+
+    private async Task<IResult> ConflictAsync(long id, long me, long org, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await ConflictAsync(conn, id, me, org, ct);
+    }
+
+    private async Task<IResult> ConflictAsync(DbConnection conn, long id, long me, long org, CancellationToken ct)
+    {
+        var current = await RespondSql.ResponseAsync(conn, id, me, org, ct);
+        return Problem(409, ResponseRefusals.RevisionConflict,
+            L["Your answers were changed on another device or tab since this page loaded."], new Dictionary<string, object?>
+            {
+                ["serverRevision"] = current?.Revision ?? 0,
+                ["serverPage"] = current?.CurrentPage ?? 0,
+                ["serverStatus"] = current?.Status,
+                ["serverUpdatedAt"] = current?.UpdatedAt,
+                ["serverData"] = JsonSerializer.Deserialize<JsonElement>(current?.DataJson ?? "{}"),
+            });
+    }
+
+    private IResult Refused(string refusal) => Problem(409, refusal, FormModel.RefusalMessage(L, refusal));
+
+    /// <summary>A 404 the script can read; the same for "does not exist" and "not yours", so ids reveal nothing.</summary>
+    private IResult NotFoundProblem() => Problem(404, "not_found", L["This questionnaire is not open to your organisation."]);
+
+    private IResult BadBody() => Problem(400, "request.invalid", L["The answers must be a JSON object."]);
+
+    private IResult TooLarge(int limit) => Problem(StatusCodes.Status413PayloadTooLarge, "request.too_large",
+        L["Your answers are too large to save (at most {0} KB). Shorten the longest texts.", limit / 1024]);
+
+    private static IResult Problem(int status, string code, string title, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Type = "urn:consultation:" + code };
+        problem.Extensions["code"] = code;
+        foreach (var (k, v) in extensions ?? new Dictionary<string, object?>()) problem.Extensions[k] = v;
+        return Results.Problem(problem);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{8,100}$")]
+    private static partial Regex IdempotencyKeyPattern();
+}

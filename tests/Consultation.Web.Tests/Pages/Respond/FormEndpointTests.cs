@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text;
+using Consultation.Web.Pages.Respond;
+using Dapper;
+using static Consultation.Web.Tests.Pages.Respond.RespondSteps;
+
+namespace Consultation.Web.Tests.Pages.Respond;
+
+/// <summary>
+/// The autosave and submission endpoints (<see cref="FormEndpoints"/>) do themselves what the page pipeline did for
+/// the former page handlers: antiforgery, the account-state redirect, the body's type and shape — each refusal a
+/// clear answer the script can show, and nothing stored.
+/// </summary>
+public sealed class FormEndpointTests(PortalFactory app) : IClassFixture<PortalFactory>
+{
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string? token, string body, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+        if (token is not null) request.Headers.Add("RequestVerificationToken", token);
+        return await client.SendAsync(request);
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await JsonAsync(response);
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+    }
+
+    [Fact]
+    public async Task Every_refusal_is_a_problem_and_stores_nothing()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Endpoint refusals " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var form = await OpenFormAsync(client, q);
+        const string save = """{ "data": { "score": 3 }, "currentPage": 0, "revision": 0 }""";
+
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SaveUrl(q), null, save), HttpStatusCode.BadRequest, "request.antiforgery");
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SubmitUrl(q), form.Token[..^4] + "AAAA", save), HttpStatusCode.BadRequest, "request.antiforgery");
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SaveUrl(q), form.Token, save, "text/plain"), HttpStatusCode.UnsupportedMediaType, "request.invalid");
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SaveUrl(q), form.Token, """{ "data": { "score": 3 }, "currentPage": true, "revision": 0 }"""),
+            HttpStatusCode.BadRequest, "request.invalid");
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SaveUrl(q), form.Token, ""), HttpStatusCode.BadRequest, "request.invalid");
+        // A submission whose answers are not an object is refused like such an autosave (not validated as "no answers").
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SubmitUrl(q), form.Token,
+            """{ "data": [3], "currentPage": 0, "revision": 0, "idempotencyKey": "key-for-an-array" }"""), HttpStatusCode.BadRequest, "request.invalid");
+        await AssertProblemAsync(await PostAsync(client, FormEndpoints.SubmitUrl(q), form.Token, save), HttpStatusCode.BadRequest, "request.invalid");
+        Assert.Empty(await ResponsesAsync(app, q));
+
+        // As model binding did: property names in any case, numbers also as strings, unknown properties ignored.
+        var lenient = await PostAsync(client, FormEndpoints.SaveUrl(q), form.Token,
+            """{ "Data": { "score": 3 }, "CURRENTPAGE": "1", "revision": "0", "extra": [1, 2] }""");
+        Assert.Equal(HttpStatusCode.OK, lenient.StatusCode);
+        Assert.Equal(1, (await JsonAsync(lenient)).GetProperty("revision").GetInt64());
+        var row = Assert.Single(await ResponsesAsync(app, q));
+        Assert.Equal((1L, """{"score":3}"""), (row.CurrentPage, row.DataJson));
+    }
+
+    [Fact]
+    public async Task A_respondent_who_must_change_their_password_is_sent_there_and_nothing_is_saved()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Must change password " + Guid.NewGuid().ToString("N")[..6], SmallSchema, "Group 484");
+        var client = await SignInAsync(app, "respondent2@demo.local");
+        var form = await OpenFormAsync(client, q);
+        await using (var conn = app.Connection())
+            await conn.ExecuteAsync("UPDATE users SET must_change_password = 1 WHERE email = 'respondent2@demo.local'");
+        try
+        {
+            foreach (var url in new[] { FormEndpoints.SaveUrl(q), FormEndpoints.SubmitUrl(q) })
+            {
+                var response = await PostAsync(client, url, form.Token,
+                    """{ "data": { "score": 3 }, "currentPage": 0, "revision": 0, "idempotencyKey": "must-change-1" }""");
+                Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+                Assert.Equal("/Account/Manage/ChangePassword", response.Headers.Location?.OriginalString);
+            }
+            Assert.Empty(await ResponsesAsync(app, q));
+        }
+        finally
+        {
+            await using var conn = app.Connection();
+            await conn.ExecuteAsync("UPDATE users SET must_change_password = 0 WHERE email = 'respondent2@demo.local'");
+        }
+    }
+
+    [Fact]
+    public async Task The_former_page_handlers_are_gone_not_an_error()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Former handlers " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var form = await OpenFormAsync(client, q);
+
+        var response = await PostAsync(client, $"/Respond/Form/{q}?handler=Save", form.Token, """{ "data": { "score": 3 }, "currentPage": 0, "revision": 0 }""");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await ResponsesAsync(app, q));
+    }
+}
