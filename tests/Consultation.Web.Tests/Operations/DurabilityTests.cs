@@ -85,7 +85,8 @@ public sealed class DurabilityTests(DurabilitySeed seed, ITestOutputHelper outpu
         var problems = new List<string>();
         foreach (var c in load.Clients)
         {
-            var last = c.Acked.LastOrDefault();
+            var acked = c.Acked;
+            var last = acked.Count == 0 ? null : acked[^1];
             if (last is null) continue;
             if (!responses.TryGetValue(c.Email, out var row)) { problems.Add($"{c.Email}: acknowledged revision {last.AckRevision} but no response"); continue; }
             if (row.Revision == last.AckRevision)

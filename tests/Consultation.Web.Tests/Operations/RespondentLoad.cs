@@ -30,7 +30,11 @@ public sealed class RespondentClient(int index, Uri baseUrl, long questionnaireI
     public CookieContainer Cookies { get; } = new();
     public HttpClient Http { get; private set; } = null!;
     public List<SentOp> Sent { get; } = [];
-    public IEnumerable<SentOp> Acked => Sent.Where(o => o.Acknowledged);
+    /// <summary>The acknowledged requests so far (a copy: the load adds to <see cref="Sent"/> meanwhile).</summary>
+    public IReadOnlyList<SentOp> Acked
+    {
+        get { lock (Sent) return [.. Sent.Where(o => o.Acknowledged)]; }
+    }
     public int Unavailable { get; private set; }
     public List<string> Unexpected { get; } = [];
     private string _token = "";
