@@ -47,6 +47,66 @@ public sealed class HotSqlTests(PortalFactory app) : IClassFixture<PortalFactory
         Assert.Equal(expected, hot);
     }
 
+    [Fact]
+    public async Task The_stamp_checks_hand_written_reader_maps_every_user_as_Dapper_does()
+    {
+        var db = Db;
+        await using var conn = _app.Connection();
+        // Vary the columns that may be null or flags: a culture, a zone, a required two-factor setting, a flag set.
+        await conn.ExecuteAsync("UPDATE users SET culture = 'sr-Latn', time_zone = 'Europe/Skopje', must_change_password = 1 WHERE email = 'respondent2@demo.local'");
+        try
+        {
+            var ids = (await conn.QueryAsync<long>("SELECT id FROM users ORDER BY id")).ToList();
+            Assert.True(ids.Count >= 5);
+            foreach (var id in ids)
+            {
+                var args = new DynamicParameters();
+                args.Add("id", id);
+                args.Add("Key", Consultation.Web.Infrastructure.Security.PortalSettings.RequireTwoFactorForCoordinators);
+                var expected = await conn.QuerySingleAsync<Consultation.Web.Infrastructure.Security.StampValidator.UserState>(
+                    Consultation.Web.Infrastructure.Security.StampValidator.UserStateSql.Sql, args);
+                var read = await db.QueryHotAsync(Consultation.Web.Infrastructure.Security.StampValidator.UserStateSql,
+                    [id, Consultation.Web.Infrastructure.Security.PortalSettings.RequireTwoFactorForCoordinators],
+                    Consultation.Web.Infrastructure.Security.StampValidator.ReadState);
+                Assert.Equal(expected, read);
+            }
+        }
+        finally
+        {
+            await conn.ExecuteAsync("UPDATE users SET culture = NULL, time_zone = NULL, must_change_password = 0 WHERE email = 'respondent2@demo.local'");
+        }
+    }
+
+    [Fact]
+    public async Task The_autosave_targets_hand_written_reader_maps_as_Dapper_multi_mapping_does()
+    {
+        var db = Db;
+        var (_, q) = await Pages.Respond.RespondSteps.OpenRoundAsync(_app, "Target reader " + Guid.NewGuid().ToString("N")[..6], Pages.Respond.RespondSteps.SmallSchema);
+        var client = await Pages.Respond.RespondSteps.SignInAsync(_app, "respondent@demo.local");
+        var form = await Pages.Respond.RespondSteps.OpenFormAsync(client, q);
+        await using var conn = _app.Connection();
+        var me = await conn.ExecuteScalarAsync<long>("SELECT id FROM users WHERE email = 'respondent@demo.local'");
+        var org = await conn.ExecuteScalarAsync<long>("SELECT organisation_id FROM users WHERE id = @me", new { me });
+
+        async Task AssertSameAsync(bool hasResponse)
+        {
+            var expected = (await conn.QueryAsync<Consultation.Web.Pages.Respond.RespondSql.QuestionnaireRow, Consultation.Web.Pages.Respond.RespondSql.ResponseState?,
+                (Consultation.Web.Pages.Respond.RespondSql.QuestionnaireRow, Consultation.Web.Pages.Respond.RespondSql.ResponseState?)>(
+                Consultation.Web.Pages.Respond.RespondSql.TargetSql.Sql, (a, b) => (a, b), new { id = q, Me = me, Org = org }, splitOn: "response_id")).Single();
+            var read = await db.QueryHotAsync(Consultation.Web.Pages.Respond.RespondSql.TargetSql, [q, me, org], Consultation.Web.Pages.Respond.RespondSql.ReadTarget);
+            Assert.NotNull(read);
+            Assert.Equal(expected.Item1, read.Value.Questionnaire);
+            Assert.Equal(expected.Item2, read.Value.Response);
+            Assert.Equal(hasResponse, read.Value.Response is not null);
+        }
+
+        await AssertSameAsync(hasResponse: false);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Pages.Respond.RespondSteps.SubmitAsync(client, q, form.Token, """{ "score": 2 }""", 0, "target-reader-key")).StatusCode);
+        await AssertSameAsync(hasResponse: true);
+        // Not visible to another organisation: no row at all.
+        Assert.Null(await db.QueryHotAsync(Consultation.Web.Pages.Respond.RespondSql.TargetSql, [q, me, org + 1000], Consultation.Web.Pages.Respond.RespondSql.ReadTarget));
+    }
+
     [SqliteOnlyFact("counts SQLite's compiled commands; PostgreSQL prepares on the server")]
     public async Task Repeated_calls_compile_the_statement_once_and_calls_at_once_once_per_connection()
     {

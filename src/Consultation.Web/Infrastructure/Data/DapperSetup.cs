@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 
@@ -34,17 +35,20 @@ public static class DapperSetup
             parameter.Value = value ? 1L : 0L;
         }
 
-        public override bool Parse(object value) => value switch
-        {
-            bool b => b,
-            long l => l != 0,
-            int i => i != 0,
-            short s => s != 0,
-            decimal d => d != 0,
-            string s => s is "1" or "true" or "True",
-            _ => Convert.ToBoolean(value, CultureInfo.InvariantCulture),
-        };
+        public override bool Parse(object value) => ToBoolean(value);
     }
+
+    /// <summary>A flag column's value as Dapper reads it here (0/1 or a SQL boolean).</summary>
+    public static bool ToBoolean(object value) => value switch
+    {
+        bool b => b,
+        long l => l != 0,
+        int i => i != 0,
+        short s => s != 0,
+        decimal d => d != 0,
+        string s => s is "1" or "true" or "True",
+        _ => Convert.ToBoolean(value, CultureInfo.InvariantCulture),
+    };
 
     /// <summary>
     /// SQLite has no time type: values are written as round-trip UTC text, which also sorts correctly.
@@ -57,15 +61,36 @@ public static class DapperSetup
             parameter.Value = Format(value);
         }
 
-        public override DateTimeOffset Parse(object value) => value switch
-        {
-            string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-            DateTimeOffset dto => dto,
-            _ => throw new DataException($"Cannot convert {value.GetType()} to DateTimeOffset"),
-        };
+        public override DateTimeOffset Parse(object value) => ToDateTimeOffset(value);
     }
+
+    /// <summary>A time column's value as Dapper reads it here (SQLite's round-trip text, PostgreSQL's timestamps).</summary>
+    public static DateTimeOffset ToDateTimeOffset(object value) => value switch
+    {
+        string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+        DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+        DateTimeOffset dto => dto,
+        _ => throw new DataException($"Cannot convert {value.GetType()} to DateTimeOffset"),
+    };
 
     public static string Format(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Hand-written row readers for the hot paths (Dapper's <c>GetRowParser</c> computes its cache key per call): the same conversions as above.</summary>
+    public static class Column
+    {
+        public static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) as string ?? Convert.ToString(r.GetValue(i), CultureInfo.InvariantCulture);
+
+        public static long Number(DbDataReader r, int i) => r.GetValue(i) switch
+        {
+            long l => l,
+            var v => Convert.ToInt64(v, CultureInfo.InvariantCulture),
+        };
+
+        public static long? NumberOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Number(r, i);
+
+        public static bool Flag(DbDataReader r, int i) => !r.IsDBNull(i) && ToBoolean(r.GetValue(i));
+
+        public static DateTimeOffset Time(DbDataReader r, int i) => ToDateTimeOffset(r.GetValue(i));
+    }
 }

@@ -42,7 +42,7 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
     private static readonly object StateKey = new();
 
     /// <summary>Read on every signed-in request: kept compiled (see <see cref="HotSql"/>).</summary>
-    private static readonly HotSql UserStateSql = new("""
+    internal static readonly HotSql UserStateSql = new("""
         SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture, u.time_zone,
                (SELECT o.country FROM organisations o WHERE o.id = u.organisation_id) AS organisation_country,
                (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
@@ -51,6 +51,22 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
                (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
           FROM users u WHERE u.id = @id
         """, "@id", "@Key");
+
+    /// <summary>The row of <see cref="UserStateSql"/>, read by hand (as Dapper would map it, StampValidatorTests); null when there is none.</summary>
+    internal static UserState? ReadState(System.Data.Common.DbDataReader r) => !r.Read() ? null : new UserState
+    {
+        SecurityStamp = DapperSetup.Column.Text(r, 0) ?? "",
+        Email = DapperSetup.Column.Text(r, 1) ?? "",
+        DisplayName = DapperSetup.Column.Text(r, 2) ?? "",
+        OrganisationId = DapperSetup.Column.NumberOrNull(r, 3),
+        Culture = DapperSetup.Column.Text(r, 4),
+        TimeZone = DapperSetup.Column.Text(r, 5),
+        OrganisationCountry = DapperSetup.Column.Text(r, 6),
+        Roles = DapperSetup.Column.Text(r, 7),
+        MustChangePassword = DapperSetup.Column.Flag(r, 8),
+        TwoFactorEnabled = DapperSetup.Column.Flag(r, 9),
+        RequireTwoFactor = DapperSetup.Column.Text(r, 10),
+    };
 
     /// <summary>The signed-in user's row read while validating this request's cookie; null when it was not read.</summary>
     public static UserState? StateOf(HttpContext context) => context.Items.TryGetValue(StateKey, out var s) ? s as UserState : null;
@@ -63,8 +79,8 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         if (due && context.Principal?.Identity is ClaimsIdentity { IsAuthenticated: true } cookie
             && long.TryParse(cookie.FindFirst(identity.Value.ClaimsIdentity.UserIdClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
-            var state = await db.QueryHotAsync(UserStateSql, [id, PortalSettings.RequireTwoFactorForCoordinators],
-                static r => r.Read() ? r.GetRowParser<UserState>()(r) : null, context.HttpContext.RequestAborted);
+            var state = await db.QueryHotAsync(UserStateSql, [id, PortalSettings.RequireTwoFactorForCoordinators], ReadState,
+                context.HttpContext.RequestAborted);
             if (state is not null && SameClaims(cookie, Expected(id, state)))
             {
                 context.HttpContext.Items[StateKey] = state;

@@ -118,20 +118,39 @@ public static class RespondSql
     /// of the respondent's latest response to it (null before the first save).
     /// </summary>
     public static Task<(QuestionnaireRow Questionnaire, ResponseState? Response)?> TargetAsync(Db db, long id, long me, long org, CancellationToken ct) =>
-        db.QueryHotAsync(TargetSql, [id, me, org], static r =>
+        db.QueryHotAsync(TargetSql, [id, me, org], ReadTarget, ct);
+
+    /// <summary>The row of <see cref="TargetSql"/>, read by hand (as Dapper's multi-map split on <c>response_id</c> maps it, RespondSqlTests).</summary>
+    internal static (QuestionnaireRow Questionnaire, ResponseState? Response)? ReadTarget(DbDataReader r)
+    {
+        if (!r.Read()) return null;
+        var q = new QuestionnaireRow
         {
-            if (!r.Read()) return ((QuestionnaireRow, ResponseState?)?)null;
-            // As Dapper's multi-map split on response_id: no response when that column is null.
-            var split = r.GetOrdinal("response_id");
-            var q = r.GetRowParser<QuestionnaireRow>(startIndex: 0, length: split)(r);
-            var response = r.IsDBNull(split) ? null : r.GetRowParser<ResponseState>(startIndex: split)(r);
-            if (r.Read()) throw new InvalidOperationException("More than one target row for one questionnaire.");
-            return (q, response);
-        }, ct);
+            Id = DapperSetup.Column.Number(r, 0),
+            Title = DapperSetup.Column.Text(r, 1) ?? "",
+            RoundId = DapperSetup.Column.Number(r, 2),
+            RoundTitle = DapperSetup.Column.Text(r, 3) ?? "",
+            RoundStatus = DapperSetup.Column.Text(r, 4) ?? "",
+            ClosesAt = DapperSetup.Column.Time(r, 5),
+            TimeZone = DapperSetup.Column.Text(r, 6) ?? "",
+            PublishedVersionId = DapperSetup.Column.Number(r, 7),
+        };
+        var response = r.IsDBNull(8) ? null : new ResponseState
+        {
+            ResponseId = DapperSetup.Column.Number(r, 8),
+            VersionId = DapperSetup.Column.Number(r, 9),
+            VersionStatus = DapperSetup.Column.Text(r, 10),
+            Status = DapperSetup.Column.Text(r, 11) ?? ResponseStatus.Draft,
+            Revision = DapperSetup.Column.Number(r, 12),
+            IdempotencyKey = DapperSetup.Column.Text(r, 13),
+        };
+        if (r.Read()) throw new InvalidOperationException("More than one target row for one questionnaire.");
+        return (q, response);
+    }
 
     /// <summary>Run for every autosave and submission: kept compiled (see <see cref="HotSql"/>).</summary>
-    private static readonly HotSql TargetSql = new($$"""
-        SELECT vq.*, rs.id AS response_id, rs.questionnaire_version_id AS version_id, rv.status AS version_status,
+    internal static readonly HotSql TargetSql = new($$"""
+        SELECT vq.id, vq.title, vq.round_id, vq.round_title, vq.round_status, vq.closes_at, vq.time_zone, vq.published_version_id, rs.id AS response_id, rs.questionnaire_version_id AS version_id, rv.status AS version_status,
                rs.status, rs.revision, rs.idempotency_key
           FROM ({{VisibleQuestionnaires}} AND q.id = @id) vq
           LEFT JOIN responses rs ON rs.id = (
