@@ -78,7 +78,7 @@ public sealed class RememberedUnprotectTests(RememberedUnprotectTests.Portal app
     [Fact]
     public void Only_the_cookie_and_antiforgery_purposes_are_remembered_and_each_caller_gets_its_own_copy()
     {
-        using var provider = new RememberingDataProtectionProvider(new EphemeralDataProtectionProvider());
+        var provider = new RememberingDataProtectionProvider(new EphemeralDataProtectionProvider());
         var cookies = provider.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware")
             .CreateProtector("Identity.Application", "v2");
         var sealedTicket = cookies.Protect(Encoding.UTF8.GetBytes("ticket"));
@@ -99,5 +99,29 @@ public sealed class RememberedUnprotectTests(RememberedUnprotectTests.Portal app
         reset.Unprotect(link);
         reset.Unprotect(link);
         Assert.Equal((1L, 1L), provider.Counts);
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public void A_decryption_is_forgotten_after_its_lifetime()
+    {
+        var clock = new ManualClock();
+        var provider = new RememberingDataProtectionProvider(new EphemeralDataProtectionProvider(), clock);
+        var tokens = provider.CreateProtector("Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1");
+        var token = tokens.Protect([7, 7, 7]);
+
+        tokens.Unprotect(token);
+        clock.Now += RememberingDataProtectionProvider.Lifetime - TimeSpan.FromSeconds(1);
+        tokens.Unprotect(token);
+        Assert.Equal((1L, 1L), provider.Counts);
+
+        clock.Now += TimeSpan.FromSeconds(2);
+        Assert.Equal([7, 7, 7], tokens.Unprotect(token));
+        Assert.Equal((1L, 2L), provider.Counts);
     }
 }

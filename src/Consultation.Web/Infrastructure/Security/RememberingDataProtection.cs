@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Consultation.Web.Infrastructure.Security;
 
@@ -17,7 +17,7 @@ namespace Consultation.Web.Infrastructure.Security;
 /// remembered ciphertexts after <see cref="Lifetime"/> at the latest. Protecting is never cached.
 /// </para>
 /// </summary>
-public sealed class RememberingDataProtectionProvider(IDataProtectionProvider inner) : IDataProtectionProvider, IDisposable
+public sealed class RememberingDataProtectionProvider(IDataProtectionProvider inner, TimeProvider? clock = null) : IDataProtectionProvider
 {
     /// <summary>The purposes whose decryptions are remembered: the cookie authentication handler's and antiforgery's.</summary>
     public static readonly IReadOnlySet<string> RememberedPurposes = new HashSet<string>(StringComparer.Ordinal)
@@ -29,10 +29,12 @@ public sealed class RememberingDataProtectionProvider(IDataProtectionProvider in
     /// <summary>How long a decryption is remembered after it was made (not renewed by use).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
-    /// <summary>At most this many remembered decryptions (a few per signed-in user; each well under 2 KB).</summary>
-    public const int Capacity = 20_000;
+    /// <summary>At most this many remembered decryptions (a few per signed-in user; each well under 2 KB): when full, all are forgotten.</summary>
+    public const int Capacity = 10_000;
 
-    private readonly MemoryCache remembered = new(new MemoryCacheOptions { SizeLimit = Capacity });
+    private readonly ConcurrentDictionary<Key, Remembered> remembered = new();
+
+    private sealed record Remembered(byte[] Plaintext, long ExpiresAt);
     private long hits;
     private long misses;
 
@@ -42,20 +44,24 @@ public sealed class RememberingDataProtectionProvider(IDataProtectionProvider in
     public IDataProtector CreateProtector(string purpose) =>
         new Protector(this, inner.CreateProtector(purpose), purpose, RememberedPurposes.Contains(purpose));
 
-    public void Dispose() => remembered.Dispose();
-
     private byte[] Unprotect(IDataProtector protector, string purposes, byte[] protectedData)
     {
         var key = new Key(purposes, protectedData);
-        if (remembered.TryGetValue(key, out byte[]? plain) && plain is not null)
+        var now = (clock ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
+        if (remembered.TryGetValue(key, out var known))
         {
-            Interlocked.Increment(ref hits);
-            return (byte[])plain.Clone();
+            if (known.ExpiresAt > now)
+            {
+                Interlocked.Increment(ref hits);
+                return (byte[])known.Plaintext.Clone();
+            }
+            remembered.TryRemove(key, out _);
         }
         // Throws on a tampered, foreign or revoked ciphertext: nothing is remembered then.
         var fresh = protector.Unprotect(protectedData);
         Interlocked.Increment(ref misses);
-        remembered.Set(key.Owned(), (byte[])fresh.Clone(), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+        if (remembered.Count >= Capacity) remembered.Clear();
+        remembered[key.Owned()] = new Remembered((byte[])fresh.Clone(), now + (long)Lifetime.TotalMilliseconds);
         return fresh;
     }
 
@@ -113,7 +119,7 @@ public static class RememberingDataProtectionExtensions
         var original = services.LastOrDefault(d => d.ServiceType == typeof(IDataProtectionProvider))
             ?? throw new InvalidOperationException("AddDataProtection must be called before AddRememberedUnprotect.");
         services.Remove(original);
-        services.AddSingleton(sp => new RememberingDataProtectionProvider(Create(sp, original)));
+        services.AddSingleton(sp => new RememberingDataProtectionProvider(Create(sp, original), sp.GetService<TimeProvider>()));
         services.AddSingleton<IDataProtectionProvider>(sp => sp.GetRequiredService<RememberingDataProtectionProvider>());
         return services;
     }
