@@ -108,6 +108,36 @@ public sealed class HotSqlTests(PortalFactory app) : IClassFixture<PortalFactory
     }
 
     [SqliteOnlyFact("counts SQLite's compiled commands; PostgreSQL prepares on the server")]
+    public async Task Autosaves_and_submissions_reuse_the_group_writers_compiled_statements()
+    {
+        var (_, q) = await Pages.Respond.RespondSteps.OpenRoundAsync(_app, "Compiled writes " + Guid.NewGuid().ToString("N")[..6], Pages.Respond.RespondSteps.SmallSchema);
+        var client = await Pages.Respond.RespondSteps.SignInAsync(_app, "respondent@demo.local");
+        var form = await Pages.Respond.RespondSteps.OpenFormAsync(client, q);
+        long revision = 0;
+        async Task SaveAndSubmitAsync(int i)
+        {
+            var saved = await Pages.Respond.RespondSteps.SaveAsync(client, q, form.Token, $$"""{ "score": {{i % 5 + 1}} }""", 0, revision);
+            Assert.Equal(System.Net.HttpStatusCode.OK, saved.StatusCode);
+            revision = (await Pages.Respond.RespondSteps.JsonAsync(saved)).GetProperty("revision").GetInt64();
+            var submitted = await Pages.Respond.RespondSteps.SubmitAsync(client, q, form.Token, $$"""{ "score": {{i % 5 + 1}} }""", revision, $"compiled-{i}-{Guid.NewGuid():N}");
+            Assert.Equal(System.Net.HttpStatusCode.OK, submitted.StatusCode);
+            revision = (await Pages.Respond.RespondSteps.JsonAsync(submitted)).GetProperty("revision").GetInt64();
+        }
+        // The first rounds compile what they use (the first save is an insert, later ones updates).
+        for (var i = 0; i < 3; i++) await SaveAndSubmitAsync(i);
+        var before = Db.HotStatementsCompiled;
+        var uncompiled = Consultation.Web.Infrastructure.Data.Db.HotRunsUncompiled;
+
+        for (var i = 3; i < 23; i++) await SaveAndSubmitAsync(i);
+
+        // One request at a time: the same kept connection serves the reads and the writer, its statements compiled;
+        // none of the writes ran on a connection without them (other test classes may, hence at most a few).
+        Assert.Equal(before, Db.HotStatementsCompiled);
+        Assert.InRange(Consultation.Web.Infrastructure.Data.Db.HotRunsUncompiled - uncompiled, 0, 5);
+        Assert.Equal(23, (await Pages.Respond.RespondSteps.RevisionsAsync(_app, (await Pages.Respond.RespondSteps.ResponsesAsync(_app, q)).Single().Id)).Count);
+    }
+
+    [SqliteOnlyFact("counts SQLite's compiled commands; PostgreSQL prepares on the server")]
     public async Task Repeated_calls_compile_the_statement_once_and_calls_at_once_once_per_connection()
     {
         var before = Db.HotStatementsCompiled;

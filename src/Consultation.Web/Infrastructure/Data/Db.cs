@@ -126,11 +126,90 @@ public sealed class Db : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// A connection for a caller that runs several statements in one transaction, hot ones among them (the group
+    /// writer): on SQLite one of the kept connections, so that <see cref="QueryHotAsync{T}(DbConnection, DbTransaction?, HotSql, object?[], Func{DbDataReader, T}, CancellationToken)"/>
+    /// finds its compiled commands; on PostgreSQL a pooled one. Dispose it when done; call <see cref="HotLease.Fail"/>
+    /// first when anything on it failed, and it is closed instead of kept.
+    /// </summary>
+    public async Task<HotLease> RentAsync(CancellationToken ct = default)
+    {
+        if (_postgres is not null) return new HotLease(await _postgres.OpenConnectionAsync(ct), null, null);
+        ct.ThrowIfCancellationRequested();
+        var entry = _hot!.Rent();
+        return new HotLease(entry.Connection, entry, _hot);
+    }
+
+    public sealed class HotLease : IAsyncDisposable
+    {
+        private readonly HotConnections.Entry? _entry;
+        private readonly HotConnections? _owner;
+        private bool _failed;
+
+        internal HotLease(DbConnection connection, HotConnections.Entry? entry, HotConnections? owner) =>
+            (Connection, _entry, _owner) = (connection, entry, owner);
+
+        public DbConnection Connection { get; }
+
+        /// <summary>Something failed on this connection: close it rather than keep it.</summary>
+        public void Fail() => _failed = true;
+
+        public ValueTask DisposeAsync()
+        {
+            if (_entry is null) return Connection.DisposeAsync();
+            if (_failed) _entry.Dispose();
+            else _owner!.Return(_entry);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// A hot statement on a connection the caller holds, in its transaction (the group writer's, see <see cref="RentAsync"/>):
+    /// compiled once per kept SQLite connection; an ordinary command otherwise.
+    /// </summary>
+    public static Task<T> QueryHotAsync<T>(DbConnection conn, DbTransaction? tx, HotSql statement, object?[] values, Func<DbDataReader, T> read,
+        CancellationToken ct = default) => RunOnAsync(conn, tx, statement, values, async command =>
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            return read(reader);
+        });
+
+    /// <summary>As <see cref="QueryHotAsync{T}(DbConnection, DbTransaction?, HotSql, object?[], Func{DbDataReader, T}, CancellationToken)"/> for statements without rows (every statement of the text is run).</summary>
+    public static Task<int> ExecuteHotAsync(DbConnection conn, DbTransaction? tx, HotSql statement, object?[] values, CancellationToken ct = default) =>
+        RunOnAsync(conn, tx, statement, values, command => command.ExecuteNonQueryAsync(ct));
+
+    private static async Task<T> RunOnAsync<T>(DbConnection conn, DbTransaction? tx, HotSql statement, object?[] values, Func<DbCommand, Task<T>> run)
+    {
+        if (values.Length != statement.Parameters.Count)
+            throw new ArgumentException($"The statement takes {statement.Parameters.Count} values, not {values.Length}.", nameof(values));
+        if (conn is SqliteConnection sqlite && HotConnections.Of(sqlite) is { } entry)
+        {
+            return await run(entry.Command(statement, values, (SqliteTransaction?)tx));
+        }
+        if (conn is SqliteConnection) Interlocked.Increment(ref _hotRunsUncompiled);
+        await using var command = conn.CreateCommand();
+        command.CommandText = statement.Sql;
+        command.Transaction = tx;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = statement.Parameters[i];
+            parameter.Value = ParameterValue(values[i]);
+            command.Parameters.Add(parameter);
+        }
+        return await run(command);
+    }
+
+    /// <summary>
     /// Closes the idle connections that <see cref="QueryHotAsync{T}"/> keeps open (those in use close when they come
     /// back). For tests that change the database file under a running portal, together with
     /// <c>SqliteConnection.ClearAllPools</c>.
     /// </summary>
     public void ClearHotConnections() => _hot?.Clear();
+
+    private static int _hotRunsUncompiled;
+
+    /// <summary>Hot statements run on a SQLite connection that is not a kept one (compiled for that one run), in this process; for the tests.</summary>
+    internal static int HotRunsUncompiled => Volatile.Read(ref _hotRunsUncompiled);
 
     /// <summary>Hot commands compiled so far on SQLite (0 on PostgreSQL); for the tests.</summary>
     internal int HotStatementsCompiled => _hot?.Compiled ?? 0;

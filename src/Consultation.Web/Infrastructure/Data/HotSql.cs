@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace Consultation.Web.Infrastructure.Data;
@@ -33,6 +34,8 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
     public const int MaxIdle = 32;
 
     private readonly ConcurrentStack<Entry> _idle = new();
+    /// <summary>Each kept connection's entry (of any portal in the process), for statements run on a rented connection (<see cref="Of"/>).</summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, Entry> Entries = new();
     private int _generation;
     private int _compiled;
     private bool _disposed;
@@ -47,8 +50,8 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
         public SqliteConnection Connection { get; } = connection;
         public int Generation { get; } = generation;
 
-        /// <summary>This connection's command for <paramref name="statement"/>, with <paramref name="values"/> bound.</summary>
-        public SqliteCommand Command(HotSql statement, ReadOnlySpan<object?> values)
+        /// <summary>This connection's command for <paramref name="statement"/>, with <paramref name="values"/> bound, in <paramref name="transaction"/> (none by default).</summary>
+        public SqliteCommand Command(HotSql statement, ReadOnlySpan<object?> values, SqliteTransaction? transaction = null)
         {
             if (!_commands.TryGetValue(statement, out var command))
             {
@@ -59,6 +62,7 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
                 Interlocked.Increment(ref owner._compiled);
             }
             for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = Db.ParameterValue(values[i]);
+            command.Transaction = transaction;
             return command;
         }
 
@@ -78,8 +82,13 @@ internal sealed class HotConnections(Func<SqliteConnection> open) : IDisposable
             if (entry.Generation == generation) return entry;
             entry.Dispose();
         }
-        return new Entry(open(), generation, this);
+        var fresh = new Entry(open(), generation, this);
+        Entries.AddOrUpdate(fresh.Connection, fresh);
+        return fresh;
     }
+
+    /// <summary>The entry of a connection this keeps (rented by a caller that runs several statements); null for any other connection.</summary>
+    public static Entry? Of(SqliteConnection connection) => Entries.TryGetValue(connection, out var entry) ? entry : null;
 
     /// <summary>Back to the idle stack after a successful use; closed when stale, surplus or after <see cref="Clear"/>.</summary>
     public void Return(Entry entry)

@@ -22,10 +22,10 @@ public sealed class MailOutbox(TimeProvider clock)
         VALUES (@MailTo, @MailSubject, @MailTextBody, @MailHtmlBody, @MailAt, @MailAt)
         """;
 
-    public object Parameters(MailMessage mail) => new
-    {
-        MailTo = mail.To, MailSubject = mail.Subject, MailTextBody = mail.TextBody, MailHtmlBody = mail.HtmlBody, MailAt = clock.GetUtcNow(),
-    };
+    /// <summary>The parameters of <see cref="InsertSql"/>, in the order of <see cref="Values"/>.</summary>
+    public static readonly string[] ParameterNames = ["@MailTo", "@MailSubject", "@MailTextBody", "@MailHtmlBody", "@MailAt"];
+
+    public object?[] Values(MailMessage mail) => [mail.To, mail.Subject, mail.TextBody, mail.HtmlBody, clock.GetUtcNow()];
 
     /// <summary>Tells the sender there is new mail (call after the commit). Wake-ups while it is busy fold into one.</summary>
     public void Wake() => _wake.Set();

@@ -55,17 +55,30 @@ public sealed class AuditLog(Db db, CurrentUser user, TimeProvider clock)
         VALUES (@AuditAt, @AuditActorId, @AuditActorEmail, @AuditAction, @AuditTarget, @AuditDetails, @AuditIp)
         """;
 
-    /// <summary>The values of <see cref="InsertSql"/>: now, by the signed-in user unless an actor is given.</summary>
-    public object Parameters(string action, string? target = null, string? details = null, long? actorId = null, string? actorEmail = null) => new
+    /// <summary>The parameters of <see cref="InsertSql"/>, in the order of <see cref="Values"/>.</summary>
+    public static readonly string[] ParameterNames =
+        ["@AuditAt", "@AuditActorId", "@AuditActorEmail", "@AuditAction", "@AuditTarget", "@AuditDetails", "@AuditIp"];
+
+    /// <summary>The values of <see cref="InsertSql"/> (<see cref="ParameterNames"/>): now, by the signed-in user unless an actor is given.</summary>
+    public object?[] Values(string action, string? target = null, string? details = null, long? actorId = null, string? actorEmail = null) =>
+    [
+        clock.GetUtcNow(),
+        actorId ?? (user.Id == 0 ? (long?)null : user.Id),
+        actorEmail ?? (user.IsAuthenticated ? user.Email : null),
+        action,
+        target,
+        details,
+        user.IpAddress,
+    ];
+
+    /// <summary><see cref="Values"/> as Dapper parameters.</summary>
+    public DynamicParameters Parameters(string action, string? target = null, string? details = null, long? actorId = null, string? actorEmail = null)
     {
-        AuditAt = clock.GetUtcNow(),
-        AuditActorId = actorId ?? (user.Id == 0 ? (long?)null : user.Id),
-        AuditActorEmail = actorEmail ?? (user.IsAuthenticated ? user.Email : null),
-        AuditAction = action,
-        AuditTarget = target,
-        AuditDetails = details,
-        AuditIp = user.IpAddress,
-    };
+        var args = new DynamicParameters();
+        var values = Values(action, target, details, actorId, actorEmail);
+        for (var i = 0; i < values.Length; i++) args.Add(ParameterNames[i][1..], values[i]);
+        return args;
+    }
 
     public async Task WriteAsync(string action, string? target = null, string? details = null,
         DbConnection? conn = null, DbTransaction? tx = null, long? actorId = null, string? actorEmail = null, CancellationToken ct = default)

@@ -75,21 +75,13 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         {
             if (body.Revision != 0) return await ConflictAsync(id, me.Id, org, ct);
             // The unique index (version, respondent) turns a simultaneous first save on another device into no row.
-            var args = new { q.PublishedVersionId, org, Me = me.Id, page, data, now };
-            revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
-                INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json, created_at, updated_at)
-                VALUES (@PublishedVersionId, @org, @Me, 'Draft', 1, @page, @data, @now, @now)
-                ON CONFLICT DO NOTHING RETURNING revision
-                """, args, tx)), ct);
+            object?[] args = [q.PublishedVersionId, org, me.Id, page, data, now];
+            revision = await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, FirstSaveSql, args, ReadNumber), ct);
         }
         else
         {
-            var args = new { data, page, now, Id = response.ResponseId, Me = me.Id, org, body.Revision };
-            revision = await writer.WriteAsync((c, tx) => c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
-                UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
-                 WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
-                RETURNING revision
-                """, args, tx)), ct);
+            object?[] args = [data, page, now, response.ResponseId, me.Id, org, body.Revision];
+            revision = await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, SaveSql, args, ReadNumber), ct);
         }
         if (revision is null) return await ConflictAsync(id, me.Id, org, ct);
         return Results.Json(new Saved(revision.Value, now));
@@ -153,37 +145,19 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             {
                 // The number of the revision it makes comes back with the row (the row is ours until the commit).
                 var row = expected is null
-                    ? await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
-                        INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
-                                               submitted_at, idempotency_key, created_at, updated_at)
-                        SELECT @versionId, @org, @Me, 'Submitted', 1, @page, @data, @now, @key, @now, @now
-                         WHERE NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
-                        ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING
-                        RETURNING id, revision, 1 AS revision_no
-                        """, new { versionId, org, Me = me.Id, page, data, now, key }, tx))
-                    : await c.QuerySingleOrDefaultAsync<Written>(new CommandDefinition("""
-                        UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
-                               idempotency_key = @key, revision = revision + 1, updated_at = @now
-                         WHERE id = @Id AND respondent_user_id = @Me AND organisation_id = @org AND revision = @Revision
-                           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key AND k.id <> @Id)
-                        RETURNING id, revision,
-                                  (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
-                        """, new { data, page, now, key, Id = expected.ResponseId, Me = me.Id, org, body.Revision }, tx));
+                    ? await Db.QueryHotAsync(c, tx, FirstSubmitSql, [versionId, org, me.Id, page, data, now, key], ReadWritten)
+                    : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, key, expected.ResponseId, me.Id, org, body.Revision], ReadWritten);
                 // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
                 // key belongs to another response. Told apart below, outside the group transaction.
                 if (row is null) return null;
                 // The revision, its audit entry and the receipt (sent after the commit, MailOutbox) in one command:
                 // on PostgreSQL one round trip instead of three.
-                var args = new DynamicParameters(new { row.Id, row.RevisionNo, data, now, Me = me.Id });
-                args.AddDynamicParams(audit.Parameters(row.RevisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}",
-                    $"questionnaire:{id} revision {row.RevisionNo}"));
-                args.AddDynamicParams(outbox.Parameters(receipt(row.RevisionNo, now)));
-                await c.ExecuteAsync(new CommandDefinition($"""
-                    INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
-                    VALUES (@Id, @RevisionNo, @data, @now, @Me);
-                    {AuditLog.InsertSql};
-                    {MailOutbox.InsertSql}
-                    """, args, tx));
+                await Db.ExecuteHotAsync(c, tx, RevisionSql,
+                [
+                    row.Id, row.RevisionNo, data, now, me.Id,
+                    .. audit.Values(row.RevisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}", $"questionnaire:{id} revision {row.RevisionNo}"),
+                    .. outbox.Values(receipt(row.RevisionNo, now)),
+                ]);
                 return row;
             }, ct);
         }
@@ -214,12 +188,51 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     });
 
     /// <summary>What the submission's write did: the response row and revision it wrote.</summary>
-    private sealed record Written
-    {
-        public long Id { get; init; }
-        public long Revision { get; init; }
-        public long RevisionNo { get; init; }
-    }
+    private sealed record Written(long Id, long Revision, long RevisionNo);
+
+    private static long? ReadNumber(DbDataReader r) => r.Read() ? DapperSetup.Column.Number(r, 0) : null;
+
+    private static Written? ReadWritten(DbDataReader r) =>
+        r.Read() ? new Written(DapperSetup.Column.Number(r, 0), DapperSetup.Column.Number(r, 1), DapperSetup.Column.Number(r, 2)) : null;
+
+    // The writes, kept compiled on the group writer's connection (Db.RentAsync). Ownership and the revision the
+    // respondent last saw are in every WHERE clause.
+    private static readonly HotSql FirstSaveSql = new("""
+        INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json, created_at, updated_at)
+        VALUES (@versionId, @org, @me, 'Draft', 1, @page, @data, @now, @now)
+        ON CONFLICT DO NOTHING RETURNING revision
+        """, "@versionId", "@org", "@me", "@page", "@data", "@now");
+
+    private static readonly HotSql SaveSql = new("""
+        UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
+         WHERE id = @id AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
+        RETURNING revision
+        """, "@data", "@page", "@now", "@id", "@me", "@org", "@revision");
+
+    private static readonly HotSql FirstSubmitSql = new("""
+        INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
+                               submitted_at, idempotency_key, created_at, updated_at)
+        SELECT @versionId, @org, @me, 'Submitted', 1, @page, @data, @now, @key, @now, @now
+         WHERE NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
+        ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING
+        RETURNING id, revision, 1 AS revision_no
+        """, "@versionId", "@org", "@me", "@page", "@data", "@now", "@key");
+
+    private static readonly HotSql SubmitSql = new("""
+        UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
+               idempotency_key = @key, revision = revision + 1, updated_at = @now
+         WHERE id = @id AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
+           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key AND k.id <> @id)
+        RETURNING id, revision,
+                  (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
+        """, "@data", "@page", "@now", "@key", "@id", "@me", "@org", "@revision");
+
+    private static readonly HotSql RevisionSql = new($"""
+        INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
+        VALUES (@responseId, @revisionNo, @data, @now, @me);
+        {AuditLog.InsertSql};
+        {MailOutbox.InsertSql}
+        """, ["@responseId", "@revisionNo", "@data", "@now", "@me", .. AuditLog.ParameterNames, .. MailOutbox.ParameterNames]);
 
     /// <summary>
     /// What the page's filters did before a handler: the antiforgery token (header or form field) must be valid, and

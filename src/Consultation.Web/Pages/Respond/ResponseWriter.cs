@@ -119,34 +119,46 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
         return task!;
     }
 
+    private static readonly HotSql NoAutoCheckpoint = new("PRAGMA wal_autocheckpoint = 0");
+    private static readonly HotSql DefaultAutoCheckpoint = new("PRAGMA wal_autocheckpoint = " + WalCheckpointer.AutoCheckpointPages);
+
     /// <summary>Straight through first; after a write failed, again with a savepoint for each.</summary>
     private async Task WriteBatchAsync(List<Job> batch)
     {
         try
         {
-            // A connection from the pool per batch (cheap), not one kept for ever: a connection that failed, or one
-            // whose state changed under it (a file restored, a full disk cleared), never outlives its batch.
-            await using var conn = await db.OpenAsync();
-            // SQLite: the commit that fills the write-ahead log past its limit would copy it into the database file
-            // (and fsync that) before the batch is acknowledged — a stall of a tenth of a second and more under load.
-            // The writer's commits leave that to WalCheckpointer, on its own connection, while writing goes on.
-            var sqlite = conn is Microsoft.Data.Sqlite.SqliteConnection;
-            if (sqlite) await conn.ExecuteAsync("PRAGMA wal_autocheckpoint = 0");
-            try
+            // On SQLite one of the kept connections, whose compiled statements the writes reuse (Db.RentAsync); on
+            // PostgreSQL one from the pool. A connection on which anything failed, or whose state changed under it
+            // (a file restored, a full disk cleared), never outlives its batch: it is closed, not kept.
+            var lease = await db.RentAsync();
+            await using (lease)
             {
-                if (!await TryRunAsync(conn, batch, savepoints: false)) await TryRunAsync(conn, batch, savepoints: true);
-            }
-            finally
-            {
-                // The connection goes back to the pool with SQLite's default, for everyone else — or, if even that
-                // fails (a broken connection), the pool is emptied so that no handle keeps the writer's setting.
-                if (sqlite)
+                var conn = lease.Connection;
+                // SQLite: the commit that fills the write-ahead log past its limit would copy it into the database
+                // file (and fsync that) before the batch is acknowledged — a stall of a tenth of a second and more
+                // under load. The writer's commits leave that to WalCheckpointer, on its own connection, while
+                // writing goes on; the connection gets SQLite's default back before anyone else uses it.
+                var sqlite = conn is Microsoft.Data.Sqlite.SqliteConnection;
+                try
                 {
-                    try { await conn.ExecuteAsync("PRAGMA wal_autocheckpoint = " + WalCheckpointer.AutoCheckpointPages); }
-                    catch (DbException) { Microsoft.Data.Sqlite.SqliteConnection.ClearPool((Microsoft.Data.Sqlite.SqliteConnection)conn); }
+                    if (sqlite) await Db.ExecuteHotAsync(conn, null, NoAutoCheckpoint, []);
+                    try
+                    {
+                        if (!await TryRunAsync(conn, batch, savepoints: false)) await TryRunAsync(conn, batch, savepoints: true);
+                    }
+                    finally
+                    {
+                        if (sqlite) await Db.ExecuteHotAsync(conn, null, DefaultAutoCheckpoint, []);
+                    }
                 }
+                catch
+                {
+                    lease.Fail();
+                    throw;
+                }
+                if (batch.Exists(j => j.Error is not null)) lease.Fail();
             }
-            if (sqlite) checkpointer?.Wake();
+            if (db.Dialect == DatabaseProvider.Sqlite) checkpointer?.Wake();
         }
         catch (Exception ex)
         {

@@ -113,31 +113,42 @@ public sealed class DatabaseUnavailableTests(ImpatientPortal app) : IClassFixtur
 }
 
 /// <summary>
-/// "The disk is full" for an in-process server: its idle pooled connections are replaced by ones whose
-/// <c>max_page_count</c> is the file's current size. Disposing clears the pool, so new connections have room again.
+/// "The disk is full" for an in-process server: its idle connections — pooled ones, and the kept ones the group
+/// writer and the hot reads use (Db.RentAsync) — are replaced by ones whose <c>max_page_count</c> is the file's current
+/// size. Disposing drops them all, so new connections have room again.
 /// </summary>
-public sealed class DiskFull : IAsyncDisposable
+public sealed class DiskFull(Db db) : IAsyncDisposable
 {
-    private DiskFull() { }
-
     public static async Task<DiskFull> FillAsync(Db db, int connections = 8)
     {
         SqliteConnection.ClearAllPools();
-        var open = new List<System.Data.Common.DbConnection>();
+        db.ClearHotConnections();
+        var pooled = new List<System.Data.Common.DbConnection>();
+        var kept = new List<Db.HotLease>();
         for (var i = 0; i < connections; i++)
         {
             var conn = await db.OpenAsync();
-            var pages = await conn.ExecuteScalarAsync<long>("PRAGMA page_count");
-            await conn.ExecuteAsync($"PRAGMA max_page_count = {pages}");
-            open.Add(conn);
+            await LimitAsync(conn);
+            pooled.Add(conn);
+            var lease = await db.RentAsync();
+            await LimitAsync(lease.Connection);
+            kept.Add(lease);
         }
-        foreach (var conn in open) await conn.DisposeAsync(); // back to the pool, limited
-        return new DiskFull();
+        foreach (var conn in pooled) await conn.DisposeAsync(); // back to the pool, limited
+        foreach (var lease in kept) await lease.DisposeAsync(); // kept, limited
+        return new DiskFull(db);
+    }
+
+    private static async Task LimitAsync(System.Data.Common.DbConnection conn)
+    {
+        var pages = await conn.ExecuteScalarAsync<long>("PRAGMA page_count");
+        await conn.ExecuteAsync($"PRAGMA max_page_count = {pages}");
     }
 
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        db.ClearHotConnections();
         return ValueTask.CompletedTask;
     }
 }
