@@ -60,16 +60,26 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         var data = body!.Data;
         if (data is not { Length: > 0 and <= AnswerValidator.MaxDataLength }) return BadBody();
         var ct = http.RequestAborted;
+        var page = Math.Max(0, body.CurrentPage);
+        var now = clock.GetUtcNow();
+
+        // The common case in one statement: the respondent's latest response to a questionnaire their organisation
+        // may answer now, at the revision they last saw. Anything else — a first save, a stale revision, a closed or
+        // no longer visible round — writes nothing here and takes the full path below, which tells them apart.
+        if (body.Revision > 0)
+        {
+            object?[] args = [data, page, now, id, me.Id, org, body.Revision];
+            if (await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, OpenDraftSaveSql, args, ReadNumber), ct) is { } saved)
+                return Results.Json(new Saved(saved, now));
+        }
 
         // One statement, kept compiled: the questionnaire as the respondent's organisation may see it, and their
         // response's state. No connection is held while the write waits for the group writer: it takes its own from
         // the same pool, and on PostgreSQL (a bounded pool) requests holding theirs while waiting would starve it.
         if (await RespondSql.TargetAsync(db, id, me.Id, org, ct) is not (var q, var response)) return NotFoundProblem();
-        var now = clock.GetUtcNow();
         if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
             return Refused(refusal);
 
-        var page = Math.Max(0, body.CurrentPage);
         long? revision;
         if (response is null)
         {
@@ -202,6 +212,26 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         VALUES (@versionId, @org, @me, 'Draft', 1, @page, @data, @now, @now)
         ON CONFLICT DO NOTHING RETURNING revision
         """, "@versionId", "@org", "@me", "@page", "@data", "@now");
+
+    /// <summary>
+    /// An autosave of the respondent's latest response with every check of the full path in its WHERE clause: the
+    /// questionnaire is visible to the organisation (<see cref="RespondSql"/>'s rules) in a round that is open and not past
+    /// its closing time (<see cref="ResponseRules"/> for a draft save), and the revision is the one last seen.
+    /// </summary>
+    private static readonly HotSql OpenDraftSaveSql = new("""
+        UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
+         WHERE id = (SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
+                      WHERE xv.questionnaire_id = @questionnaireId AND x.respondent_user_id = @me AND x.organisation_id = @org
+                      ORDER BY x.id DESC LIMIT 1)
+           AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
+           AND EXISTS (SELECT 1 FROM questionnaires q
+                         JOIN rounds r ON r.id = q.round_id
+                         JOIN round_organisations ro ON ro.round_id = r.id AND ro.organisation_id = @org
+                        WHERE q.id = @questionnaireId AND r.status = 'Open' AND r.closes_at > @now
+                          AND COALESCE(q.template, '') <> 'IMPORT'
+                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'))
+        RETURNING revision
+        """, "@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision");
 
     private static readonly HotSql SaveSql = new("""
         UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now

@@ -96,4 +96,37 @@ public sealed class FormEndpointTests(PortalFactory app) : IClassFixture<PortalF
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Empty(await ResponsesAsync(app, q));
     }
+
+    /// <summary>An autosave of an existing draft is one guarded statement; each guard refuses as the full path does.</summary>
+    [Fact]
+    public async Task An_autosave_of_a_draft_is_refused_once_the_closing_time_passed_or_the_organisation_was_removed()
+    {
+        var (roundId, q) = await OpenRoundAsync(app, "Guarded autosave " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var form = await OpenFormAsync(client, q);
+        Assert.Equal(HttpStatusCode.OK, (await SaveAsync(client, q, form.Token, """{ "score": 1 }""", 0, 0)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SaveAsync(client, q, form.Token, """{ "score": 2 }""", 0, 1)).StatusCode);
+
+        // Still "Open", but its closing time is past (the background pass has not closed it yet).
+        (string OpensAt, string ClosesAt) dates;
+        await using (var conn = app.Connection())
+        {
+            dates = await conn.QuerySingleAsync<(string, string)>("SELECT opens_at, closes_at FROM rounds WHERE id = @roundId", new { roundId });
+            await conn.ExecuteAsync("UPDATE rounds SET opens_at = @opened, closes_at = @past WHERE id = @roundId",
+                new { opened = DateTimeOffset.UtcNow.AddDays(-2), past = DateTimeOffset.UtcNow.AddMinutes(-1), roundId });
+        }
+        var late = await SaveAsync(client, q, form.Token, """{ "score": 3 }""", 0, 2);
+        await AssertProblemAsync(late, HttpStatusCode.Conflict, "round.closed");
+
+        // Open again, but the organisation is no longer invited: not found, as for any foreign questionnaire.
+        await using (var conn = app.Connection())
+        {
+            await conn.ExecuteAsync("UPDATE rounds SET opens_at = @OpensAt, closes_at = @ClosesAt WHERE id = @roundId", new { dates.OpensAt, dates.ClosesAt, roundId });
+            await conn.ExecuteAsync("DELETE FROM round_organisations WHERE round_id = @roundId", new { roundId });
+        }
+        await AssertProblemAsync(await SaveAsync(client, q, form.Token, """{ "score": 4 }""", 0, 2), HttpStatusCode.NotFound, "not_found");
+
+        var row = Assert.Single(await ResponsesAsync(app, q));
+        Assert.Equal((2L, """{"score":2}"""), (row.Revision, row.DataJson));
+    }
 }
