@@ -1,14 +1,10 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Consultation.Core.Localization;
-using Consultation.Core.Questionnaires;
 using Consultation.Core.Responses;
 using Consultation.Web.Infrastructure.Data;
-using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
-using Consultation.Web.Pages.Rounds;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
