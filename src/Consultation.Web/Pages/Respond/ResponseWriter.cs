@@ -148,7 +148,13 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
                     }
                     finally
                     {
-                        if (sqlite) await Db.ExecuteHotAsync(conn, null, DefaultAutoCheckpoint, []);
+                        // After the commit: a failure here must not fail writes that are committed. The connection
+                        // is closed instead, so that it cannot keep the writer's setting.
+                        if (sqlite)
+                        {
+                            try { await Db.ExecuteHotAsync(conn, null, DefaultAutoCheckpoint, []); }
+                            catch (DbException) { lease.Fail(); }
+                        }
                     }
                 }
                 catch
