@@ -101,12 +101,7 @@ public sealed class Db : IAsyncDisposable, IDisposable
         if (_postgres is not null)
         {
             await using var conn = await _postgres.OpenConnectionAsync(ct);
-            await using var command = conn.CreateCommand();
-            command.CommandText = statement.Sql;
-            for (var i = 0; i < values.Length; i++)
-                command.Parameters.Add(new NpgsqlParameter { ParameterName = statement.Parameters[i], Value = ParameterValue(values[i]) });
-            await using var pgReader = await command.ExecuteReaderAsync(ct);
-            return read(pgReader);
+            return await QueryHotAsync(conn, null, statement, values, read, ct);
         }
         var entry = _hot!.Rent();
         T result;

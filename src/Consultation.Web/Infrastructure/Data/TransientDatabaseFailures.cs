@@ -38,6 +38,27 @@ public static class TransientDatabaseFailures
         return false;
     }
 
+    /// <summary>Logs the failure and asks the client to come back after <see cref="RetryAfterSeconds"/> (the 503's <c>Retry-After</c>).</summary>
+    public static void Defer(HttpContext http, Exception ex, ILogger logger)
+    {
+        logger.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", http.Request.Method, http.Request.Path, Reason(ex));
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The 503 problem+json body a script gets: its code, a message it shows, and when to retry.</summary>
+    public static ProblemDetails Problem(IStringLocalizer L)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = L["The database is busy. Your answers are kept on this device and sent again shortly."],
+            Type = "urn:consultation:" + Code,
+        };
+        problem.Extensions["code"] = Code;
+        problem.Extensions["retryAfter"] = RetryAfterSeconds;
+        return problem;
+    }
+
     /// <summary>The reason, for the log: the SQLite code (e.g. <c>SQLITE_FULL</c>) or the exception type.</summary>
     public static string Reason(Exception ex)
     {
@@ -53,22 +74,14 @@ public sealed class TransientDatabaseFailureFilter(IStringLocalizer<SharedResour
     public void OnException(ExceptionContext context)
     {
         if (context.ExceptionHandled || !TransientDatabaseFailures.IsTransient(context.Exception)) return;
-        var request = context.HttpContext.Request;
-        logger.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", request.Method, request.Path,
-            TransientDatabaseFailures.Reason(context.Exception));
-        context.HttpContext.Response.Headers.RetryAfter = TransientDatabaseFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        TransientDatabaseFailures.Defer(context.HttpContext, context.Exception, logger);
         context.ExceptionHandled = true;
-        if (WantsJson(request))
+        if (WantsJson(context.HttpContext.Request))
         {
-            var problem = new ProblemDetails
+            context.Result = new ObjectResult(TransientDatabaseFailures.Problem(L))
             {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = L["The database is busy. Your answers are kept on this device and sent again shortly."],
-                Type = "urn:consultation:" + TransientDatabaseFailures.Code,
+                StatusCode = StatusCodes.Status503ServiceUnavailable, ContentTypes = { "application/problem+json" },
             };
-            problem.Extensions["code"] = TransientDatabaseFailures.Code;
-            problem.Extensions["retryAfter"] = TransientDatabaseFailures.RetryAfterSeconds;
-            context.Result = new ObjectResult(problem) { StatusCode = StatusCodes.Status503ServiceUnavailable, ContentTypes = { "application/problem+json" } };
         }
         else
         {

@@ -376,11 +376,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         }
         catch (Exception ex) when (TransientDatabaseFailures.IsTransient(ex))
         {
-            logger.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", http.Request.Method, http.Request.Path,
-                TransientDatabaseFailures.Reason(ex));
-            http.Response.Headers.RetryAfter = TransientDatabaseFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(503, TransientDatabaseFailures.Code, L["The database is busy. Your answers are kept on this device and sent again shortly."],
-                new Dictionary<string, object?> { ["retryAfter"] = TransientDatabaseFailures.RetryAfterSeconds });
+            TransientDatabaseFailures.Defer(http, ex, logger);
+            return Results.Problem(TransientDatabaseFailures.Problem(L));
         }
     }
 

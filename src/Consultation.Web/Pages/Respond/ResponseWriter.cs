@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Consultation.Web.Infrastructure.Data;
-using Dapper;
 
 namespace Consultation.Web.Pages.Respond;
 
