@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
@@ -114,9 +115,16 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."]);
         if (body.Data is not { Length: > 0 } data) return BadBody();
         var ct = http.RequestAborted;
+        var page = Math.Max(0, body.CurrentPage);
+
+        // The common case without the read: a response that has a revision already, to a questionnaire this process
+        // has recently read (GuardedSubmitAsync). It writes nothing when anything differs, and the full path below
+        // tells the cases apart.
+        if (body.Revision > 0 && await GuardedSubmitAsync(http, id, me, org, audit, body.Revision, data, key, page, ct) is { } done) return done;
 
         // As in SaveAsync: one kept-compiled statement, and no connection held while the write waits.
         if (await RespondSql.TargetAsync(db, id, me.Id, org, ct) is not (var q, var expected)) return NotFoundProblem();
+        Remember(q);
         // A retry of this very submission answers what the first one committed (read in full only then).
         if (expected?.IdempotencyKey == key)
         {
@@ -143,8 +151,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             });
         }
 
-        var page = Math.Max(0, body.CurrentPage);
-        var receipt = ReceiptMail(http, q, me);
+        var receipt = Receipt(http, q, me, now);
         // The key is unique across responses. A key used for another response makes the write change nothing (NOT
         // EXISTS), so the write needs no savepoint of its own (ResponseWriter); a simultaneous use of the same key on
         // another instance still fails on the unique index, and is answered the same way below.
@@ -159,15 +166,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
                     : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, key, expected.ResponseId, me.Id, org, body.Revision], ReadWritten);
                 // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
                 // key belongs to another response. Told apart below, outside the group transaction.
-                if (row is null) return null;
-                // The revision, its audit entry and the receipt (sent after the commit, MailOutbox) in one command:
-                // on PostgreSQL one round trip instead of three.
-                await Db.ExecuteHotAsync(c, tx, RevisionSql,
-                [
-                    row.Id, row.RevisionNo, data, now, me.Id,
-                    .. audit.Values(row.RevisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}", $"questionnaire:{id} revision {row.RevisionNo}"),
-                    .. outbox.Values(receipt(row.RevisionNo, now)),
-                ]);
+                if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, now, me, audit, receipt);
                 return row;
             }, ct);
         }
@@ -186,16 +185,101 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             return await ConflictAsync(again, id, me.Id, org, ct);
         }
 
-        // Exactly what this submission committed (a re-read could already show a later change from another device).
-        var submitted = new RespondSql.ResponseRow
-        {
-            Id = written.Id, QuestionnaireVersionId = versionId, Status = ResponseStatus.Submitted, Revision = written.Revision,
-            CurrentPage = page, DataJson = data, SubmittedAt = now, IdempotencyKey = key, UpdatedAt = now,
-            LastRevisionNo = written.RevisionNo, LastRevisionJson = data,
-        };
         outbox.Wake();
-        return Submitted(submitted, me);
+        return Submitted(written, versionId, page, data, now, key, me);
     });
+
+    /// <summary>
+    /// The questionnaires (as <see cref="RespondSql.TargetAsync"/> last read them for any organisation) that
+    /// <see cref="GuardedSubmitAsync"/> relies on: it composes the receipt from this copy, and its statement checks
+    /// that the copy is still what the database holds. A changed title or closing time makes it fall back to the full
+    /// path, which reads and remembers the new one. Bounded: when full it starts over.
+    /// </summary>
+    private readonly ConcurrentDictionary<long, RespondSql.QuestionnaireRow> _questionnaires = new();
+    private const int MaxQuestionnaires = 512;
+    private long _guardedSubmissions;
+
+    /// <summary>Submissions written by <see cref="GuardedSubmitAsync"/> (for the tests: the path is taken).</summary>
+    internal long GuardedSubmissions => Interlocked.Read(ref _guardedSubmissions);
+
+    private void Remember(RespondSql.QuestionnaireRow q)
+    {
+        if (_questionnaires.TryGetValue(q.Id, out var known) && known == q) return;
+        if (_questionnaires.Count >= MaxQuestionnaires) _questionnaires.Clear();
+        _questionnaires[q.Id] = q;
+    }
+
+    /// <summary>
+    /// A submission without the target read: validated against the remembered questionnaire's published version and
+    /// written by one guarded statement (<see cref="GuardedSubmitSql"/>) that carries every check of the full path —
+    /// the organisation's latest response at the revision the respondent last saw, on that version, still published;
+    /// the round open to the organisation and before its closing time; the idempotency key unused — and checks that the
+    /// remembered title, round and closing time the receipt names are the current ones. On PostgreSQL the revision, its
+    /// audit entry and the receipt are written by the same statement (one round trip in the writer's lane). Null when
+    /// it wrote nothing, whatever the reason: the full path then answers, exactly as without this one.
+    /// </summary>
+    private async Task<IResult?> GuardedSubmitAsync(HttpContext http, long id, CurrentUser me, long org, AuditLog audit, long revision, string data,
+        string key, int page, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (!_questionnaires.TryGetValue(id, out var q) || !q.IsOpenAt(now)) return null;
+        var versionId = q.PublishedVersionId;
+        // Invalid answers, or answers to another version: the full path validates against the response's own.
+        if (await schemas.GetAsync(db, id, versionId, ct) is not { } schema || AnswerValidator.Validate(schema, data).Count > 0) return null;
+        var receipt = Receipt(http, q, me, now);
+        object?[] guarded = [data, page, now, key, id, me.Id, org, revision, versionId, q.Title, q.RoundTitle, q.ClosesAt, q.TimeZone];
+        Written? written;
+        try
+        {
+            if (db.Dialect == DatabaseProvider.Postgres)
+            {
+                if (receipt.After is null) return null;
+                var audited = audit.Values(RespondAudit.Submitted);
+                object?[] args =
+                [
+                    .. guarded, audited[0], audited[1], audited[2], $"questionnaire:{id} revision ", audited[6],
+                    receipt.To, receipt.Subject, receipt.Before, receipt.After,
+                ];
+                written = await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, GuardedSubmitAllSql, args, ReadWritten), ct);
+            }
+            else
+            {
+                written = await writer.WriteAsync(async (c, tx) =>
+                {
+                    var row = await Db.QueryHotAsync(c, tx, GuardedSubmitSql, guarded, ReadWritten);
+                    if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, now, me, audit, receipt);
+                    return row;
+                }, ct);
+            }
+        }
+        catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // The key was taken meanwhile (another instance): the full path answers.
+            return null;
+        }
+        if (written is null) return null;
+        Interlocked.Increment(ref _guardedSubmissions);
+        outbox.Wake();
+        return Submitted(written, versionId, page, data, now, key, me);
+    }
+
+    /// <summary>The revision, its audit entry and the receipt (sent after the commit, MailOutbox) in one command: on PostgreSQL one round trip instead of three.</summary>
+    private Task<int> WriteRevisionAsync(DbConnection c, DbTransaction tx, long id, Written row, string data, DateTimeOffset now, CurrentUser me,
+        AuditLog audit, ReceiptText receipt) =>
+        Db.ExecuteHotAsync(c, tx, RevisionSql,
+        [
+            row.Id, row.RevisionNo, data, now, me.Id,
+            .. audit.Values(row.RevisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}", $"questionnaire:{id} revision {row.RevisionNo}"),
+            .. outbox.Values(receipt.Mail(row.RevisionNo)),
+        ]);
+
+    /// <summary>Exactly what a submission committed (a re-read could already show a later change from another device).</summary>
+    private IResult Submitted(Written written, long versionId, int page, string data, DateTimeOffset now, string key, CurrentUser me) => Submitted(new RespondSql.ResponseRow
+    {
+        Id = written.Id, QuestionnaireVersionId = versionId, Status = ResponseStatus.Submitted, Revision = written.Revision,
+        CurrentPage = page, DataJson = data, SubmittedAt = now, IdempotencyKey = key, UpdatedAt = now,
+        LastRevisionNo = written.RevisionNo, LastRevisionJson = data,
+    }, me);
 
     /// <summary>What the submission's write did: the response row and revision it wrote.</summary>
     private sealed record Written(long Id, long Revision, long RevisionNo);
@@ -218,20 +302,76 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// questionnaire is visible to the organisation (<see cref="RespondSql"/>'s rules) in a round that is open and not past
     /// its closing time (<see cref="ResponseRules"/> for a draft save), and the revision is the one last seen.
     /// </summary>
-    private static readonly HotSql OpenDraftSaveSql = new("""
+    private static readonly HotSql OpenDraftSaveSql = new($"""
         UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
-         WHERE id = (SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
+         WHERE id = {LatestResponse}
+           AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
+           AND {OpenToOrganisation}
+                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'))
+        RETURNING revision
+        """, "@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision");
+
+    /// <summary>The respondent's latest response to the questionnaire (the one the full path reads), as a subquery.</summary>
+    private const string LatestResponse = """
+        (SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
                       WHERE xv.questionnaire_id = @questionnaireId AND x.respondent_user_id = @me AND x.organisation_id = @org
                       ORDER BY x.id DESC LIMIT 1)
-           AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
-           AND EXISTS (SELECT 1 FROM questionnaires q
+        """;
+
+    /// <summary>The start of a condition (closed by the caller after its own checks): the questionnaire is visible to the organisation in a round open now.</summary>
+    private const string OpenToOrganisation = """
+        EXISTS (SELECT 1 FROM questionnaires q
                          JOIN rounds r ON r.id = q.round_id
                          JOIN round_organisations ro ON ro.round_id = r.id AND ro.organisation_id = @org
                         WHERE q.id = @questionnaireId AND r.status = 'Open' AND r.closes_at > @now
                           AND COALESCE(q.template, '') <> 'IMPORT'
-                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'))
-        RETURNING revision
-        """, "@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision");
+        """;
+
+    /// <summary>Parameters of <see cref="GuardedSubmitSql"/> (declared first: static fields start in order).</summary>
+    private static readonly string[] GuardedSubmitParameters =
+        ["@data", "@page", "@now", "@key", "@questionnaireId", "@me", "@org", "@revision", "@versionId", "@title", "@roundTitle", "@closesAt", "@timeZone"];
+
+    /// <summary>
+    /// <see cref="SubmitSql"/> with the full path's checks in its WHERE clause (see <see cref="GuardedSubmitAsync"/>),
+    /// and the remembered questionnaire's title, round title, closing time and time zone compared with the database's.
+    /// </summary>
+    private static readonly HotSql GuardedSubmitSql = new($"""
+        UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
+               idempotency_key = @key, revision = revision + 1, updated_at = @now
+         WHERE id = {LatestResponse}
+           AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision AND questionnaire_version_id = @versionId
+           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
+           AND {OpenToOrganisation}
+                          AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone
+                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'))
+        RETURNING id, revision,
+                  (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
+        """, GuardedSubmitParameters);
+
+    /// <summary>
+    /// PostgreSQL: <see cref="GuardedSubmitSql"/> and <see cref="RevisionSql"/>'s three rows as one statement
+    /// (data-modifying WITH queries), so a submission is one round trip in the writer's lane. The revision number is
+    /// only known in the statement: the audit entry's details and the receipt's text are completed there
+    /// (<see cref="ReceiptText"/>, the text before and after the number).
+    /// </summary>
+    private static readonly HotSql GuardedSubmitAllSql = new($"""
+        WITH s AS (
+        {GuardedSubmitSql.Sql}
+        ), revision AS (
+            INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
+            SELECT id, revision_no, @data, @now, @me FROM s
+        ), audit AS (
+            INSERT INTO audit_log (occurred_at, actor_user_id, actor_email, action, target, details, ip)
+            SELECT @AuditAt, @AuditActorId, @AuditActorEmail,
+                   CASE WHEN revision_no = 1 THEN '{RespondAudit.Submitted}' ELSE '{RespondAudit.Amended}' END,
+                   'response:' || id, @AuditDetails || revision_no, @AuditIp FROM s
+        ), receipt AS (
+            INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, next_attempt_at)
+            SELECT @MailTo, @MailSubject, @MailBefore || revision_no || @MailAfter, NULL, @now, @now FROM s
+        )
+        SELECT id, revision, revision_no FROM s
+        """, [.. GuardedSubmitParameters, "@AuditAt", "@AuditActorId", "@AuditActorEmail", "@AuditDetails", "@AuditIp",
+            "@MailTo", "@MailSubject", "@MailBefore", "@MailAfter"]);
 
     private static readonly HotSql SaveSql = new("""
         UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
@@ -382,21 +522,35 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     }
 
     /// <summary>
-    /// The receipt of a submission, in the respondent's language (the request's culture). Its texts are looked up
-    /// here, before the write: the group writer's one loop, which every write waits for, only fills in the revision
-    /// and the time.
+    /// The receipt of a submission at <paramref name="now"/>, in the respondent's language (the request's culture). Its
+    /// texts are looked up here, before the write: the group writer's one loop, which every write waits for, only
+    /// puts in the revision number.
     /// </summary>
-    private Func<long, DateTimeOffset, MailMessage> ReceiptMail(HttpContext http, RespondSql.QuestionnaireRow q, CurrentUser me)
+    private ReceiptText Receipt(HttpContext http, RespondSql.QuestionnaireRow q, CurrentUser me, DateTimeOffset now)
     {
         var link = links.GetUriByPage(http, "/Respond/Form", null, new { id = q.Id })!;
         var culture = CultureInfo.CurrentCulture;
         var subject = L["Receipt: your answers to \"{0}\"", q.Title].Value;
         var received = L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle].Value;
-        var revisionLine = L["Revision {0}, submitted at {1} ({2})."].Value;
+        // The revision number goes where the translation puts it: the line is formatted with a marker there, and cut.
+        var revisionLine = string.Format(culture, L["Revision {0}, submitted at {1} ({2})."].Value, RevisionMarker,
+            Formats.DateTime(now, q.TimeZone, culture), q.TimeZone);
         var amend = L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline].Value;
         var open = L["Open your answers:"].Value + "\n" + link;
-        return (revisionNo, submittedAt) => new MailMessage(me.Email, subject, string.Join("\n\n", received,
-            string.Format(culture, revisionLine, revisionNo, Formats.DateTime(submittedAt, q.TimeZone, culture), q.TimeZone), amend, open));
+        var cut = revisionLine.IndexOf(RevisionMarker, StringComparison.Ordinal);
+        if (cut < 0) return new ReceiptText(me.Email, subject, string.Join("\n\n", received, revisionLine, amend, open), null);
+        return new ReceiptText(me.Email, subject, received + "\n\n" + revisionLine[..cut],
+            string.Join("\n\n", revisionLine[(cut + RevisionMarker.Length)..].Replace(RevisionMarker, "", StringComparison.Ordinal), amend, open));
+    }
+
+    /// <summary>A private-use character, put only into the revision line (a translation, a date and a time zone name from a fixed list).</summary>
+    private const string RevisionMarker = "\uE000";
+
+    /// <summary>A receipt whose text is <see cref="Before"/>, the revision number, <see cref="After"/> (no number where the translation has none: <see cref="After"/> null).</summary>
+    private sealed record ReceiptText(string To, string Subject, string Before, string? After)
+    {
+        public MailMessage Mail(long revisionNo) =>
+            new(To, Subject, After is null ? Before : Before + revisionNo.ToString(CultureInfo.InvariantCulture) + After);
     }
 
     private IResult Submitted(RespondSql.ResponseRow r, CurrentUser me) => Results.Json(new

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Consultation.Web.Pages.Respond;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using static Consultation.Web.Tests.Pages.Respond.RespondSteps;
 
 namespace Consultation.Web.Tests.Pages.Respond;
@@ -11,7 +12,7 @@ namespace Consultation.Web.Tests.Pages.Respond;
 /// the former page handlers: antiforgery, the account-state redirect, the body's type and shape — each refusal a
 /// clear answer the script can show, and nothing stored.
 /// </summary>
-public sealed class FormEndpointTests(PortalFactory app) : IClassFixture<PortalFactory>
+public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture<PortalFactory>
 {
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string? token, string body, string contentType = "application/json")
     {
@@ -128,5 +129,123 @@ public sealed class FormEndpointTests(PortalFactory app) : IClassFixture<PortalF
 
         var row = Assert.Single(await ResponsesAsync(app, q));
         Assert.Equal((2L, """{"score":2}"""), (row.Revision, row.DataJson));
+    }
+
+    private long GuardedSubmissions => app.Services.GetRequiredService<FormActions>().GuardedSubmissions;
+
+    private async Task<IReadOnlyList<(string Subject, string TextBody)>> ReceiptsAsync(long q)
+    {
+        await using var conn = app.Connection();
+        return (await conn.QueryAsync<(string, string)>("SELECT subject, text_body FROM mail_outbox WHERE text_body LIKE @link ORDER BY id",
+            new { link = $"%/Respond/Form/{q}" })).ToList();
+    }
+
+    /// <summary>
+    /// A submission of a response that already has a revision, to a questionnaire the process has read, skips the
+    /// read and is one guarded statement: it writes the same rows and the same receipt as the full path.
+    /// </summary>
+    [Fact]
+    public async Task A_guarded_submission_writes_what_the_full_path_writes()
+    {
+        var title = "Guarded submission " + Guid.NewGuid().ToString("N")[..6];
+        var (_, q) = await OpenRoundAsync(app, title, SmallSchema);
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var form = await OpenFormAsync(client, q);
+        var guardedBefore = GuardedSubmissions;
+
+        // The first submission reads the questionnaire (full path); the amendment after an autosave does not.
+        var first = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 2 }""", 0, "guarded-first-" + q));
+        Assert.Equal(guardedBefore, GuardedSubmissions);
+        var saved = await JsonAsync(await SaveAsync(client, q, form.Token, """{ "score": 4 }""", 1, first.GetProperty("revision").GetInt64()));
+        var key = "guarded-amend-" + q;
+        var amend = await SubmitAsync(client, q, form.Token, """{ "score": 5, "trend": "DOWN" }""", saved.GetProperty("revision").GetInt64(), key, page: 1);
+        Assert.Equal(HttpStatusCode.OK, amend.StatusCode);
+        Assert.Equal(guardedBefore + 1, GuardedSubmissions);
+        var answer = await JsonAsync(amend);
+        Assert.Equal(("Submitted", 2L), (answer.GetProperty("status").GetString(), answer.GetProperty("revisionNo").GetInt64()));
+        Assert.Contains("revision 2 received", answer.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var row = Assert.Single(await ResponsesAsync(app, q));
+        Assert.Equal(("Submitted", answer.GetProperty("revision").GetInt64(), 1L), (row.Status, row.Revision, row.CurrentPage));
+        Assert.True(SameJson("""{ "score": 5, "trend": "DOWN" }""", row.DataJson));
+        var revisions = await RevisionsAsync(app, row.Id);
+        Assert.Equal([1L, 2L], revisions.Select(r => r.RevisionNo));
+        Assert.True(SameJson("""{ "score": 5, "trend": "DOWN" }""", revisions[1].DataJson));
+        await using (var conn = app.Connection())
+        {
+            var audit = (await conn.QueryAsync<(string Action, string Details)>(
+                "SELECT action, details FROM audit_log WHERE target = @target ORDER BY id", new { target = $"response:{row.Id}" })).ToList();
+            Assert.Equal([("response.submitted", $"questionnaire:{q} revision 1"), ("response.amended", $"questionnaire:{q} revision 2")], audit);
+        }
+        var receipts = await ReceiptsAsync(q);
+        Assert.Equal(2, receipts.Count);
+        await using (var conn = app.Connection())
+        {
+            var questionnaireTitle = await conn.QuerySingleAsync<string>("SELECT title FROM questionnaires WHERE id = @q", new { q });
+            Assert.All(receipts, r => Assert.Equal($"Receipt: your answers to \"{questionnaireTitle}\"", r.Subject));
+        }
+        Assert.Contains($"in the round \"{title}\".\n\nRevision 1, submitted at ", receipts[0].TextBody, StringComparison.Ordinal);
+        Assert.Contains($"in the round \"{title}\".\n\nRevision 2, submitted at ", receipts[1].TextBody, StringComparison.Ordinal);
+        // Apart from the number and the time, the two receipts are the same text.
+        Assert.Equal(Untimed(receipts[0].TextBody).Replace("Revision 1,", "Revision 2,", StringComparison.Ordinal), Untimed(receipts[1].TextBody));
+
+        // A retry of the guarded submission answers what it committed, and writes nothing more.
+        var retry = await SubmitAsync(client, q, form.Token, """{ "score": 5, "trend": "DOWN" }""", saved.GetProperty("revision").GetInt64(), key, page: 1);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(2, (await JsonAsync(retry)).GetProperty("revisionNo").GetInt64());
+        Assert.Equal(2, (await RevisionsAsync(app, row.Id)).Count);
+        Assert.Equal(2, (await ReceiptsAsync(q)).Count);
+    }
+
+    private static string Untimed(string receipt) => SubmittedAt().Replace(receipt, "submitted at …");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"submitted at [^(]*")]
+    private static partial System.Text.RegularExpressions.Regex SubmittedAt();
+
+    /// <summary>
+    /// What the guarded submission remembered is checked by its statement: a renamed questionnaire's receipt has the
+    /// new name (the full path answers and remembers it), and a round past its closing time or no longer open to the
+    /// organisation refuses as the full path does, writing nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_guarded_submission_falls_back_when_the_questionnaire_changed_and_refuses_like_the_full_path()
+    {
+        var (roundId, q) = await OpenRoundAsync(app, "Guarded fallback " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var form = await OpenFormAsync(client, q);
+        var revision = (await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 1 }""", 0, "fallback-1-" + q))).GetProperty("revision").GetInt64();
+
+        await using (var conn = app.Connection())
+            await conn.ExecuteAsync("UPDATE questionnaires SET title = 'Renamed questionnaire' WHERE id = @q", new { q });
+        var guardedBefore = GuardedSubmissions;
+        var renamed = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 2 }""", revision, "fallback-2-" + q));
+        Assert.Equal(guardedBefore, GuardedSubmissions);
+        Assert.Equal("Receipt: your answers to \"Renamed questionnaire\"", (await ReceiptsAsync(q))[^1].Subject);
+        revision = renamed.GetProperty("revision").GetInt64();
+        // Remembered again: the next one is guarded, and names it too.
+        revision = (await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 3 }""", revision, "fallback-3-" + q))).GetProperty("revision").GetInt64();
+        Assert.Equal(guardedBefore + 1, GuardedSubmissions);
+        Assert.Equal("Receipt: your answers to \"Renamed questionnaire\"", (await ReceiptsAsync(q))[^1].Subject);
+
+        (string OpensAt, string ClosesAt) dates;
+        await using (var conn = app.Connection())
+        {
+            dates = await conn.QuerySingleAsync<(string, string)>("SELECT opens_at, closes_at FROM rounds WHERE id = @roundId", new { roundId });
+            await conn.ExecuteAsync("UPDATE rounds SET opens_at = @opened, closes_at = @past WHERE id = @roundId",
+                new { opened = DateTimeOffset.UtcNow.AddDays(-2), past = DateTimeOffset.UtcNow.AddMinutes(-1), roundId });
+        }
+        await AssertProblemAsync(await SubmitAsync(client, q, form.Token, """{ "score": 4 }""", revision, "fallback-4-" + q), HttpStatusCode.Conflict, "round.closed");
+        await using (var conn = app.Connection())
+        {
+            await conn.ExecuteAsync("UPDATE rounds SET opens_at = @OpensAt, closes_at = @ClosesAt WHERE id = @roundId", new { dates.OpensAt, dates.ClosesAt, roundId });
+            await conn.ExecuteAsync("DELETE FROM round_organisations WHERE round_id = @roundId", new { roundId });
+        }
+        await AssertProblemAsync(await SubmitAsync(client, q, form.Token, """{ "score": 5 }""", revision, "fallback-5-" + q), HttpStatusCode.NotFound, "not_found");
+
+        Assert.Equal(guardedBefore + 1, GuardedSubmissions);
+        var row = Assert.Single(await ResponsesAsync(app, q));
+        Assert.Equal(revision, row.Revision);
+        Assert.Equal([1L, 2L, 3L], (await RevisionsAsync(app, row.Id)).Select(r => r.RevisionNo));
+        Assert.Equal(3, (await ReceiptsAsync(q)).Count);
     }
 }
