@@ -94,6 +94,8 @@ static partial class Bench
     private const int PostgresPort = 55434;
     private const string PostgresFolder = "/tmp/load-pg";
     private static int _reported;
+    /// <summary>Submissions acknowledged (each owes a receipt).</summary>
+    private static long _submitted;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public static async Task<int> RunAsync(Options o)
@@ -103,12 +105,17 @@ static partial class Bench
         var port = BenchServer.FreePort();
         var uri = new Uri($"http://127.0.0.1:{port}");
         await using var postgres = o.Postgres ? await ThrowAwayPostgres.StartAsync(PostgresPort, PostgresFolder) : null;
-        var settings = postgres is null ? null : new Dictionary<string, string>
+        // The receipts go to an SMTP server, as in a deployment (bench/Shared/SmtpSink.cs).
+        await using var smtp = SmtpSink.Start();
+        var settings = new Dictionary<string, string>(smtp.Settings);
+        if (postgres is not null)
         {
-            ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = postgres.ConnectionString,
-        };
+            settings["Database:Provider"] = "Postgres";
+            settings["Database:ConnectionString"] = postgres.ConnectionString;
+        }
         var server = BenchServer.Start(o.ServerDll, uri.ToString().TrimEnd('/'), folder, settings);
         var results = new List<Result>();
+        var receipts = "";
         try
         {
             await BenchServer.WaitHealthyAsync(uri);
@@ -150,6 +157,13 @@ static partial class Bench
 
             foreach (var r in respondents) r.Http.Dispose();
             foreach (var c in healthClients) c.Dispose();
+
+            // Every acknowledged submission's receipt reaches the mail server (the outbox sends after the commit).
+            var drained = Stopwatch.StartNew();
+            while (smtp.Messages < Interlocked.Read(ref _submitted) && drained.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(200);
+            receipts = string.Create(CultureInfo.InvariantCulture,
+                $"receipts: {smtp.Messages} accepted by the SMTP server for {Interlocked.Read(ref _submitted)} acknowledged submissions ({drained.Elapsed.TotalSeconds:0.0} s after the last run)");
+            Console.WriteLine(receipts);
         }
         finally
         {
@@ -174,9 +188,11 @@ static partial class Bench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{r.Name} open loop {r.Load}: p99 {r.P99:0.0} ms; goal < 50 ms: {(r.P99 < 50 && r.Errors == 0 ? "met" : "NOT met")}"));
         }
+        Console.WriteLine(receipts);
         var failed = results.Where(r => r.Ok == 0 || r.Errors > 0).ToList();
         foreach (var r in failed) Console.Error.WriteLine($"FAILED: {r.Name} ({r.Load}): {r.Ok} ok, {r.Errors} errors");
-        return failed.Count == 0 ? 0 : 1;
+        if (smtp.Messages < Interlocked.Read(ref _submitted)) Console.Error.WriteLine("FAILED: receipts missing at the mail server");
+        return failed.Count == 0 && smtp.Messages >= Interlocked.Read(ref _submitted) ? 0 : 1;
     }
 
     private static Result Print(Result r)
@@ -211,7 +227,9 @@ static partial class Bench
         var body = await response.Content.ReadAsByteArrayAsync(ct);
         if (response.StatusCode == HttpStatusCode.OK)
         {
-            r.Revision = JsonDocument.Parse(body).RootElement.GetProperty("revision").GetInt64();
+            var answer = JsonDocument.Parse(body).RootElement;
+            r.Revision = answer.GetProperty("revision").GetInt64();
+            if (answer.TryGetProperty("revisionNo", out _)) Interlocked.Increment(ref _submitted);
             return true;
         }
         if (response.StatusCode == HttpStatusCode.Conflict && JsonDocument.Parse(body).RootElement.TryGetProperty("serverRevision", out var server))
