@@ -528,20 +528,38 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// </summary>
     private ReceiptText Receipt(HttpContext http, RespondSql.QuestionnaireRow q, CurrentUser me, DateTimeOffset now)
     {
-        var link = links.GetUriByPage(http, "/Respond/Form", null, new { id = q.Id })!;
         var culture = CultureInfo.CurrentCulture;
-        var subject = L["Receipt: your answers to \"{0}\"", q.Title].Value;
-        var received = L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle].Value;
+        var request = http.Request;
+        var key = new ReceiptKey(q, culture.Name, CultureInfo.CurrentUICulture.Name, request.Scheme, request.Host.Value ?? "", request.PathBase.Value ?? "");
+        if (!_receiptTexts.TryGetValue(key, out var texts))
+        {
+            var link = links.GetUriByPage(http, "/Respond/Form", null, new { id = q.Id })!;
+            texts = new ReceiptTexts(
+                L["Receipt: your answers to \"{0}\"", q.Title].Value,
+                L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle].Value,
+                L["Revision {0}, submitted at {1} ({2})."].Value,
+                L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline].Value + "\n\n" + L["Open your answers:"].Value + "\n" + link);
+            if (_receiptTexts.Count >= MaxQuestionnaires) _receiptTexts.Clear();
+            _receiptTexts[key] = texts;
+        }
         // The revision number goes where the translation puts it: the line is formatted with a marker there, and cut.
-        var revisionLine = string.Format(culture, L["Revision {0}, submitted at {1} ({2})."].Value, RevisionMarker,
-            Formats.DateTime(now, q.TimeZone, culture), q.TimeZone);
-        var amend = L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline].Value;
-        var open = L["Open your answers:"].Value + "\n" + link;
+        var revisionLine = string.Format(culture, texts.RevisionLine, RevisionMarker, Formats.DateTime(now, q.TimeZone, culture), q.TimeZone);
         var cut = revisionLine.IndexOf(RevisionMarker, StringComparison.Ordinal);
-        if (cut < 0) return new ReceiptText(me.Email, subject, string.Join("\n\n", received, revisionLine, amend, open), null);
-        return new ReceiptText(me.Email, subject, received + "\n\n" + revisionLine[..cut],
-            string.Join("\n\n", revisionLine[(cut + RevisionMarker.Length)..].Replace(RevisionMarker, "", StringComparison.Ordinal), amend, open));
+        if (cut < 0) return new ReceiptText(me.Email, texts.Subject, string.Join("\n\n", texts.Received, revisionLine, texts.AmendAndOpen), null);
+        return new ReceiptText(me.Email, texts.Subject, texts.Received + "\n\n" + revisionLine[..cut],
+            revisionLine[(cut + RevisionMarker.Length)..].Replace(RevisionMarker, "", StringComparison.Ordinal) + "\n\n" + texts.AmendAndOpen);
     }
+
+    /// <summary>
+    /// The receipt's texts but its revision line, by questionnaire (as read: a renamed one is another key), language and
+    /// the address the request came to (the link): looked up and formatted once, not at every submission. Bounded like
+    /// <see cref="_questionnaires"/>.
+    /// </summary>
+    private readonly ConcurrentDictionary<ReceiptKey, ReceiptTexts> _receiptTexts = new();
+
+    private sealed record ReceiptKey(RespondSql.QuestionnaireRow Questionnaire, string Culture, string UiCulture, string Scheme, string Host, string PathBase);
+
+    private sealed record ReceiptTexts(string Subject, string Received, string RevisionLine, string AmendAndOpen);
 
     /// <summary>A private-use character, put only into the revision line (a translation, a date and a time zone name from a fixed list).</summary>
     private const string RevisionMarker = "\uE000";

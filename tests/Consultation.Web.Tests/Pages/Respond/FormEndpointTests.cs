@@ -248,4 +248,54 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
         Assert.Equal([1L, 2L, 3L], (await RevisionsAsync(app, row.Id)).Select(r => r.RevisionNo));
         Assert.Equal(3, (await ReceiptsAsync(q)).Count);
     }
+
+    /// <summary>The receipt's texts are kept by questionnaire and language: each respondent's receipt stays in their own.</summary>
+    [Fact]
+    public async Task Receipts_of_one_questionnaire_are_each_in_the_respondents_language()
+    {
+        const string english = "respondent@demo.local", macedonian = "respondent2@demo.local";
+        var (_, q) = await OpenRoundAsync(app, "Receipt languages " + Guid.NewGuid().ToString("N")[..6], SmallSchema, "ASTRA", "Group 484");
+        string? culture;
+        await using (var conn = app.Connection())
+        {
+            culture = await conn.QuerySingleOrDefaultAsync<string?>("SELECT culture FROM users WHERE email = @macedonian", new { macedonian });
+            await conn.ExecuteAsync("UPDATE users SET culture = 'mk' WHERE email = @macedonian", new { macedonian });
+        }
+        try
+        {
+            var revisions = new Dictionary<string, long>();
+            var clients = new Dictionary<string, (HttpClient Client, string Token)>();
+            foreach (var who in new[] { english, macedonian })
+            {
+                var client = await SignInAsync(app, who);
+                clients[who] = (client, (await OpenFormAsync(client, q)).Token);
+            }
+            var guardedBefore = GuardedSubmissions;
+            for (var round = 1; round <= 2; round++)
+            {
+                foreach (var who in new[] { english, macedonian })
+                {
+                    var (client, token) = clients[who];
+                    var answer = await JsonAsync(await SubmitAsync(client, q, token, $$"""{ "score": {{round}} }""",
+                        revisions.GetValueOrDefault(who), $"languages-{round}-{(who == english ? "en" : "mk")}-{q}"));
+                    revisions[who] = answer.GetProperty("revision").GetInt64();
+                }
+            }
+            Assert.Equal(guardedBefore + 2, GuardedSubmissions); // the amendments
+
+            await using var check = app.Connection();
+            var bodies = (await check.QueryAsync<(string To, string Subject, string Text)>(
+                "SELECT recipient, subject, text_body FROM mail_outbox WHERE text_body LIKE @link ORDER BY id", new { link = $"%/Respond/Form/{q}" })).ToList();
+            Assert.Equal([english, macedonian, english, macedonian], bodies.Select(b => b.To));
+            Assert.All(bodies.Where(b => b.To == english), b => Assert.StartsWith("Receipt: your answers to", b.Subject, StringComparison.Ordinal));
+            Assert.All(bodies.Where(b => b.To == macedonian), b => Assert.StartsWith("Потврда: Вашите одговори на „", b.Subject, StringComparison.Ordinal));
+            Assert.Contains("Revision 2, submitted at", bodies[2].Text, StringComparison.Ordinal);
+            Assert.Contains("Ревизија 2, поднесена на", bodies[3].Text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await using var conn = app.Connection();
+            await conn.ExecuteAsync("UPDATE users SET culture = @culture WHERE email = @macedonian", new { culture, macedonian });
+        }
+    }
 }
