@@ -16,6 +16,12 @@ public sealed class MailOptions
     public string? Password { get; set; }
     [Required, EmailAddress] public string FromAddress { get; set; } = "consultation@localhost";
     public string FromName { get; set; } = "Consultation";
+    /// <summary>
+    /// SMTP connections the outbox uses at once for a large batch (a busy round's receipts): each message costs round
+    /// trips to the server, so a single connection is bounded by its latency. Relays limit connections per client
+    /// (Postfix: 50 by default); a few is plenty.
+    /// </summary>
+    [Range(1, 16)] public int Connections { get; set; } = 4;
     /// <summary>Where .eml files go when no SMTP host is set; relative to the content root.</summary>
     public string PickupDirectory { get; set; } = "data/mail";
 }

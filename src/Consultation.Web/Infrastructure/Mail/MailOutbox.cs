@@ -36,7 +36,7 @@ public sealed class MailOutbox(TimeProvider clock)
 }
 
 /// <summary>
-/// Sends what is due in <c>mail_outbox</c>, up to <see cref="BatchSize"/> messages over one connection a pass: when
+/// Sends what is due in <c>mail_outbox</c>, up to <see cref="BatchSize"/> messages a pass (<see cref="MailSender.SendManyAsync"/>: over one connection, or a few for a large batch): when
 /// woken, and every <see cref="Interval"/> for retries. With several instances one of them sends (the
 /// <see cref="JobLease"/> "mail-outbox"); the others' wake-ups are picked up by its next tick. A message that fails is
 /// tried again after 30 s, 1, 2, 4 … minutes (at most an hour apart) up to <see cref="MaxAttempts"/> times; the error
@@ -46,7 +46,7 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
     JobLease? lease = null) : BackgroundService
 {
     public const string LeaseName = "mail-outbox";
-    public const int BatchSize = 100;
+    public const int BatchSize = 200;
     public const int MaxAttempts = 12;
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan KeepSent = TimeSpan.FromDays(7);
