@@ -34,6 +34,21 @@ public sealed class DatabaseOptionsTests
         }
     }
 
+    /// <summary>
+    /// The PostgreSQL pool prepares repeated statements and does not reset a connection it takes back (Db): the
+    /// portal's defaults, each left to the connection string when it says otherwise.
+    /// </summary>
+    [Theory]
+    [InlineData("Host=127.0.0.1;Database=consultation", 64, true)]
+    [InlineData("Host=127.0.0.1;Database=consultation;Max Auto Prepare=0;No Reset On Close=false", 0, false)]
+    public void The_PostgreSQL_pool_prepares_statements_and_keeps_sessions_unless_told_otherwise(string configured, int autoPrepare, bool noReset)
+    {
+        using var db = new Db(Options.Create(new DatabaseOptions { Provider = DatabaseProvider.Postgres, ConnectionString = configured }),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+        var used = new Npgsql.NpgsqlConnectionStringBuilder(db.PostgresConnectionString);
+        Assert.Equal((autoPrepare, noReset), (used.MaxAutoPrepare, used.NoResetOnClose));
+    }
+
     [Fact]
     public void Sqlite_needs_no_connection_string()
     {
