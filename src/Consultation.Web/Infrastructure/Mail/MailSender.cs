@@ -49,6 +49,21 @@ public sealed class MailSender(IOptions<MailOptions> options, IHostEnvironment e
             }
         }));
         if (sent.All(p => p.Failure is not null)) throw sent[0].Failure!;
+        // A share whose connection failed while others went through (a relay allowing fewer connections at once,
+        // "421 too many connections") is tried once more, now that the others are closed, before its messages count a
+        // failed attempt.
+        for (var i = 0; i < sent.Length; i++)
+        {
+            if (sent[i].Failure is null) continue;
+            try
+            {
+                sent[i] = (await SendOverOneAsync(o, parts[i], ct), null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "A second SMTP connection to {Host} failed; {Count} messages wait for their next attempt", o.SmtpHost, parts[i].Count);
+            }
+        }
         return sent.SelectMany(p => p.Results).ToList();
     }
 
