@@ -234,6 +234,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             if (db.Dialect == DatabaseProvider.Postgres)
             {
                 if (receipt.After is null) return null;
+                // The audit row's time, actor id, actor e-mail and address (AuditLog.ParameterNames 0, 1, 2 and 6);
+                // its action, target and details depend on the revision number and are completed in the statement.
                 var audited = audit.Values(RespondAudit.Submitted);
                 object?[] args =
                 [
