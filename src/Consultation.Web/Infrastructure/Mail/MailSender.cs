@@ -36,7 +36,7 @@ public sealed class MailSender(IOptions<MailOptions> options, IHostEnvironment e
 
         var connections = Math.Min(o.Connections, mails.Count / MessagesPerConnection);
         var share = (mails.Count + connections - 1) / connections;
-        var parts = Enumerable.Range(0, connections).Select(i => mails.Skip(i * share).Take(share).ToList()).Where(p => p.Count > 0).ToList();
+        var parts = mails.Chunk(share).ToList();
         var sent = await Task.WhenAll(parts.Select(async part =>
         {
             try
@@ -61,7 +61,7 @@ public sealed class MailSender(IOptions<MailOptions> options, IHostEnvironment e
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "A second SMTP connection to {Host} failed; {Count} messages wait for their next attempt", o.SmtpHost, parts[i].Count);
+                logger.LogWarning(ex, "A second SMTP connection to {Host} failed; {Count} messages wait for their next attempt", o.SmtpHost, parts[i].Length);
             }
         }
         return sent.SelectMany(p => p.Results).ToList();
