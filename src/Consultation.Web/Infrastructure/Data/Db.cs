@@ -205,6 +205,16 @@ public sealed class Db : IAsyncDisposable, IDisposable
         return await run(command);
     }
 
+    /// <summary>A hot statement as one command of a PostgreSQL batch (ResponseWriter), its parameters as <see cref="QueryHotAsync{T}(DbConnection, DbTransaction?, HotSql, object?[], Func{DbDataReader, T}, CancellationToken)"/> binds them.</summary>
+    internal static Npgsql.NpgsqlBatchCommand PostgresCommand(HotSql statement, object?[] values)
+    {
+        if (values.Length != statement.Parameters.Count)
+            throw new ArgumentException($"The statement takes {statement.Parameters.Count} values, not {values.Length}.", nameof(values));
+        var command = new Npgsql.NpgsqlBatchCommand(statement.Sql);
+        for (var i = 0; i < values.Length; i++) command.Parameters.Add(new Npgsql.NpgsqlParameter(statement.Parameters[i], ParameterValue(values[i])));
+        return command;
+    }
+
     /// <summary>
     /// Closes the idle connections that <see cref="QueryHotAsync{T}"/> keeps open (those in use close when they come
     /// back). For tests that change the database file under a running portal, together with

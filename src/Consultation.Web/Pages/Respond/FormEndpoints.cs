@@ -70,8 +70,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         if (body.Revision > 0)
         {
             object?[] args = [data, page, now, id, me.Id, org, body.Revision];
-            if (await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, OpenDraftSaveSql, args, ReadNumber), ct) is { } saved)
-                return Results.Json(new Saved(saved, now));
+            if (await writer.WriteRowAsync(OpenDraftSaveSql, args, ReadRevision, ct) is { } saved)
+                return Results.Json(new Saved(saved.Value, now));
         }
 
         // One statement, kept compiled: the questionnaire as the respondent's organisation may see it, and their
@@ -81,18 +81,18 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         if (ResponseRules.Refusal(ResponseAction.SaveDraft, q.Status, q.ClosesAt, response?.Status, now) is { } refusal)
             return Refused(refusal);
 
-        long? revision;
+        Revision? revision;
         if (response is null)
         {
             if (body.Revision != 0) return await ConflictAsync(id, me.Id, org, ct);
             // The unique index (version, respondent) turns a simultaneous first save on another device into no row.
             object?[] args = [q.PublishedVersionId, org, me.Id, page, data, now];
-            revision = await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, FirstSaveSql, args, ReadNumber), ct);
+            revision = await writer.WriteRowAsync(FirstSaveSql, args, ReadRevision, ct);
         }
         else
         {
             object?[] args = [data, page, now, response.ResponseId, me.Id, org, body.Revision];
-            revision = await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, SaveSql, args, ReadNumber), ct);
+            revision = await writer.WriteRowAsync(SaveSql, args, ReadRevision, ct);
         }
         if (revision is null) return await ConflictAsync(id, me.Id, org, ct);
         return Results.Json(new Saved(revision.Value, now));
@@ -162,8 +162,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             {
                 // The number of the revision it makes comes back with the row (the row is ours until the commit).
                 var row = expected is null
-                    ? await Db.QueryHotAsync(c, tx, FirstSubmitSql, [versionId, org, me.Id, page, data, now, key], ReadWritten)
-                    : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, key, expected.ResponseId, me.Id, org, body.Revision], ReadWritten);
+                    ? await Db.QueryHotAsync(c, tx, FirstSubmitSql, [versionId, org, me.Id, page, data, now, key], ReadWrittenRow)
+                    : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, key, expected.ResponseId, me.Id, org, body.Revision], ReadWrittenRow);
                 // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
                 // key belongs to another response. Told apart below, outside the group transaction.
                 if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, now, me, audit, receipt);
@@ -242,13 +242,13 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
                     .. guarded, audited[0], audited[1], audited[2], $"questionnaire:{id} revision ", audited[6],
                     receipt.To, receipt.Subject, receipt.Before, receipt.After,
                 ];
-                written = await writer.WriteAsync((c, tx) => Db.QueryHotAsync(c, tx, GuardedSubmitAllSql, args, ReadWritten), ct);
+                written = await writer.WriteRowAsync(GuardedSubmitAllSql, args, ReadWritten, ct);
             }
             else
             {
                 written = await writer.WriteAsync(async (c, tx) =>
                 {
-                    var row = await Db.QueryHotAsync(c, tx, GuardedSubmitSql, guarded, ReadWritten);
+                    var row = await Db.QueryHotAsync(c, tx, GuardedSubmitSql, guarded, ReadWrittenRow);
                     if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, now, me, audit, receipt);
                     return row;
                 }, ct);
@@ -286,10 +286,16 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// <summary>What the submission's write did: the response row and revision it wrote.</summary>
     private sealed record Written(long Id, long Revision, long RevisionNo);
 
-    private static long? ReadNumber(DbDataReader r) => r.Read() ? DapperSetup.Column.Number(r, 0) : null;
+    /// <summary>The revision a draft save made.</summary>
+    private sealed record Revision(long Value);
 
-    private static Written? ReadWritten(DbDataReader r) =>
-        r.Read() ? new Written(DapperSetup.Column.Number(r, 0), DapperSetup.Column.Number(r, 1), DapperSetup.Column.Number(r, 2)) : null;
+    private static Revision ReadRevision(DbDataReader r) => new(DapperSetup.Column.Number(r, 0));
+
+    private static Written? ReadWrittenRow(DbDataReader r) => r.Read() ? ReadWritten(r) : null;
+
+    /// <summary>The written row (the reader is on it).</summary>
+    private static Written ReadWritten(DbDataReader r) =>
+        new(DapperSetup.Column.Number(r, 0), DapperSetup.Column.Number(r, 1), DapperSetup.Column.Number(r, 2));
 
     // The writes, kept compiled on the group writer's connection (Db.RentAsync). Ownership and the revision the
     // respondent last saw are in every WHERE clause.

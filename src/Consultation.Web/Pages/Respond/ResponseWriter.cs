@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Consultation.Web.Infrastructure.Data;
+using Npgsql;
 
 namespace Consultation.Web.Pages.Respond;
 
@@ -48,14 +49,16 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
 
     private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>();
 
-    private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, bool isolated, CancellationToken ct)
+    private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, bool isolated, CancellationToken ct, Statement? statement = null)
     {
         public Func<DbConnection, DbTransaction, Task<object?>> Run { get; } = run;
         /// <summary>Always in its own savepoint (it may catch a database error and carry on).</summary>
         public bool Isolated { get; } = isolated;
         public CancellationToken Cancellation { get; } = ct;
-        /// <summary>The caller's context (HttpContext, culture): the write runs as if inline in its request.</summary>
-        public ExecutionContext? Context { get; } = ExecutionContext.Capture();
+        /// <summary>A write that is one statement (<see cref="WriteRowAsync{T}"/>): on PostgreSQL sent with the others of its batch in one round trip.</summary>
+        public Statement? Statement { get; } = statement;
+        /// <summary>The caller's context (HttpContext, culture): the write runs as if inline in its request. A statement needs none.</summary>
+        public ExecutionContext? Context { get; } = statement is null ? ExecutionContext.Capture() : null;
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public object? Result { get; set; }
         public Exception? Error { get; set; }
@@ -76,6 +79,24 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
     /// transaction unusable, so the write is rolled back to its savepoint (its answer stands).
     /// </summary>
     public Task<T> WriteIsolatedAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken ct) => EnqueueAsync(write, true, ct);
+
+    /// <summary>
+    /// As <see cref="WriteAsync{T}"/> for a write that is one statement returning at most one row (an UPDATE or INSERT
+    /// with RETURNING): the row as <paramref name="row"/> reads it, null when there was none. On PostgreSQL the
+    /// statements of a batch go to the server together, in one round trip, instead of one round trip each; on SQLite it
+    /// runs like any other write.
+    /// </summary>
+    public async Task<T?> WriteRowAsync<T>(HotSql statement, object?[] values, Func<DbDataReader, T> row, CancellationToken ct) where T : class
+    {
+        if (values.Length != statement.Parameters.Count)
+            throw new ArgumentException($"The statement takes {statement.Parameters.Count} values, not {values.Length}.", nameof(values));
+        var job = new Job((c, tx) => Db.QueryHotAsync<object?>(c, tx, statement, values, r => r.Read() ? row(r) : null), false, ct,
+            new Statement(statement, values, row));
+        if (!_queue.Writer.TryWrite(job)) throw new InvalidOperationException("The portal is shutting down; the answers were not saved.");
+        return (T?)await job.Done.Task;
+    }
+
+    private sealed record Statement(HotSql Sql, object?[] Values, Func<DbDataReader, object> Row);
 
     private async Task<T> EnqueueAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, bool isolated, CancellationToken ct)
     {
@@ -187,10 +208,29 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
     private static async Task<bool> TryRunAsync(DbConnection conn, List<Job> batch, bool savepoints)
     {
         await using var tx = await conn.BeginTransactionAsync();
-        foreach (var job in batch)
+        for (var i = 0; i < batch.Count; i++)
         {
+            var job = batch[i];
             job.Result = null;
             job.Error = null;
+            if (!savepoints && conn is NpgsqlConnection pg && job.Statement is not null)
+            {
+                // This statement and the ones right after it, in one round trip.
+                var end = i + 1;
+                while (end < batch.Count && batch[end].Statement is not null) end++;
+                try
+                {
+                    await RunStatementsAsync(pg, (NpgsqlTransaction)tx, batch, i, end);
+                }
+                catch (Exception ex) when (!TransientDatabaseFailures.IsTransient(ex))
+                {
+                    await tx.RollbackAsync();
+                    foreach (var j in batch) j.Result = null;
+                    return false;
+                }
+                i = end - 1;
+                continue;
+            }
             if (savepoints || job.Isolated)
             {
                 await tx.SaveAsync(Savepoint);
@@ -234,5 +274,30 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
         }
         await tx.CommitAsync();
         return true;
+    }
+
+    /// <summary>
+    /// PostgreSQL: the statements of <paramref name="batch"/>[<paramref name="start"/>..<paramref name="end"/>) sent
+    /// together (one round trip; Npgsql prepares them as it does single commands), each one's row read into its job.
+    /// The first that fails makes the server skip the rest and fails the transaction: the exception goes to the caller,
+    /// which runs the batch again with savepoints.
+    /// </summary>
+    private static async Task RunStatementsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<Job> batch, int start, int end)
+    {
+        await using var commands = new NpgsqlBatch(conn, tx);
+        for (var i = start; i < end; i++)
+        {
+            var statement = batch[i].Statement!;
+            commands.BatchCommands.Add(Db.PostgresCommand(statement.Sql, statement.Values));
+        }
+        await using var reader = await commands.ExecuteReaderAsync();
+        for (var i = start; i < end; i++)
+        {
+            if (i > start && !await reader.NextResultAsync())
+                throw new InvalidOperationException("A batched write returned no result set; WriteRowAsync takes statements that return rows.");
+            var job = batch[i];
+            job.Error = null;
+            job.Result = await reader.ReadAsync() ? job.Statement!.Row(reader) : null;
+        }
     }
 }

@@ -107,4 +107,54 @@ public sealed class ResponseWriterTests(PortalFactory app) : IClassFixture<Porta
         // On PostgreSQL the caught error would have aborted the transaction for all three without the savepoint.
         Assert.Equal([prefix + "a", prefix + "c"], await KeysAsync(prefix));
     }
+
+    private static readonly HotSql InsertRowSql = new(
+        "INSERT INTO settings (key, value, updated_at) VALUES (@key, @value, '2026-12-05T00:00:00Z') RETURNING key, value", "@key", "@value");
+
+    private sealed record Row(string Key, string Value);
+
+    private static Row ReadRow(DbDataReader r) => new(r.GetString(0), r.GetString(1));
+
+    private static readonly HotSql UpdateRowSql = new("UPDATE settings SET value = @value WHERE key = @key RETURNING key, value", "@value", "@key");
+
+    /// <summary>
+    /// One-statement writes (on PostgreSQL sent together, one round trip) between ordinary ones: each gets its own
+    /// row, or null when its statement returned none, and every write runs once.
+    /// </summary>
+    [Fact]
+    public async Task Statement_writes_among_other_writes_each_get_their_own_row()
+    {
+        var prefix = "writer-row-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var runs = 0;
+        var tasks = await OneBatchAsync<Row?>(
+            w => w.WriteRowAsync(InsertRowSql, [prefix + "a", "1"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowSql, [prefix + "b", "2"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(UpdateRowSql, ["none", prefix + "missing"], ReadRow, CancellationToken.None),
+            w => w.WriteAsync<Row?>(async (c, tx) => { Interlocked.Increment(ref runs); await InsertAsync(c, tx, prefix + "c"); return null; }, CancellationToken.None),
+            w => w.WriteRowAsync(UpdateRowSql, ["3", prefix + "a"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowSql, [prefix + "d", "4"], ReadRow, CancellationToken.None));
+
+        Assert.Equal([new Row(prefix + "a", "1"), new Row(prefix + "b", "2"), null, null, new Row(prefix + "a", "3"), new Row(prefix + "d", "4")],
+            tasks.Select(t => t.Result));
+        Assert.Equal(1, runs);
+        Assert.Equal([prefix + "a", prefix + "b", prefix + "c", prefix + "d"], await KeysAsync(prefix));
+    }
+
+    /// <summary>A one-statement write that fails (a key taken) fails alone; the statements sent with it are committed once.</summary>
+    [Fact]
+    public async Task A_failing_statement_write_fails_alone_and_the_statements_sent_with_it_are_committed()
+    {
+        var prefix = "writer-row-fail-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var tasks = await OneBatchAsync<Row?>(
+            w => w.WriteRowAsync(InsertRowSql, [prefix + "a", "1"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowSql, [prefix + "a", "again"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowSql, [prefix + "b", "2"], ReadRow, CancellationToken.None));
+
+        Assert.Equal(new Row(prefix + "a", "1"), await tasks[0]);
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => tasks[1]);
+        Assert.True(DbErrors.IsUniqueViolation(error), error.Message);
+        Assert.Equal(new Row(prefix + "b", "2"), await tasks[2]);
+        await using var conn = app.Connection();
+        Assert.Equal(["1", "2"], await conn.QueryAsync<string>("SELECT value FROM settings WHERE key LIKE @p ORDER BY key", new { p = prefix + "%" }));
+    }
 }
