@@ -136,6 +136,53 @@ public sealed class MigratorTests : IAsyncLifetime, IDisposable
         Assert.True(await conn.ExecuteScalarAsync<long>("PRAGMA busy_timeout") > 0);
     }
 
+    /// <summary>
+    /// Migration 0013: a form response's submission key moves to its latest revision (earlier revisions had theirs
+    /// overwritten, so they get none) and the response keeps none; an imported response keeps its own.
+    /// </summary>
+    [Fact]
+    public async Task Migration_13_moves_form_submission_keys_to_the_latest_revision_and_leaves_imports_alone()
+    {
+        await _migrator.MigrateAsync([.. Migrator.Embedded(_db.Dialect).Where(m => m.Version < 13)]);
+        await using (var conn = await _db.OpenAsync())
+        {
+            const string At = "2026-12-01T10:00:00Z";
+            await conn.ExecuteAsync($$"""
+                INSERT INTO users (id, email, normalized_email, security_stamp, concurrency_stamp, created_at)
+                VALUES (1, 'a@example.org', 'A@EXAMPLE.ORG', 's', 'c', '{{At}}');
+                INSERT INTO organisations (id, name, category, created_at, updated_at) VALUES (1, 'Org', 'NGO', '{{At}}', '{{At}}');
+                INSERT INTO rounds (id, title, opens_at, closes_at, created_at, updated_at) VALUES (1, 'Round', '{{At}}', '2027-01-01T00:00:00Z', '{{At}}', '{{At}}');
+                INSERT INTO questionnaires (id, round_id, title, created_at, updated_at) VALUES (1, 1, 'Q', '{{At}}', '{{At}}');
+                INSERT INTO questionnaires (id, round_id, title, created_at, updated_at) VALUES (2, 1, 'Q2', '{{At}}', '{{At}}');
+                INSERT INTO questionnaire_versions (id, questionnaire_id, version, schema_json, status, published_at, created_at, updated_at)
+                VALUES (1, 1, 1, '{}', 'Published', '{{At}}', '{{At}}', '{{At}}');
+                INSERT INTO questionnaire_versions (id, questionnaire_id, version, schema_json, status, published_at, created_at, updated_at)
+                VALUES (2, 2, 1, '{}', 'Published', '{{At}}', '{{At}}', '{{At}}');
+                INSERT INTO responses (id, questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json, submitted_at,
+                                       idempotency_key, created_at, updated_at)
+                VALUES (1, 1, 1, 1, 'Submitted', 2, '{}', '{{At}}', 'form-key-second', '{{At}}', '{{At}}');
+                INSERT INTO responses (id, questionnaire_version_id, organisation_id, respondent_user_id, status, revision, data_json, submitted_at,
+                                       idempotency_key, source, created_at, updated_at)
+                VALUES (2, 2, 1, 1, 'Submitted', 1, '{}', '{{At}}', 'import-key-0001', 'Import', '{{At}}', '{{At}}');
+                INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES (1, 1, '{}', '{{At}}', 1);
+                INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES (1, 2, '{}', '{{At}}', 1);
+                INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by) VALUES (2, 1, '{}', '{{At}}', 1);
+                """);
+        }
+
+        Assert.Contains("0013_submission_keys_on_revisions", await _migrator.MigrateAsync());
+
+        await using var after = await _db.OpenAsync();
+        Assert.Equal([(1L, 1L, null), (1L, 2L, "form-key-second"), (2L, 1L, null)],
+            (await after.QueryAsync<(long, long, string?)>("SELECT response_id, revision_no, idempotency_key FROM response_revisions ORDER BY response_id, revision_no")).ToList());
+        Assert.Equal([(1L, null), (2L, "import-key-0001")],
+            (await after.QueryAsync<(long, string?)>("SELECT id, idempotency_key FROM responses ORDER BY id")).ToList());
+        // Unique on the revisions now.
+        var duplicate = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => after.ExecuteAsync(
+            "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key) VALUES (1, 3, '{}', '2026-12-02T00:00:00Z', 1, 'form-key-second')"));
+        Assert.True(DbErrors.IsUniqueViolation(duplicate), duplicate.Message);
+    }
+
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]

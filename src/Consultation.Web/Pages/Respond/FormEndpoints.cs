@@ -166,7 +166,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
                     : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, key, expected.ResponseId, me.Id, org, body.Revision], ReadWrittenRow);
                 // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
                 // key belongs to another response. Told apart below, outside the group transaction.
-                if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, now, me, audit, receipt);
+                if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, key, now, me, audit, receipt);
                 return row;
             }, ct);
         }
@@ -179,8 +179,11 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             await using var again = await db.OpenAsync(ct);
             var current = await RespondSql.ResponseAsync(again, id, me.Id, org, ct);
             if (current?.IdempotencyKey == key) return Submitted(current, me);
-            if (await again.ExecuteScalarAsync<long?>(new CommandDefinition(
-                    "SELECT id FROM responses WHERE idempotency_key = @key", new { key }, cancellationToken: ct)) is not null)
+            // The key of another response (a revision of this one: an earlier submission retried after a later one — a conflict).
+            if (await again.ExecuteScalarAsync<long?>(new CommandDefinition("""
+                    SELECT response_id FROM response_revisions WHERE idempotency_key = @key
+                    UNION ALL SELECT id FROM responses WHERE idempotency_key = @key
+                    """, new { key }, cancellationToken: ct)) is { } owner && owner != current?.Id)
                 return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."]);
             return await ConflictAsync(again, id, me.Id, org, ct);
         }
@@ -249,7 +252,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
                 written = await writer.WriteAsync(async (c, tx) =>
                 {
                     var row = await Db.QueryHotAsync(c, tx, GuardedSubmitSql, guarded, ReadWrittenRow);
-                    if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, now, me, audit, receipt);
+                    if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, key, now, me, audit, receipt);
                     return row;
                 }, ct);
             }
@@ -266,11 +269,11 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     }
 
     /// <summary>The revision, its audit entry and the receipt (sent after the commit, MailOutbox) in one command: on PostgreSQL one round trip instead of three.</summary>
-    private Task<int> WriteRevisionAsync(DbConnection c, DbTransaction tx, long id, Written row, string data, DateTimeOffset now, CurrentUser me,
+    private Task<int> WriteRevisionAsync(DbConnection c, DbTransaction tx, long id, Written row, string data, string key, DateTimeOffset now, CurrentUser me,
         AuditLog audit, ReceiptText receipt) =>
         Db.ExecuteHotAsync(c, tx, RevisionSql,
         [
-            row.Id, row.RevisionNo, data, now, me.Id,
+            row.Id, row.RevisionNo, data, now, me.Id, key,
             .. audit.Values(row.RevisionNo == 1 ? RespondAudit.Submitted : RespondAudit.Amended, $"response:{row.Id}", $"questionnaire:{id} revision {row.RevisionNo}"),
             .. outbox.Values(receipt.Mail(row.RevisionNo)),
         ]);
@@ -319,6 +322,15 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         RETURNING revision
         """, "@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision");
 
+    /// <summary>
+    /// The submission's idempotency key is not in use: a form submission's key is on the revision it made (unique there,
+    /// migration 0013), an imported response's on the response (ImportApi).
+    /// </summary>
+    private const string KeyUnused = """
+        NOT EXISTS (SELECT 1 FROM response_revisions k WHERE k.idempotency_key = @key)
+           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
+        """;
+
     /// <summary>The respondent's latest response to the questionnaire (the one the full path reads), as a subquery.</summary>
     private const string LatestResponse = """
         (SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
@@ -345,10 +357,10 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// </summary>
     private static readonly HotSql GuardedSubmitSql = new($"""
         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
-               idempotency_key = @key, revision = revision + 1, updated_at = @now
+               revision = revision + 1, updated_at = @now
          WHERE id = {LatestResponse}
            AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision AND questionnaire_version_id = @versionId
-           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
+           AND {KeyUnused}
            AND {OpenToOrganisation}
                           AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone
                           AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'))
@@ -366,8 +378,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         WITH s AS (
         {GuardedSubmitSql.Sql}
         ), revision AS (
-            INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
-            SELECT id, revision_no, @data, @now, @me FROM s
+            INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key)
+            SELECT id, revision_no, @data, @now, @me, @key FROM s
         ), audit AS (
             INSERT INTO audit_log (occurred_at, actor_user_id, actor_email, action, target, details, ip)
             SELECT @AuditAt, @AuditActorId, @AuditActorEmail,
@@ -387,30 +399,30 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         RETURNING revision
         """, "@data", "@page", "@now", "@id", "@me", "@org", "@revision");
 
-    private static readonly HotSql FirstSubmitSql = new("""
+    private static readonly HotSql FirstSubmitSql = new($"""
         INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
-                               submitted_at, idempotency_key, created_at, updated_at)
-        SELECT @versionId, @org, @me, 'Submitted', 1, @page, @data, @now, @key, @now, @now
-         WHERE NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
+                               submitted_at, created_at, updated_at)
+        SELECT @versionId, @org, @me, 'Submitted', 1, @page, @data, @now, @now, @now
+         WHERE {KeyUnused}
         ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING
         RETURNING id, revision, 1 AS revision_no
         """, "@versionId", "@org", "@me", "@page", "@data", "@now", "@key");
 
-    private static readonly HotSql SubmitSql = new("""
+    private static readonly HotSql SubmitSql = new($"""
         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
-               idempotency_key = @key, revision = revision + 1, updated_at = @now
+               revision = revision + 1, updated_at = @now
          WHERE id = @id AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
-           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key AND k.id <> @id)
+           AND {KeyUnused}
         RETURNING id, revision,
                   (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
         """, "@data", "@page", "@now", "@key", "@id", "@me", "@org", "@revision");
 
     private static readonly HotSql RevisionSql = new($"""
-        INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by)
-        VALUES (@responseId, @revisionNo, @data, @now, @me);
+        INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key)
+        VALUES (@responseId, @revisionNo, @data, @now, @me, @key);
         {AuditLog.InsertSql};
         {MailOutbox.InsertSql}
-        """, ["@responseId", "@revisionNo", "@data", "@now", "@me", .. AuditLog.ParameterNames, .. MailOutbox.ParameterNames]);
+        """, ["@responseId", "@revisionNo", "@data", "@now", "@me", "@key", .. AuditLog.ParameterNames, .. MailOutbox.ParameterNames]);
 
     /// <summary>
     /// What the page's filters did before a handler: the antiforgery token (header or form field) must be valid, and

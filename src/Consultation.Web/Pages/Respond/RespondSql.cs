@@ -91,7 +91,8 @@ public static class RespondSql
     public static Task<ResponseRow?> ResponseAsync(DbConnection conn, long questionnaireId, long me, long org, CancellationToken ct, DbTransaction? tx = null) =>
         conn.QuerySingleOrDefaultAsync<ResponseRow>(new CommandDefinition("""
             SELECT rs.id, rs.questionnaire_version_id, rs.status, rs.revision, rs.current_page, rs.data_json, rs.submitted_at,
-                   rs.idempotency_key, rs.updated_at, rr.revision_no AS last_revision_no, rr.data_json AS last_revision_json
+                   COALESCE(rr.idempotency_key, rs.idempotency_key) AS idempotency_key, rs.updated_at, rr.revision_no AS last_revision_no,
+                   rr.data_json AS last_revision_json
               FROM responses rs
               JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
               LEFT JOIN response_revisions rr ON rr.response_id = rs.id
@@ -151,7 +152,9 @@ public static class RespondSql
     /// <summary>Run for every autosave and submission: kept compiled (see <see cref="HotSql"/>).</summary>
     internal static readonly HotSql TargetSql = new($$"""
         SELECT vq.id, vq.title, vq.round_id, vq.round_title, vq.round_status, vq.closes_at, vq.time_zone, vq.published_version_id, rs.id AS response_id, rs.questionnaire_version_id AS version_id, rv.status AS version_status,
-               rs.status, rs.revision, rs.idempotency_key
+               rs.status, rs.revision,
+               COALESCE((SELECT k.idempotency_key FROM response_revisions k WHERE k.response_id = rs.id ORDER BY k.revision_no DESC LIMIT 1),
+                        rs.idempotency_key) AS idempotency_key
           FROM ({{VisibleQuestionnaires}} AND q.id = @id) vq
           LEFT JOIN responses rs ON rs.id = (
                 SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id

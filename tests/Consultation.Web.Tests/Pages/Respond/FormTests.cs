@@ -167,6 +167,44 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Equal(HttpStatusCode.OK, (await SubmitAsync(client, second, (await OpenFormAsync(client, second)).Token, """{ "score": 2 }""", 0, Guid.NewGuid().ToString())).StatusCode);
     }
 
+    /// <summary>
+    /// A submission's key is kept on the revision it made, not on the response (migration 0013): an earlier submission
+    /// retried after a later one is a conflict, and a key an imported response carries is refused like any used one.
+    /// </summary>
+    [Fact]
+    public async Task Keys_are_kept_on_revisions_an_earlier_key_retried_is_a_conflict_and_an_imported_key_is_refused()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Keys on revisions round", SmallSchema);
+        var (_, other) = await OpenRoundAsync(app, "Imported key round", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        var form = await OpenFormAsync(client, q);
+        var (firstKey, secondKey) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
+        var first = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 2 }""", 0, firstKey));
+        var second = await SubmitAsync(client, q, form.Token, """{ "score": 3 }""", first.GetProperty("revision").GetInt64(), secondKey);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+
+        var row = Assert.Single(await ResponsesAsync(app, q));
+        await using (var conn = Open(app))
+        {
+            Assert.Null(await conn.ExecuteScalarAsync<string?>("SELECT idempotency_key FROM responses WHERE id = @Id", new { row.Id }));
+            Assert.Equal([firstKey, secondKey], await conn.QueryAsync<string>(
+                "SELECT idempotency_key FROM response_revisions WHERE response_id = @Id ORDER BY revision_no", new { row.Id }));
+        }
+
+        // The first request again, after the second went through: not the first's answer, a conflict; nothing written.
+        var stale = await SubmitAsync(client, q, form.Token, """{ "score": 2 }""", 0, firstKey);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(2, (await RevisionsAsync(app, row.Id)).Count);
+
+        // A key on a response itself (as an import stores it) is in use too.
+        var importKey = "import-" + Guid.NewGuid().ToString("N");
+        await using (var conn = Open(app))
+            await conn.ExecuteAsync("UPDATE responses SET idempotency_key = @importKey WHERE id = @Id", new { importKey, row.Id });
+        var reused = await SubmitAsync(client, other, (await OpenFormAsync(client, other)).Token, """{ "score": 4 }""", 0, importKey);
+        Assert.Equal(HttpStatusCode.BadRequest, reused.StatusCode);
+        Assert.Empty(await ResponsesAsync(app, other));
+    }
+
     [Fact]
     public async Task Amending_creates_revision_2_and_keeps_revision_1()
     {
