@@ -316,7 +316,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     private static readonly HotSql OpenDraftSaveSql = new($"""
         UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
          WHERE id = {LatestResponse}
-           AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
+           AND +respondent_user_id = @me AND +organisation_id = @org AND revision = @revision
            AND {OpenToOrganisation}
                           AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'))
         RETURNING revision
@@ -331,7 +331,13 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
            AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
         """;
 
-    /// <summary>The respondent's latest response to the questionnaire (the one the full path reads), as a subquery.</summary>
+    /// <summary>
+    /// The respondent's latest response to the questionnaire (the one the full path reads), as a subquery. The statements
+    /// that write it find the row by this id alone: their other conditions on the row are written <c>+column = …</c>,
+    /// which keeps them from being used as index conditions (in both databases) — PostgreSQL otherwise took the
+    /// organisation's responses to the version (ix_responses_version_organisation) when its estimates tied, and read
+    /// every one of them to find the row.
+    /// </summary>
     private const string LatestResponse = """
         (SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
                       WHERE xv.questionnaire_id = @questionnaireId AND x.respondent_user_id = @me AND x.organisation_id = @org
@@ -359,7 +365,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
                revision = revision + 1, updated_at = @now
          WHERE id = {LatestResponse}
-           AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision AND questionnaire_version_id = @versionId
+           AND +respondent_user_id = @me AND +organisation_id = @org AND revision = @revision AND +questionnaire_version_id = @versionId
            AND {KeyUnused}
            AND {OpenToOrganisation}
                           AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone

@@ -1,0 +1,3 @@
+-- why: every autosave's and submission's guard (and the form's read) looks up the respondent's latest response to a questionnaire by respondent and organisation. Without an index on both, PostgreSQL walked all of the organisation's responses to the version (ix_responses_version_organisation, hundreds of entries for an organisation with many respondents) for each write. This index answers the lookup in its own order (latest id first) and serves what ix_responses_respondent served.
+CREATE INDEX ix_responses_respondent_organisation ON responses (respondent_user_id, organisation_id, id);
+DROP INDEX ix_responses_respondent;
