@@ -216,6 +216,34 @@ public sealed class Db : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// <see cref="HotSql.Many"/> of a hot statement as one command of a PostgreSQL batch: each parameter an array of the
+    /// values <paramref name="sets"/> give it (text, bigint or integer; null where a set has none).
+    /// </summary>
+    internal static Npgsql.NpgsqlBatchCommand PostgresManyCommand(HotSql many, IReadOnlyList<object?[]> sets)
+    {
+        var command = new Npgsql.NpgsqlBatchCommand(many.Sql);
+        for (var p = 0; p < many.Parameters.Count; p++)
+        {
+            var values = new object?[sets.Count];
+            for (var i = 0; i < sets.Count; i++)
+            {
+                if (sets[i].Length != many.Parameters.Count)
+                    throw new ArgumentException($"The statement takes {many.Parameters.Count} values, not {sets[i].Length}.", nameof(sets));
+                values[i] = sets[i][p] is { } value ? ParameterValue(value) : null;
+            }
+            Array column = Array.Find(values, v => v is not null) switch
+            {
+                null or string => Array.ConvertAll(values, v => (string?)v),
+                long => Array.ConvertAll(values, v => (long?)v),
+                int => Array.ConvertAll(values, v => (int?)v),
+                var other => throw new NotSupportedException($"{many.Parameters[p]}: no array of {other.GetType().Name} values."),
+            };
+            command.Parameters.Add(new Npgsql.NpgsqlParameter(many.Parameters[p], column));
+        }
+        return command;
+    }
+
+    /// <summary>
     /// Closes the idle connections that <see cref="QueryHotAsync{T}"/> keeps open (those in use close when they come
     /// back). For tests that change the database file under a running portal, together with
     /// <c>SqliteConnection.ClearAllPools</c>.

@@ -21,6 +21,13 @@ public sealed class HotSql(string sql, params string[] parameters)
 
     /// <summary>Parameter names as used in <see cref="Sql"/> (with their '@'); values are given in this order.</summary>
     public IReadOnlyList<string> Parameters { get; } = parameters;
+
+    /// <summary>
+    /// PostgreSQL, optional: the same statement for several sets of values at once (ResponseWriter runs the writes of a
+    /// batch that use this statement as one). It takes the same parameters, each an array with one value per set, and
+    /// returns the rows this statement would, each followed by a last column: the 1-based place of its set.
+    /// </summary>
+    public HotSql? Many { get; init; }
 }
 
 /// <summary>

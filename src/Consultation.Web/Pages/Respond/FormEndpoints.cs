@@ -357,6 +357,21 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     private static readonly string[] GuardedSubmitParameters =
         ["@data", "@page", "@now", "@key", "@questionnaireId", "@me", "@org", "@revision", "@versionId", "@title", "@roundTitle", "@closesAt", "@timeZone"];
 
+    /// <summary>The conditions of <see cref="GuardedSubmitSql"/> on the response row itself (found by id: see <see cref="LatestResponse"/>).</summary>
+    private const string GuardedRow =
+        "+respondent_user_id = @me AND +organisation_id = @org AND revision = @revision AND +questionnaire_version_id = @versionId";
+
+    /// <summary>
+    /// The conditions of <see cref="GuardedSubmitSql"/> beyond the row: the key unused, the round open to the organisation,
+    /// the remembered questionnaire's title, round title, closing time and time zone still the database's, the version published.
+    /// </summary>
+    private const string GuardedRound = $"""
+        {KeyUnused}
+                   AND {OpenToOrganisation}
+                          AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone
+                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'))
+        """;
+
     /// <summary>
     /// <see cref="SubmitSql"/> with the full path's checks in its WHERE clause (see <see cref="GuardedSubmitAsync"/>),
     /// and the remembered questionnaire's title, round title, closing time and time zone compared with the database's.
@@ -365,25 +380,20 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
                revision = revision + 1, updated_at = @now
          WHERE id = {LatestResponse}
-           AND +respondent_user_id = @me AND +organisation_id = @org AND revision = @revision AND +questionnaire_version_id = @versionId
-           AND {KeyUnused}
-           AND {OpenToOrganisation}
-                          AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone
-                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'))
+           AND {GuardedRow}
+           AND {GuardedRound}
         RETURNING id, revision,
                   (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
         """, GuardedSubmitParameters);
 
     /// <summary>
-    /// PostgreSQL: <see cref="GuardedSubmitSql"/> and <see cref="RevisionSql"/>'s three rows as one statement
-    /// (data-modifying WITH queries), so a submission is one round trip in the writer's lane. The revision number is
-    /// only known in the statement: the audit entry's details and the receipt's text are completed there
-    /// (<see cref="ReceiptText"/>, the text before and after the number).
+    /// The revision, audit entry and receipt of each row of <c>s</c> (the submissions written, with their id and
+    /// revision_no): the second half of <see cref="GuardedSubmitAllSql"/>. The revision number is only known in the
+    /// statement: the audit entry's details and the receipt's text are completed here (<see cref="ReceiptText"/>, the
+    /// text before and after the number).
     /// </summary>
-    private static readonly HotSql GuardedSubmitAllSql = new($"""
-        WITH s AS (
-        {GuardedSubmitSql.Sql}
-        ), revision AS (
+    private const string GuardedInserts = $"""
+        revision AS (
             INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key)
             SELECT id, revision_no, @data, @now, @me, @key FROM s
         ), audit AS (
@@ -395,9 +405,63 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, next_attempt_at)
             SELECT @MailTo, @MailSubject, @MailBefore || revision_no || @MailAfter, NULL, @now, @now FROM s
         )
+        """;
+
+    /// <summary>The parameters of <see cref="GuardedSubmitAllSql"/> and the PostgreSQL types of their values.</summary>
+    private static readonly (string Name, string Type)[] GuardedSubmitAllParameters =
+    [
+        ("@data", "text"), ("@page", "integer"), ("@now", "text"), ("@key", "text"), ("@questionnaireId", "bigint"), ("@me", "bigint"),
+        ("@org", "bigint"), ("@revision", "bigint"), ("@versionId", "bigint"), ("@title", "text"), ("@roundTitle", "text"),
+        ("@closesAt", "text"), ("@timeZone", "text"), ("@AuditAt", "text"), ("@AuditActorId", "bigint"), ("@AuditActorEmail", "text"),
+        ("@AuditDetails", "text"), ("@AuditIp", "text"), ("@MailTo", "text"), ("@MailSubject", "text"), ("@MailBefore", "text"),
+        ("@MailAfter", "text"),
+    ];
+
+    /// <summary>
+    /// PostgreSQL: <see cref="GuardedSubmitSql"/> and <see cref="RevisionSql"/>'s three rows as one statement
+    /// (data-modifying WITH queries), so a submission is one round trip in the writer's lane. Several of them in one
+    /// batch of the writer are one statement (<see cref="GuardedSubmitManySql"/>).
+    /// </summary>
+    private static readonly HotSql GuardedSubmitAllSql = new($"""
+        WITH s AS (
+        {GuardedSubmitSql.Sql}
+        ), {GuardedInserts}
         SELECT id, revision, revision_no FROM s
-        """, [.. GuardedSubmitParameters, "@AuditAt", "@AuditActorId", "@AuditActorEmail", "@AuditDetails", "@AuditIp",
-            "@MailTo", "@MailSubject", "@MailBefore", "@MailAfter"]);
+        """, [.. GuardedSubmitAllParameters.Select(p => p.Name)]) { Many = GuardedSubmitManySql() };
+
+    /// <summary>
+    /// <see cref="GuardedSubmitAllSql"/> for several submissions at once (ResponseWriter: those of one batch): each
+    /// parameter an array with a value per submission, the same conditions and rows per submission, built from the same
+    /// text (each <c>@name</c> becomes that submission's value). Returns the written submissions' rows and their place
+    /// in the arrays (1-based). Two of them for the same response: one is written, the other finds nothing (as one after
+    /// the other would), and its full path answers.
+    /// </summary>
+    private static HotSql GuardedSubmitManySql()
+    {
+        static string Column(string parameter) => "p_" + parameter[1..].ToLowerInvariant();
+        static string Of(string sql, string prefix) => ParameterName().Replace(sql, m => prefix + Column(m.Value));
+        var names = GuardedSubmitAllParameters.Select(p => p.Name).ToArray();
+        var arrays = string.Join(", ", GuardedSubmitAllParameters.Select(p => $"{p.Name}::{p.Type}[]"));
+        var columns = string.Join(", ", names.Select(Column));
+        return new($"""
+            WITH t AS (
+                SELECT t.*, {Of(LatestResponse, "t.")} AS target
+                  FROM unnest({arrays}) WITH ORDINALITY AS t({columns}, p_ord)
+                 WHERE {Of(GuardedRound, "t.")}
+            ), s AS (
+                UPDATE responses SET data_json = t.p_data, current_page = t.p_page, status = 'Submitted', submitted_at = t.p_now,
+                       revision = responses.revision + 1, updated_at = t.p_now
+                  FROM t
+                 WHERE responses.id = t.target AND {Of(GuardedRow, "t.")}
+                RETURNING responses.id, responses.revision,
+                          (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no, t.*
+            ), {Of(GuardedInserts, "")}
+            SELECT id, revision, revision_no, p_ord FROM s
+            """, names);
+    }
+
+    [GeneratedRegex(@"@\w+")]
+    private static partial Regex ParameterName();
 
     private static readonly HotSql SaveSql = new("""
         UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now

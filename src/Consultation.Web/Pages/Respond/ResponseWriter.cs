@@ -49,6 +49,14 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
 
     private readonly Channel<Job> _queue = Channel.CreateUnbounded<Job>();
 
+    /// <summary>Writes queued and not yet taken by a batch (for the tests).</summary>
+    internal int Queued => _queue.Reader.Count;
+
+    private static long _manyStatements;
+
+    /// <summary>Statements sent for several writes at once (<see cref="HotSql.Many"/>), for the tests.</summary>
+    internal static long ManyStatements => Interlocked.Read(ref _manyStatements);
+
     private sealed class Job(Func<DbConnection, DbTransaction, Task<object?>> run, bool isolated, CancellationToken ct, Statement? statement = null)
     {
         public Func<DbConnection, DbTransaction, Task<object?>> Run { get; } = run;
@@ -285,19 +293,49 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
     private static async Task RunStatementsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<Job> batch, int start, int end)
     {
         await using var commands = new NpgsqlBatch(conn, tx);
-        for (var i = start; i < end; i++)
+        // Each command's jobs: one, or several in a row with the same statement that has a form for many (HotSql.Many).
+        var units = new List<(int Start, int End)>();
+        for (var i = start; i < end;)
         {
-            var statement = batch[i].Statement!;
-            commands.BatchCommands.Add(Db.PostgresCommand(statement.Sql, statement.Values));
+            var sql = batch[i].Statement!.Sql;
+            var next = i + 1;
+            if (sql.Many is not null)
+                while (next < end && batch[next].Statement!.Sql == sql) next++;
+            if (next - i > 1)
+            {
+                commands.BatchCommands.Add(Db.PostgresManyCommand(sql.Many!, [.. batch.GetRange(i, next - i).Select(j => j.Statement!.Values)]));
+                units.Add((i, next));
+                Interlocked.Increment(ref _manyStatements);
+            }
+            else
+            {
+                commands.BatchCommands.Add(Db.PostgresCommand(sql, batch[i].Statement!.Values));
+                units.Add((i, i + 1));
+                next = i + 1;
+            }
+            i = next;
         }
         await using var reader = await commands.ExecuteReaderAsync();
-        for (var i = start; i < end; i++)
+        for (var u = 0; u < units.Count; u++)
         {
-            if (i > start && !await reader.NextResultAsync())
+            if (u > 0 && !await reader.NextResultAsync())
                 throw new InvalidOperationException("A batched write returned no result set; WriteRowAsync takes statements that return rows.");
-            var job = batch[i];
-            job.Error = null;
-            job.Result = await reader.ReadAsync() ? job.Statement!.Row(reader) : null;
+            var (first, after) = units[u];
+            for (var i = first; i < after; i++) (batch[i].Result, batch[i].Error) = (null, null);
+            if (after - first == 1)
+            {
+                var job = batch[first];
+                job.Result = await reader.ReadAsync() ? job.Statement!.Row(reader) : null;
+                continue;
+            }
+            while (await reader.ReadAsync())
+            {
+                var place = reader.GetInt64(reader.FieldCount - 1);
+                if (place < 1 || place > after - first) throw new InvalidOperationException($"A write for many returned place {place} of {after - first}.");
+                var job = batch[first + (int)place - 1];
+                job.Result = job.Statement!.Row(reader);
+            }
         }
     }
+
 }

@@ -197,6 +197,82 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
         Assert.Equal(2, (await ReceiptsAsync(q)).Count);
     }
 
+    /// <summary>
+    /// Guarded submissions that meet in one batch of the writer (on PostgreSQL one statement for all of them) each write
+    /// their own revision, audit entry and receipt; two for the same response at the same revision: one is written,
+    /// the other is the conflict it would be one after the other.
+    /// </summary>
+    [Fact]
+    public async Task Guarded_submissions_in_one_batch_each_write_their_own_rows()
+    {
+        var writer = app.Services.GetRequiredService<ResponseWriter>();
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var forms = new List<(long Q, string Token, long Revision)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (_, q) = await OpenRoundAsync(app, $"Batched guarded {i} " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+            var form = await OpenFormAsync(client, q);
+            var first = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 1 }""", 0, $"batched-first-{q}"));
+            forms.Add((q, form.Token, first.GetProperty("revision").GetInt64()));
+        }
+        var guardedBefore = GuardedSubmissions;
+        var manyBefore = ResponseWriter.ManyStatements;
+
+        // Every writer loop held by a write that waits, so that the submissions queue up and are taken as one batch.
+        var gates = new List<(TaskCompletionSource Gate, Task<int> Write)>();
+        for (var i = 0; i < writer.Parallelism; i++)
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            gates.Add((gate, writer.WriteAsync(async (_, _) => { entered.TrySetResult(); await gate.Task; return 0; }, CancellationToken.None)));
+            await entered.Task;
+        }
+        var sent = forms.Select((f, i) => SubmitAsync(client, f.Q, f.Token, $$"""{ "score": {{i + 3}} }""", f.Revision, $"batched-amend-{f.Q}")).ToList();
+        // The first questionnaire's response again, at the same revision, with another key.
+        sent.Add(SubmitAsync(client, forms[0].Q, forms[0].Token, """{ "score": 2 }""", forms[0].Revision, $"batched-twice-{forms[0].Q}"));
+        for (var waited = 0; writer.Queued < sent.Count; waited += 10)
+        {
+            Assert.True(waited < 10_000, $"{writer.Queued} of {sent.Count} submissions queued");
+            await Task.Delay(10);
+        }
+        gates[0].Gate.SetResult();
+        var answers = await Task.WhenAll(sent);
+        foreach (var (gate, write) in gates)
+        {
+            gate.TrySetResult();
+            await write;
+        }
+
+        // Of the two for the first response, the one that was written answers 200 and the other 409.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], answers.Skip(1).Take(2).Select(a => a.StatusCode));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], new[] { answers[0].StatusCode, answers[3].StatusCode }.Order());
+        Assert.Equal(guardedBefore + 3, GuardedSubmissions);
+        // On PostgreSQL the four went to the server as one statement (HotSql.Many); SQLite runs them one by one.
+        if (app.Services.GetRequiredService<Consultation.Web.Infrastructure.Data.Db>().Dialect == Consultation.Web.Infrastructure.Data.DatabaseProvider.Postgres)
+            Assert.True(ResponseWriter.ManyStatements > manyBefore);
+        for (var i = 0; i < forms.Count; i++)
+        {
+            var q = forms[i].Q;
+            var row = Assert.Single(await ResponsesAsync(app, q));
+            var expected = i == 0 && answers[0].StatusCode != HttpStatusCode.OK ? """{ "score": 2 }""" : $$"""{ "score": {{i + 3}} }""";
+            Assert.True(SameJson(expected, row.DataJson), row.DataJson);
+            var revisions = await RevisionsAsync(app, row.Id);
+            Assert.Equal([1L, 2L], revisions.Select(r => r.RevisionNo));
+            Assert.True(SameJson(expected, revisions[1].DataJson));
+            await using (var conn = app.Connection())
+            {
+                Assert.Equal([("response.submitted", $"questionnaire:{q} revision 1"), ("response.amended", $"questionnaire:{q} revision 2")],
+                    (await conn.QueryAsync<(string, string)>("SELECT action, details FROM audit_log WHERE target = @target ORDER BY id",
+                        new { target = $"response:{row.Id}" })).ToList());
+                Assert.Equal(2, await conn.ExecuteScalarAsync<long>(
+                    "SELECT COUNT(*) FROM response_revisions WHERE response_id = @Id AND idempotency_key IS NOT NULL", new { row.Id }));
+            }
+            var receipts = await ReceiptsAsync(q);
+            Assert.Equal(2, receipts.Count);
+            Assert.Contains("Revision 2, submitted at ", receipts[1].TextBody, StringComparison.Ordinal);
+        }
+    }
+
     private static string Untimed(string receipt) => SubmittedAt().Replace(receipt, "submitted at …");
 
     [System.Text.RegularExpressions.GeneratedRegex(@"submitted at [^(]*")]

@@ -157,4 +157,45 @@ public sealed class ResponseWriterTests(PortalFactory app) : IClassFixture<Porta
         await using var conn = app.Connection();
         Assert.Equal(["1", "2"], await conn.QueryAsync<string>("SELECT value FROM settings WHERE key LIKE @p ORDER BY key", new { p = prefix + "%" }));
     }
+
+    /// <summary>An insert with a form for many (PostgreSQL sends the writes of a batch that use it as one statement).</summary>
+    private static readonly HotSql InsertRowsSql = new(InsertRowSql.Sql, "@key", "@value")
+    {
+        Many = new("""
+            WITH t AS (SELECT * FROM unnest(@key::text[], @value::text[]) WITH ORDINALITY AS t(k, v, ord)),
+                 i AS (INSERT INTO settings (key, value, updated_at) SELECT k, v, '2026-12-05T00:00:00Z' FROM t RETURNING key, value)
+            SELECT i.key, i.value, t.ord FROM i JOIN t ON t.k = i.key
+            """, "@key", "@value"),
+    };
+
+    /// <summary>
+    /// Writes that share a statement with a form for many each get their own row; when that one statement fails (a
+    /// key taken twice), the batch runs again write by write and only the write at fault fails.
+    /// </summary>
+    [Fact]
+    public async Task Writes_sent_as_one_statement_each_get_their_row_and_one_at_fault_fails_alone()
+    {
+        var prefix = "writer-many-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var before = ResponseWriter.ManyStatements;
+        var tasks = await OneBatchAsync<Row?>(
+            w => w.WriteRowAsync(InsertRowsSql, [prefix + "a", "1"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowsSql, [prefix + "b", "2"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowsSql, [prefix + "c", "3"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(UpdateRowSql, ["4", prefix + "b"], ReadRow, CancellationToken.None));
+        Assert.Equal([new Row(prefix + "a", "1"), new Row(prefix + "b", "2"), new Row(prefix + "c", "3"), new Row(prefix + "b", "4")],
+            tasks.Select(t => t.Result));
+
+        var failing = await OneBatchAsync<Row?>(
+            w => w.WriteRowAsync(InsertRowsSql, [prefix + "d", "5"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowsSql, [prefix + "a", "again"], ReadRow, CancellationToken.None),
+            w => w.WriteRowAsync(InsertRowsSql, [prefix + "e", "6"], ReadRow, CancellationToken.None));
+        Assert.Equal(new Row(prefix + "d", "5"), await failing[0]);
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => failing[1]);
+        Assert.True(DbErrors.IsUniqueViolation(error), error.Message);
+        Assert.Equal(new Row(prefix + "e", "6"), await failing[2]);
+
+        await using var conn = app.Connection();
+        Assert.Equal(["1", "4", "3", "5", "6"], await conn.QueryAsync<string>("SELECT value FROM settings WHERE key LIKE @p ORDER BY key", new { p = prefix + "%" }));
+        if (Writer.Parallelism > 1) Assert.True(ResponseWriter.ManyStatements >= before + 2); // PostgreSQL
+    }
 }
