@@ -316,11 +316,49 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     private static readonly HotSql OpenDraftSaveSql = new($"""
         UPDATE responses SET data_json = @data, current_page = @page, revision = revision + 1, updated_at = @now
          WHERE id = {LatestResponse}
-           AND +respondent_user_id = @me AND +organisation_id = @org AND revision = @revision
-           AND {OpenToOrganisation}
-                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'))
+           AND {DraftRow}
+           AND {DraftOpen}
         RETURNING revision
-        """, "@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision");
+        """, "@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision") { Many = OpenDraftSaveManySql() };
+
+    /// <summary>The conditions of <see cref="OpenDraftSaveSql"/> on the response row itself (found by id: see <see cref="LatestResponse"/>).</summary>
+    private const string DraftRow = "+respondent_user_id = @me AND +organisation_id = @org AND revision = @revision";
+
+    /// <summary>The conditions of <see cref="OpenDraftSaveSql"/> beyond the row: the round open to the organisation, a version published.</summary>
+    private const string DraftOpen = $"""
+        {OpenToOrganisation}
+                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'))
+        """;
+
+    /// <summary><see cref="OpenDraftSaveSql"/> for several autosaves at once (see <see cref="GuardedSubmitManySql"/>).</summary>
+    private static HotSql OpenDraftSaveManySql()
+    {
+        (string Name, string Type)[] parameters =
+            [("@data", "text"), ("@page", "integer"), ("@now", "text"), ("@questionnaireId", "bigint"), ("@me", "bigint"), ("@org", "bigint"), ("@revision", "bigint")];
+        return new($"""
+            WITH t AS (
+                SELECT t.*, {PerSet(LatestResponse)} AS target
+                  FROM {Unnest(parameters)}
+                 WHERE {PerSet(DraftOpen)}
+            )
+            UPDATE responses SET data_json = t.p_data, current_page = t.p_page, revision = responses.revision + 1, updated_at = t.p_now
+              FROM t
+             WHERE responses.id = t.target AND {PerSet(DraftRow)}
+            RETURNING responses.revision, t.p_ord
+            """, [.. parameters.Select(p => p.Name)]);
+    }
+
+    /// <summary>
+    /// A statement's text for <see cref="HotSql.Many"/>: each parameter becomes the column of the set's row (<c>@me</c>
+    /// → <c>t.p_me</c>, see <see cref="Unnest"/>), or with <paramref name="prefix"/> "" the bare column.
+    /// </summary>
+    private static string PerSet(string sql, string prefix = "t.") => ParameterName().Replace(sql, m => prefix + SetColumn(m.Value));
+
+    private static string SetColumn(string parameter) => "p_" + parameter[1..].ToLowerInvariant();
+
+    /// <summary>The sets of values of a <see cref="HotSql.Many"/> as rows <c>t</c>: a column <c>p_name</c> per parameter (an array of the type given), and <c>p_ord</c>, the set's place.</summary>
+    private static string Unnest((string Name, string Type)[] parameters) =>
+        $"unnest({string.Join(", ", parameters.Select(p => $"{p.Name}::{p.Type}[]"))}) WITH ORDINALITY AS t({string.Join(", ", parameters.Select(p => SetColumn(p.Name)))}, p_ord)";
 
     /// <summary>
     /// The submission's idempotency key is not in use: a form submission's key is on the revision it made (unique there,
@@ -436,29 +474,22 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// in the arrays (1-based). Two of them for the same response: one is written, the other finds nothing (as one after
     /// the other would), and its full path answers.
     /// </summary>
-    private static HotSql GuardedSubmitManySql()
-    {
-        static string Column(string parameter) => "p_" + parameter[1..].ToLowerInvariant();
-        static string Of(string sql, string prefix) => ParameterName().Replace(sql, m => prefix + Column(m.Value));
-        var names = GuardedSubmitAllParameters.Select(p => p.Name).ToArray();
-        var arrays = string.Join(", ", GuardedSubmitAllParameters.Select(p => $"{p.Name}::{p.Type}[]"));
-        var columns = string.Join(", ", names.Select(Column));
-        return new($"""
+    private static HotSql GuardedSubmitManySql() =>
+        new($"""
             WITH t AS (
-                SELECT t.*, {Of(LatestResponse, "t.")} AS target
-                  FROM unnest({arrays}) WITH ORDINALITY AS t({columns}, p_ord)
-                 WHERE {Of(GuardedRound, "t.")}
+                SELECT t.*, {PerSet(LatestResponse)} AS target
+                  FROM {Unnest(GuardedSubmitAllParameters)}
+                 WHERE {PerSet(GuardedRound)}
             ), s AS (
                 UPDATE responses SET data_json = t.p_data, current_page = t.p_page, status = 'Submitted', submitted_at = t.p_now,
                        revision = responses.revision + 1, updated_at = t.p_now
                   FROM t
-                 WHERE responses.id = t.target AND {Of(GuardedRow, "t.")}
+                 WHERE responses.id = t.target AND {PerSet(GuardedRow)}
                 RETURNING responses.id, responses.revision,
                           (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no, t.*
-            ), {Of(GuardedInserts, "")}
+            ), {PerSet(GuardedInserts, "")}
             SELECT id, revision, revision_no, p_ord FROM s
-            """, names);
-    }
+            """, [.. GuardedSubmitAllParameters.Select(p => p.Name)]);
 
     [GeneratedRegex(@"@\w+")]
     private static partial Regex ParameterName();

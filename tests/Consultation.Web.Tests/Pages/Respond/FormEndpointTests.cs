@@ -198,6 +198,76 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
     }
 
     /// <summary>
+    /// Sends the requests while every writer loop is held by a write that waits, until all their writes are queued;
+    /// then lets one loop go, which takes them as one batch.
+    /// </summary>
+    private async Task<HttpResponseMessage[]> InOneBatchAsync(IReadOnlyList<Func<Task<HttpResponseMessage>>> requests)
+    {
+        var writer = app.Services.GetRequiredService<ResponseWriter>();
+        var gates = new List<(TaskCompletionSource Gate, Task<int> Write)>();
+        for (var i = 0; i < writer.Parallelism; i++)
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            gates.Add((gate, writer.WriteAsync(async (_, _) => { entered.TrySetResult(); await gate.Task; return 0; }, CancellationToken.None)));
+            await entered.Task;
+        }
+        var sent = requests.Select(r => r()).ToList();
+        for (var waited = 0; writer.Queued < sent.Count; waited += 10)
+        {
+            Assert.True(waited < 10_000, $"{writer.Queued} of {sent.Count} writes queued");
+            await Task.Delay(10);
+        }
+        gates[0].Gate.SetResult();
+        var answers = await Task.WhenAll(sent);
+        foreach (var (gate, write) in gates)
+        {
+            gate.TrySetResult();
+            await write;
+        }
+        return answers;
+    }
+
+    private bool OnPostgres => app.Services.GetRequiredService<Consultation.Web.Infrastructure.Data.Db>().Dialect == Consultation.Web.Infrastructure.Data.DatabaseProvider.Postgres;
+
+    /// <summary>
+    /// Autosaves that meet in one batch (on PostgreSQL one statement for all of them) each save their own answers; two
+    /// for the same response at the same revision: one is saved, the other is a conflict.
+    /// </summary>
+    [Fact]
+    public async Task Autosaves_in_one_batch_each_save_their_own_answers()
+    {
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var forms = new List<(long Q, string Token, long Revision)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (_, q) = await OpenRoundAsync(app, $"Batched autosave {i} " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+            var form = await OpenFormAsync(client, q);
+            var first = await JsonAsync(await SaveAsync(client, q, form.Token, """{ "score": 1 }""", 0, 0));
+            forms.Add((q, form.Token, first.GetProperty("revision").GetInt64()));
+        }
+        var manyBefore = ResponseWriter.ManyStatements;
+        var requests = forms.Select((f, i) => (Func<Task<HttpResponseMessage>>)(() =>
+            SaveAsync(client, f.Q, f.Token, $$"""{ "score": {{i + 3}} }""", 1, f.Revision))).ToList();
+        requests.Add(() => SaveAsync(client, forms[0].Q, forms[0].Token, """{ "score": 2 }""", 2, forms[0].Revision));
+
+        var answers = await InOneBatchAsync(requests);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], answers.Skip(1).Take(2).Select(a => a.StatusCode));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], new[] { answers[0].StatusCode, answers[3].StatusCode }.Order());
+        if (OnPostgres) Assert.True(ResponseWriter.ManyStatements > manyBefore);
+        for (var i = 0; i < forms.Count; i++)
+        {
+            var row = Assert.Single(await ResponsesAsync(app, forms[i].Q));
+            var (expected, page) = i == 0 && answers[0].StatusCode != HttpStatusCode.OK ? ("""{ "score": 2 }""", 2) : ($$"""{ "score": {{i + 3}} }""", 1);
+            Assert.True(SameJson(expected, row.DataJson), row.DataJson);
+            Assert.Equal(("Draft", forms[i].Revision + 1, page), (row.Status, row.Revision, row.CurrentPage));
+            var answer = answers[i == 0 && answers[0].StatusCode != HttpStatusCode.OK ? 3 : i];
+            Assert.Equal(row.Revision, (await JsonAsync(answer)).GetProperty("revision").GetInt64());
+        }
+    }
+
+    /// <summary>
     /// Guarded submissions that meet in one batch of the writer (on PostgreSQL one statement for all of them) each write
     /// their own revision, audit entry and receipt; two for the same response at the same revision: one is written,
     /// the other is the conflict it would be one after the other.
@@ -205,7 +275,6 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
     [Fact]
     public async Task Guarded_submissions_in_one_batch_each_write_their_own_rows()
     {
-        var writer = app.Services.GetRequiredService<ResponseWriter>();
         var client = await SignInAsync(app, "respondent@demo.local");
         var forms = new List<(long Q, string Token, long Revision)>();
         for (var i = 0; i < 3; i++)
@@ -218,38 +287,18 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
         var guardedBefore = GuardedSubmissions;
         var manyBefore = ResponseWriter.ManyStatements;
 
-        // Every writer loop held by a write that waits, so that the submissions queue up and are taken as one batch.
-        var gates = new List<(TaskCompletionSource Gate, Task<int> Write)>();
-        for (var i = 0; i < writer.Parallelism; i++)
-        {
-            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            gates.Add((gate, writer.WriteAsync(async (_, _) => { entered.TrySetResult(); await gate.Task; return 0; }, CancellationToken.None)));
-            await entered.Task;
-        }
-        var sent = forms.Select((f, i) => SubmitAsync(client, f.Q, f.Token, $$"""{ "score": {{i + 3}} }""", f.Revision, $"batched-amend-{f.Q}")).ToList();
+        var sent = forms.Select((f, i) => (Func<Task<HttpResponseMessage>>)(() =>
+            SubmitAsync(client, f.Q, f.Token, $$"""{ "score": {{i + 3}} }""", f.Revision, $"batched-amend-{f.Q}"))).ToList();
         // The first questionnaire's response again, at the same revision, with another key.
-        sent.Add(SubmitAsync(client, forms[0].Q, forms[0].Token, """{ "score": 2 }""", forms[0].Revision, $"batched-twice-{forms[0].Q}"));
-        for (var waited = 0; writer.Queued < sent.Count; waited += 10)
-        {
-            Assert.True(waited < 10_000, $"{writer.Queued} of {sent.Count} submissions queued");
-            await Task.Delay(10);
-        }
-        gates[0].Gate.SetResult();
-        var answers = await Task.WhenAll(sent);
-        foreach (var (gate, write) in gates)
-        {
-            gate.TrySetResult();
-            await write;
-        }
+        sent.Add(() => SubmitAsync(client, forms[0].Q, forms[0].Token, """{ "score": 2 }""", forms[0].Revision, $"batched-twice-{forms[0].Q}"));
+        var answers = await InOneBatchAsync(sent);
 
         // Of the two for the first response, the one that was written answers 200 and the other 409.
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], answers.Skip(1).Take(2).Select(a => a.StatusCode));
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], new[] { answers[0].StatusCode, answers[3].StatusCode }.Order());
         Assert.Equal(guardedBefore + 3, GuardedSubmissions);
         // On PostgreSQL the four went to the server as one statement (HotSql.Many); SQLite runs them one by one.
-        if (app.Services.GetRequiredService<Consultation.Web.Infrastructure.Data.Db>().Dialect == Consultation.Web.Infrastructure.Data.DatabaseProvider.Postgres)
-            Assert.True(ResponseWriter.ManyStatements > manyBefore);
+        if (OnPostgres) Assert.True(ResponseWriter.ManyStatements > manyBefore);
         for (var i = 0; i < forms.Count; i++)
         {
             var q = forms[i].Q;
