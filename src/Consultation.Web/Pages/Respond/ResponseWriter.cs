@@ -34,6 +34,11 @@ public static class RespondExtensions
 /// its savepoint: on PostgreSQL an error leaves the transaction unusable even when the code carries on. Savepoints cost
 /// two statements a write — on PostgreSQL two round trips — so the common case does without them.
 /// </para>
+/// <para>
+/// On PostgreSQL a write that is one statement (<see cref="WriteRowAsync{T}"/>: autosaves, guarded submissions) goes
+/// to the server with the other such writes of its batch in one round trip, and writes of the same statement that has
+/// a form for many (<see cref="HotSql.Many"/>) as one statement (bench/RESULTS.md, session 8).
+/// </para>
 /// </summary>
 public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalCheckpointer? checkpointer = null) : BackgroundService
 {
@@ -311,7 +316,6 @@ public sealed class ResponseWriter(Db db, ILogger<ResponseWriter> logger, WalChe
             {
                 commands.BatchCommands.Add(Db.PostgresCommand(sql, batch[i].Statement!.Values));
                 units.Add((i, i + 1));
-                next = i + 1;
             }
             i = next;
         }
