@@ -114,11 +114,17 @@ public sealed class MailOutboxSender(Db db, MailOutbox outbox, MailSender sender
         List<Row> due;
         await using (var conn = await db.OpenAsync(ct))
         {
+            // PostgreSQL: in the order of the due index, so that a pass reads its batch and stops. After a burst of
+            // submissions its statistics still say the queue is short, and it took every due row by bitmap and sorted
+            // them (30 ms a pass with 28,000 receipts waiting, bench/RESULTS.md session 8).
+            await using var tx = db.Dialect == DatabaseProvider.Postgres ? await conn.BeginTransactionAsync(ct) : null;
+            if (tx is not null) await conn.ExecuteAsync(new CommandDefinition("SET LOCAL enable_bitmapscan = off", transaction: tx, cancellationToken: ct));
             due = (await conn.QueryAsync<Row>(new CommandDefinition($"""
                 SELECT id, recipient, subject, text_body, html_body, attempts FROM mail_outbox
                  WHERE sent_at IS NULL AND next_attempt_at <= @now AND attempts < {MaxAttempts}
                  ORDER BY next_attempt_at, id LIMIT {BatchSize}
-                """, new { now }, cancellationToken: ct))).ToList();
+                """, new { now }, tx, cancellationToken: ct))).ToList();
+            if (tx is not null) await tx.CommitAsync(ct);
             if (now - _purgedAt > TimeSpan.FromHours(1))
             {
                 _purgedAt = now;
