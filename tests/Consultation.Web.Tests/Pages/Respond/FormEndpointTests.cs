@@ -197,35 +197,36 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
         Assert.Equal(2, (await ReceiptsAsync(q)).Count);
     }
 
-    /// <summary>
-    /// Sends the requests while every writer loop is held by a write that waits, until all their writes are queued;
-    /// then lets one loop go, which takes them as one batch.
-    /// </summary>
+    /// <summary>Sends the requests while the writer is held (<see cref="WriterHold"/>) until all their writes are queued: one batch takes them.</summary>
     private async Task<HttpResponseMessage[]> InOneBatchAsync(IReadOnlyList<Func<Task<HttpResponseMessage>>> requests)
     {
         var writer = app.Services.GetRequiredService<ResponseWriter>();
-        var gates = new List<(TaskCompletionSource Gate, Task<int> Write)>();
-        for (var i = 0; i < writer.Parallelism; i++)
-        {
-            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            gates.Add((gate, writer.WriteAsync(async (_, _) => { entered.TrySetResult(); await gate.Task; return 0; }, CancellationToken.None)));
-            await entered.Task;
-        }
+        var hold = await WriterHold.HoldAsync(writer);
         var sent = requests.Select(r => r()).ToList();
         for (var waited = 0; writer.Queued < sent.Count; waited += 10)
         {
             Assert.True(waited < 10_000, $"{writer.Queued} of {sent.Count} writes queued");
             await Task.Delay(10);
         }
-        gates[0].Gate.SetResult();
+        await hold.ReleaseFirstAsync();
         var answers = await Task.WhenAll(sent);
-        foreach (var (gate, write) in gates)
-        {
-            gate.TrySetResult();
-            await write;
-        }
+        await hold.ReleaseAllAsync();
         return answers;
+    }
+
+    /// <summary>Three open questionnaires, each with a response the respondent has written once (<paramref name="first"/>: questionnaire, token).</summary>
+    private async Task<List<(long Q, string Token, long Revision)>> ThreeWrittenFormsAsync(HttpClient client, string title,
+        Func<long, string, Task<HttpResponseMessage>> first)
+    {
+        var forms = new List<(long Q, string Token, long Revision)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (_, q) = await OpenRoundAsync(app, $"{title} {i} " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+            var form = await OpenFormAsync(client, q);
+            var written = await JsonAsync(await first(q, form.Token));
+            forms.Add((q, form.Token, written.GetProperty("revision").GetInt64()));
+        }
+        return forms;
     }
 
     private bool OnPostgres => app.Services.GetRequiredService<Consultation.Web.Infrastructure.Data.Db>().Dialect == Consultation.Web.Infrastructure.Data.DatabaseProvider.Postgres;
@@ -238,14 +239,7 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
     public async Task Autosaves_in_one_batch_each_save_their_own_answers()
     {
         var client = await SignInAsync(app, "respondent@demo.local");
-        var forms = new List<(long Q, string Token, long Revision)>();
-        for (var i = 0; i < 3; i++)
-        {
-            var (_, q) = await OpenRoundAsync(app, $"Batched autosave {i} " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
-            var form = await OpenFormAsync(client, q);
-            var first = await JsonAsync(await SaveAsync(client, q, form.Token, """{ "score": 1 }""", 0, 0));
-            forms.Add((q, form.Token, first.GetProperty("revision").GetInt64()));
-        }
+        var forms = await ThreeWrittenFormsAsync(client, "Batched autosave", (q, token) => SaveAsync(client, q, token, """{ "score": 1 }""", 0, 0));
         var manyBefore = ResponseWriter.ManyStatements;
         var requests = forms.Select((f, i) => (Func<Task<HttpResponseMessage>>)(() =>
             SaveAsync(client, f.Q, f.Token, $$"""{ "score": {{i + 3}} }""", 1, f.Revision))).ToList();
@@ -276,14 +270,8 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
     public async Task Guarded_submissions_in_one_batch_each_write_their_own_rows()
     {
         var client = await SignInAsync(app, "respondent@demo.local");
-        var forms = new List<(long Q, string Token, long Revision)>();
-        for (var i = 0; i < 3; i++)
-        {
-            var (_, q) = await OpenRoundAsync(app, $"Batched guarded {i} " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
-            var form = await OpenFormAsync(client, q);
-            var first = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 1 }""", 0, $"batched-first-{q}"));
-            forms.Add((q, form.Token, first.GetProperty("revision").GetInt64()));
-        }
+        var forms = await ThreeWrittenFormsAsync(client, "Batched guarded",
+            (q, token) => SubmitAsync(client, q, token, """{ "score": 1 }""", 0, $"batched-first-{q}"));
         var guardedBefore = GuardedSubmissions;
         var manyBefore = ResponseWriter.ManyStatements;
 

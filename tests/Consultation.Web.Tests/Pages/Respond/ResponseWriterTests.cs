@@ -24,31 +24,14 @@ public sealed class ResponseWriterTests(PortalFactory app) : IClassFixture<Porta
         return (await conn.QueryAsync<string>("SELECT key FROM settings WHERE key LIKE @p ORDER BY key", new { p = prefix + "%" })).ToList();
     }
 
-    /// <summary>
-    /// Makes <paramref name="writes"/> one batch: every writer loop (several on PostgreSQL) is held by a write that
-    /// waits — each queued only once the previous one holds its loop, so that no loop takes two — then the writes are
-    /// queued, and only the first loop is let go: it takes them all. The other loops are let go afterwards.
-    /// </summary>
+    /// <summary>Makes <paramref name="writes"/> one batch (<see cref="WriterHold"/>).</summary>
     private async Task<List<Task<T>>> OneBatchAsync<T>(params Func<ResponseWriter, Task<T>>[] writes)
     {
-        var holders = new List<(TaskCompletionSource Gate, Task<int> Write)>();
-        for (var i = 0; i < Writer.Parallelism; i++)
-        {
-            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var write = Writer.WriteAsync(async (_, _) => { entered.TrySetResult(); await gate.Task; return 0; }, CancellationToken.None);
-            await entered.Task;
-            holders.Add((gate, write));
-        }
+        var hold = await WriterHold.HoldAsync(Writer);
         var tasks = writes.Select(w => w(Writer)).ToList();
-        holders[0].Gate.SetResult();
-        await holders[0].Write;
+        await hold.ReleaseFirstAsync();
         await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-        foreach (var (gate, write) in holders.Skip(1))
-        {
-            gate.SetResult();
-            await write;
-        }
+        await hold.ReleaseAllAsync();
         return tasks;
     }
 
