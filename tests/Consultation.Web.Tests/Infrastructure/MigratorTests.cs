@@ -170,17 +170,23 @@ public sealed class MigratorTests : IAsyncLifetime, IDisposable
                 """);
         }
 
-        Assert.Contains("0013_submission_keys_on_revisions", await _migrator.MigrateAsync());
+        Assert.Contains("0013_submission_keys_on_revisions", await _migrator.MigrateAsync([.. Migrator.Embedded(_db.Dialect).Where(m => m.Version <= 13)]));
 
         await using var after = await _db.OpenAsync();
         Assert.Equal([(1L, 1L, null), (1L, 2L, "form-key-second"), (2L, 1L, null)],
             (await after.QueryAsync<(long, long, string?)>("SELECT response_id, revision_no, idempotency_key FROM response_revisions ORDER BY response_id, revision_no")).ToList());
         Assert.Equal([(1L, null), (2L, "import-key-0001")],
             (await after.QueryAsync<(long, string?)>("SELECT id, idempotency_key FROM responses ORDER BY id")).ToList());
-        // Unique on the revisions now.
-        var duplicate = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => after.ExecuteAsync(
-            "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key) VALUES (1, 3, '{}', '2026-12-02T00:00:00Z', 1, 'form-key-second')"));
+        // Unique on the revisions then …
+        const string Again = "INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key) VALUES (1, 3, '{}', '2026-12-02T00:00:00Z', 1, 'form-key-second')";
+        var duplicate = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => after.ExecuteAsync(Again));
         Assert.True(DbErrors.IsUniqueViolation(duplicate), duplicate.Message);
+
+        // … and no longer after migration 0015 (a key answers retries of its own response: FormTests), the keys kept.
+        Assert.Contains("0015_submission_keys_per_response", await _migrator.MigrateAsync());
+        Assert.Equal(1, await after.ExecuteAsync(Again));
+        Assert.Equal(["form-key-second", "form-key-second"], await after.QueryAsync<string>(
+            "SELECT idempotency_key FROM response_revisions WHERE idempotency_key IS NOT NULL ORDER BY revision_no"));
     }
 
     [Theory]

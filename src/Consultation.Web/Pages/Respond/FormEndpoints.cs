@@ -152,9 +152,10 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         }
 
         var receipt = Receipt(http, q, me, now);
-        // The key is unique across responses. A key used for another response makes the write change nothing (NOT
-        // EXISTS), so the write needs no savepoint of its own (ResponseWriter); a simultaneous use of the same key on
-        // another instance still fails on the unique index, and is answered the same way below.
+        // A retry of this submission cannot write again: its first attempt moved the response's revision on, and the
+        // write requires the revision the respondent last saw (a first submission: the response exists by then, and
+        // the unique index on version, respondent and organisation makes the insert do nothing). It is told apart
+        // below by the key of the latest revision. Keys are the client's, per response; they need not be unique.
         Written? written;
         try
         {
@@ -162,10 +163,10 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             {
                 // The number of the revision it makes comes back with the row (the row is ours until the commit).
                 var row = expected is null
-                    ? await Db.QueryHotAsync(c, tx, FirstSubmitSql, [versionId, org, me.Id, page, data, now, key], ReadWrittenRow)
-                    : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, key, expected.ResponseId, me.Id, org, body.Revision], ReadWrittenRow);
-                // Nothing written: our own retry got there first (same key), another device saved meanwhile, or the
-                // key belongs to another response. Told apart below, outside the group transaction.
+                    ? await Db.QueryHotAsync(c, tx, FirstSubmitSql, [versionId, org, me.Id, page, data, now], ReadWrittenRow)
+                    : await Db.QueryHotAsync(c, tx, SubmitSql, [data, page, now, expected.ResponseId, me.Id, org, body.Revision], ReadWrittenRow);
+                // Nothing written: our own retry got there first (same key), or another device saved meanwhile. Told
+                // apart below, outside the group transaction.
                 if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, key, now, me, audit, receipt);
                 return row;
             }, ct);
@@ -179,12 +180,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             await using var again = await db.OpenAsync(ct);
             var current = await RespondSql.ResponseAsync(again, id, me.Id, org, ct);
             if (current?.IdempotencyKey == key) return Submitted(current, me);
-            // The key of another response (a revision of this one: an earlier submission retried after a later one — a conflict).
-            if (await again.ExecuteScalarAsync<long?>(new CommandDefinition("""
-                    SELECT response_id FROM response_revisions WHERE idempotency_key = @key
-                    UNION ALL SELECT id FROM responses WHERE idempotency_key = @key
-                    """, new { key }, cancellationToken: ct)) is { } owner && owner != current?.Id)
-                return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."]);
+            // Another device's save, or an earlier submission retried after a later one: a conflict.
             return await ConflictAsync(again, id, me.Id, org, ct);
         }
 
@@ -216,7 +212,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// A submission without the target read: validated against the remembered questionnaire's published version and
     /// written by one guarded statement (<see cref="GuardedSubmitSql"/>) that carries every check of the full path —
     /// the organisation's latest response at the revision the respondent last saw, on that version, still published;
-    /// the round open to the organisation and before its closing time; the idempotency key unused — and checks that the
+    /// the round open to the organisation and before its closing time (a retry of it finds the revision moved on) — and checks that the
     /// remembered title, round and closing time the receipt names are the current ones. On PostgreSQL the revision, its
     /// audit entry and the receipt are written by the same statement (one round trip in the writer's lane). Null when
     /// it wrote nothing, whatever the reason: the full path then answers, exactly as without this one.
@@ -230,7 +226,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         // Invalid answers, or answers to another version: the full path validates against the response's own.
         if (await schemas.GetAsync(db, id, versionId, ct) is not { } schema || AnswerValidator.Validate(schema, data).Count > 0) return null;
         var receipt = Receipt(http, q, me, now);
-        object?[] guarded = [data, page, now, key, id, me.Id, org, revision, versionId, q.Title, q.RoundTitle, q.ClosesAt, q.TimeZone];
+        object?[] guarded = [data, page, now, id, me.Id, org, revision, versionId, q.Title, q.RoundTitle, q.ClosesAt, q.TimeZone];
         Written? written;
         try
         {
@@ -242,7 +238,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
                 var audited = audit.Values(RespondAudit.Submitted);
                 object?[] args =
                 [
-                    .. guarded, audited[0], audited[1], audited[2], $"questionnaire:{id} revision ", audited[6],
+                    data, page, now, key, .. guarded.AsSpan(3), audited[0], audited[1], audited[2], $"questionnaire:{id} revision ", audited[6],
                     receipt.To, receipt.Subject, receipt.Before, receipt.After,
                 ];
                 written = await writer.WriteRowAsync(GuardedSubmitAllSql, args, ReadWritten, ct);
@@ -259,7 +255,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         }
         catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
         {
-            // The key was taken meanwhile (another instance): the full path answers.
+            // The revision number was taken meanwhile (another instance's write of the same response): the full path answers.
             return null;
         }
         if (written is null) return null;
@@ -361,15 +357,6 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         $"unnest({string.Join(", ", parameters.Select(p => $"{p.Name}::{p.Type}[]"))}) WITH ORDINALITY AS t({string.Join(", ", parameters.Select(p => SetColumn(p.Name)))}, p_ord)";
 
     /// <summary>
-    /// The submission's idempotency key is not in use: a form submission's key is on the revision it made (unique there,
-    /// migration 0013), an imported response's on the response (ImportApi).
-    /// </summary>
-    private const string KeyUnused = """
-        NOT EXISTS (SELECT 1 FROM response_revisions k WHERE k.idempotency_key = @key)
-           AND NOT EXISTS (SELECT 1 FROM responses k WHERE k.idempotency_key = @key)
-        """;
-
-    /// <summary>
     /// The respondent's latest response to the questionnaire (the one the full path reads), as a subquery. The statements
     /// that write it find the row by this id alone: their other conditions on the row are written <c>+column = …</c>,
     /// which keeps them from being used as index conditions (in both databases) — PostgreSQL otherwise took the
@@ -393,19 +380,18 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
 
     /// <summary>Parameters of <see cref="GuardedSubmitSql"/> (declared first: static fields start in order).</summary>
     private static readonly string[] GuardedSubmitParameters =
-        ["@data", "@page", "@now", "@key", "@questionnaireId", "@me", "@org", "@revision", "@versionId", "@title", "@roundTitle", "@closesAt", "@timeZone"];
+        ["@data", "@page", "@now", "@questionnaireId", "@me", "@org", "@revision", "@versionId", "@title", "@roundTitle", "@closesAt", "@timeZone"];
 
     /// <summary>The conditions of <see cref="GuardedSubmitSql"/> on the response row itself (found by id: see <see cref="LatestResponse"/>).</summary>
     private const string GuardedRow =
         "+respondent_user_id = @me AND +organisation_id = @org AND revision = @revision AND +questionnaire_version_id = @versionId";
 
     /// <summary>
-    /// The conditions of <see cref="GuardedSubmitSql"/> beyond the row: the key unused, the round open to the organisation,
-    /// the remembered questionnaire's title, round title, closing time and time zone still the database's, the version published.
+    /// The conditions of <see cref="GuardedSubmitSql"/> beyond the row: the round open to the organisation, the
+    /// remembered questionnaire's title, round title, closing time and time zone still the database's, the version published.
     /// </summary>
     private const string GuardedRound = $"""
-        {KeyUnused}
-                   AND {OpenToOrganisation}
+        {OpenToOrganisation}
                           AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone
                           AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'))
         """;
@@ -503,20 +489,18 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     private static readonly HotSql FirstSubmitSql = new($"""
         INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, status, revision, current_page, data_json,
                                submitted_at, created_at, updated_at)
-        SELECT @versionId, @org, @me, 'Submitted', 1, @page, @data, @now, @now, @now
-         WHERE {KeyUnused}
+        VALUES (@versionId, @org, @me, 'Submitted', 1, @page, @data, @now, @now, @now)
         ON CONFLICT (questionnaire_version_id, respondent_user_id, organisation_id) WHERE source = 'Form' DO NOTHING
         RETURNING id, revision, 1 AS revision_no
-        """, "@versionId", "@org", "@me", "@page", "@data", "@now", "@key");
+        """, "@versionId", "@org", "@me", "@page", "@data", "@now");
 
     private static readonly HotSql SubmitSql = new($"""
         UPDATE responses SET data_json = @data, current_page = @page, status = 'Submitted', submitted_at = @now,
                revision = revision + 1, updated_at = @now
          WHERE id = @id AND respondent_user_id = @me AND organisation_id = @org AND revision = @revision
-           AND {KeyUnused}
         RETURNING id, revision,
                   (SELECT COALESCE(MAX(r.revision_no), 0) + 1 FROM response_revisions r WHERE r.response_id = responses.id) AS revision_no
-        """, "@data", "@page", "@now", "@key", "@id", "@me", "@org", "@revision");
+        """, "@data", "@page", "@now", "@id", "@me", "@org", "@revision");
 
     private static readonly HotSql RevisionSql = new($"""
         INSERT INTO response_revisions (response_id, revision_no, data_json, submitted_at, submitted_by, idempotency_key)
