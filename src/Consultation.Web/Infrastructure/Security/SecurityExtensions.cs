@@ -44,6 +44,7 @@ public static class SecurityExtensions
         // ends every other session at once, not 30 minutes later.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         // …in one query, re-issuing the cookie only when its claims changed (StampValidator).
+        services.AddSingleton<UserStateReader>();
         services.Replace(ServiceDescriptor.Singleton<ISecurityStampValidator, StampValidator>());
 
         services.ConfigureApplicationCookie(o =>

@@ -19,7 +19,7 @@ namespace Consultation.Web.Infrastructure.Security;
 /// <see cref="AccountStateFilter"/>, which then needs no query of its own. Identity's validator (and the sign-in
 /// manager it needs, costly to build) is only made for that other path.
 /// </summary>
-public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> options, ILoggerFactory logger, Db db, IOptions<IdentityOptions> identity)
+public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> options, ILoggerFactory logger, UserStateReader users, IOptions<IdentityOptions> identity)
     : ISecurityStampValidator
 {
     /// <summary>The user's row as the claims factory (<see cref="AppClaimsFactory"/>) and the account state filter read it.</summary>
@@ -41,31 +41,39 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
 
     private static readonly object StateKey = new();
 
-    /// <summary>Read on every signed-in request: kept compiled (see <see cref="HotSql"/>).</summary>
-    internal static readonly HotSql UserStateSql = new("""
-        SELECT u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture, u.time_zone,
+    /// <summary>The columns of <see cref="UserState"/> of the user <c>u</c> (the batched read has them too, UserStateReader).</summary>
+    internal const string UserStateColumns = """
+        u.security_stamp, u.email, u.display_name, u.organisation_id, u.culture, u.time_zone,
                (SELECT o.country FROM organisations o WHERE o.id = u.organisation_id) AS organisation_country,
                (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                  WHERE ur.user_id = u.id) AS roles,
                u.must_change_password, u.two_factor_enabled,
                (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
+        """;
+
+    /// <summary>Read on every signed-in request: kept compiled (see <see cref="HotSql"/>); on PostgreSQL several at once (UserStateReader).</summary>
+    internal static readonly HotSql UserStateSql = new($"""
+        SELECT {UserStateColumns}
           FROM users u WHERE u.id = @id
         """, "@id", "@Key");
 
     /// <summary>The row of <see cref="UserStateSql"/>, read by hand (as Dapper would map it, StampValidatorTests); null when there is none.</summary>
-    internal static UserState? ReadState(System.Data.Common.DbDataReader r) => !r.Read() ? null : new UserState
+    internal static UserState? ReadState(System.Data.Common.DbDataReader r) => !r.Read() ? null : ReadColumns(r, 0);
+
+    /// <summary>The <see cref="UserStateColumns"/> of the row the reader is on, starting at <paramref name="first"/>.</summary>
+    internal static UserState ReadColumns(System.Data.Common.DbDataReader r, int first) => new()
     {
-        SecurityStamp = DapperSetup.Column.Text(r, 0) ?? "",
-        Email = DapperSetup.Column.Text(r, 1) ?? "",
-        DisplayName = DapperSetup.Column.Text(r, 2) ?? "",
-        OrganisationId = DapperSetup.Column.NumberOrNull(r, 3),
-        Culture = DapperSetup.Column.Text(r, 4),
-        TimeZone = DapperSetup.Column.Text(r, 5),
-        OrganisationCountry = DapperSetup.Column.Text(r, 6),
-        Roles = DapperSetup.Column.Text(r, 7),
-        MustChangePassword = DapperSetup.Column.Flag(r, 8),
-        TwoFactorEnabled = DapperSetup.Column.Flag(r, 9),
-        RequireTwoFactor = DapperSetup.Column.Text(r, 10),
+        SecurityStamp = DapperSetup.Column.Text(r, first) ?? "",
+        Email = DapperSetup.Column.Text(r, first + 1) ?? "",
+        DisplayName = DapperSetup.Column.Text(r, first + 2) ?? "",
+        OrganisationId = DapperSetup.Column.NumberOrNull(r, first + 3),
+        Culture = DapperSetup.Column.Text(r, first + 4),
+        TimeZone = DapperSetup.Column.Text(r, first + 5),
+        OrganisationCountry = DapperSetup.Column.Text(r, first + 6),
+        Roles = DapperSetup.Column.Text(r, first + 7),
+        MustChangePassword = DapperSetup.Column.Flag(r, first + 8),
+        TwoFactorEnabled = DapperSetup.Column.Flag(r, first + 9),
+        RequireTwoFactor = DapperSetup.Column.Text(r, first + 10),
     };
 
     /// <summary>The signed-in user's row read while validating this request's cookie; null when it was not read.</summary>
@@ -79,8 +87,7 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         if (due && context.Principal?.Identity is ClaimsIdentity { IsAuthenticated: true } cookie
             && long.TryParse(cookie.FindFirst(identity.Value.ClaimsIdentity.UserIdClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
-            var state = await db.QueryHotAsync(UserStateSql, [id, PortalSettings.RequireTwoFactorForCoordinators], ReadState,
-                context.HttpContext.RequestAborted);
+            var state = await users.ReadAsync(id, context.HttpContext.RequestAborted);
             if (state is not null && SameClaims(cookie, Expected(id, state)))
             {
                 context.HttpContext.Items[StateKey] = state;
