@@ -212,10 +212,11 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// A submission without the target read: validated against the remembered questionnaire's published version and
     /// written by one guarded statement (<see cref="GuardedSubmitSql"/>) that carries every check of the full path —
     /// the organisation's latest response at the revision the respondent last saw, on that version, still published;
-    /// the round open to the organisation and before its closing time (a retry of it finds the revision moved on) — and checks that the
-    /// remembered title, round and closing time the receipt names are the current ones. On PostgreSQL the revision, its
-    /// audit entry and the receipt are written by the same statement (one round trip in the writer's lane). Null when
-    /// it wrote nothing, whatever the reason: the full path then answers, exactly as without this one.
+    /// the round open to the organisation and before its closing time (a retry of it finds the revision moved on) —
+    /// and checks that the remembered title, round and closing time the receipt names are the current ones. On
+    /// PostgreSQL the revision, its audit entry and the receipt are written by the same statement (one round trip in
+    /// the writer's lane). Null when it wrote nothing, whatever the reason: the full path then answers, exactly as
+    /// without this one.
     /// </summary>
     private async Task<IResult?> GuardedSubmitAsync(HttpContext http, long id, CurrentUser me, long org, AuditLog audit, long revision, string data,
         string key, int page, CancellationToken ct)
