@@ -54,6 +54,23 @@ public sealed class UserStateReaderTests(PortalFactory app) : IClassFixture<Port
         Assert.Equal(TestDatabase.IsPostgres ? 1 : 0, Reader.Queries - queriesBefore);
     }
 
+    /// <summary>Reads from many callers at once and one after another, the query loop stopping and starting between them: none is left waiting.</summary>
+    [Fact]
+    public async Task Many_reads_from_many_callers_are_all_answered_with_their_own_users_row()
+    {
+        var users = await UsersAsync();
+        var callers = Enumerable.Range(0, 64).Select(async i =>
+        {
+            for (var j = 0; j < 50; j++)
+            {
+                var user = users[(i + j) % users.Count];
+                Assert.Equal(user.Email, (await Reader.ReadAsync(user.Id, CancellationToken.None))!.Email);
+                if (j % 7 == 0) await Task.Delay(1);
+            }
+        });
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     [Fact]
     public async Task A_read_sees_a_change_committed_before_it_was_asked_for()
     {

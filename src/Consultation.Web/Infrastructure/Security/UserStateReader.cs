@@ -64,7 +64,9 @@ public sealed class UserStateReader(Db db)
         {
             if (_pending.IsEmpty)
             {
-                Volatile.Write(ref _running, 0);
+                // A full fence (not just a release): the check below must not be read before the loop is seen to
+                // have stopped, or a read queued meanwhile could find the loop running and be left waiting.
+                Interlocked.Exchange(ref _running, 0);
                 // A read queued after the check found the loop still running and started none: take it, unless a new
                 // loop already has.
                 if (_pending.IsEmpty || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
