@@ -227,7 +227,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         // Invalid answers, or answers to another version: the full path validates against the response's own.
         if (await schemas.GetAsync(db, id, versionId, ct) is not { } schema || AnswerValidator.Validate(schema, data).Count > 0) return null;
         var receipt = Receipt(http, q, me, now);
-        object?[] guarded = [data, page, now, id, me.Id, org, revision, versionId, q.Title, q.RoundTitle, q.ClosesAt, q.TimeZone];
+        // The guard's values after the answers, page and time (GuardedSubmitParameters); the PostgreSQL statement has the key among them.
+        object?[] guard = [id, me.Id, org, revision, versionId, q.Title, q.RoundTitle, q.ClosesAt, q.TimeZone];
         Written? written;
         try
         {
@@ -239,7 +240,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
                 var audited = audit.Values(RespondAudit.Submitted);
                 object?[] args =
                 [
-                    data, page, now, key, .. guarded.AsSpan(3), audited[0], audited[1], audited[2], $"questionnaire:{id} revision ", audited[6],
+                    data, page, now, key, .. guard, audited[0], audited[1], audited[2], $"questionnaire:{id} revision ", audited[6],
                     receipt.To, receipt.Subject, receipt.Before, receipt.After,
                 ];
                 written = await writer.WriteRowAsync(GuardedSubmitAllSql, args, ReadWritten, ct);
@@ -248,7 +249,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             {
                 written = await writer.WriteAsync(async (c, tx) =>
                 {
-                    var row = await Db.QueryHotAsync(c, tx, GuardedSubmitSql, guarded, ReadWrittenRow);
+                    var row = await Db.QueryHotAsync(c, tx, GuardedSubmitSql, [data, page, now, .. guard], ReadWrittenRow);
                     if (row is not null) await WriteRevisionAsync(c, tx, id, row, data, key, now, me, audit, receipt);
                     return row;
                 }, ct);
