@@ -37,7 +37,11 @@ public static class QuestionnaireValidator
 
     private const int MaxDepth = 16;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+    // A property twice in one object is an error: readers disagree on which one counts (SurveyJS takes the last).
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64, AllowDuplicateProperties = false,
+    };
 
     /// <param name="crimeAreas">When given, bindings may only name these crime areas (the round's scope).</param>
     public static QuestionnaireCheck Validate(string? schemaJson, string? bindingsJson, IReadOnlyCollection<string>? crimeAreas = null)
@@ -49,6 +53,10 @@ public static class QuestionnaireValidator
         {
             using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(schemaJson) ? "" : schemaJson, DocumentOptions);
             schemaOk = CheckSurvey(doc.RootElement, questions, errors);
+        }
+        catch (JsonException) when (Duplicate(schemaJson!, "$") is { } twice)
+        {
+            errors.Add(twice);
         }
         catch (JsonException ex)
         {
@@ -62,6 +70,10 @@ public static class QuestionnaireValidator
         {
             using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(bindingsJson) ? "[]" : bindingsJson, DocumentOptions);
             CheckBindings(doc.RootElement, schemaOk ? questions : null, crimeAreas, bindings, errors);
+        }
+        catch (JsonException) when (Duplicate(bindingsJson!, "bindings") is { } twice)
+        {
+            errors.Add(twice);
         }
         catch (JsonException ex)
         {
@@ -83,6 +95,44 @@ public static class QuestionnaireValidator
     }
 
     private static SchemaError Error(string path, string message, params string[] args) => new() { Path = path, Message = message, Arguments = args };
+
+    /// <summary>
+    /// The first property given twice in one object, when that is why the strict parse failed (its exception names
+    /// no place): read again with duplicates allowed, and named by its object's path. Null when the JSON is
+    /// otherwise invalid.
+    /// </summary>
+    private static SchemaError? Duplicate(string json, string root)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json, DocumentOptions with { AllowDuplicateProperties = true });
+            return Find(doc.RootElement, root, 0);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        static SchemaError? Find(JsonElement e, string path, int depth)
+        {
+            if (depth > 64) return null;
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in e.EnumerateObject())
+                    if (!seen.Add(p.Name)) return Error(path, "\"{0}\" is given twice in the same object: keep one.", p.Name);
+                foreach (var p in e.EnumerateObject())
+                    if (Find(p.Value, $"{path}.{p.Name}", depth + 1) is { } found) return found;
+            }
+            else if (e.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                    if (Find(item, $"{path}[{i++}]", depth + 1) is { } found) return found;
+            }
+            return null;
+        }
+    }
 
     private static bool CheckSurvey(JsonElement root, Dictionary<string, QuestionInfo> questions, List<SchemaError> errors)
     {

@@ -46,6 +46,25 @@ public sealed class QuestionnaireValidatorTests
         Assert.Equal("1", e.Arguments[0]);
     }
 
+    [Fact]
+    public void A_property_twice_in_one_object_is_named_with_its_object()
+    {
+        var e = Single(QuestionnaireValidator.Validate("{ \"title\": \"a\",\n  \"title\": \"b\", \"pages\": [ { \"elements\": [ { \"type\": \"text\", \"name\": \"q\" } ] } ] }", "[]"));
+        Assert.Equal("$", e.Path);
+        Assert.Equal("\"{0}\" is given twice in the same object: keep one.", e.Message);
+        Assert.Equal("title", e.Arguments[0]);
+
+        var nested = Single(QuestionnaireValidator.Validate("{ \"pages\": [ { \"elements\": [ { \"type\": \"html\", \"name\": \"h\", \"html\": \"a\", \"html\": \"b\" } ] } ] }", "[]"));
+        Assert.Equal("$.pages[0].elements[0]", nested.Path);
+        Assert.Equal("html", nested.Arguments[0]);
+
+        var b = Single(QuestionnaireValidator.Validate(
+            "{ \"pages\": [ { \"elements\": [ { \"type\": \"text\", \"name\": \"q\" } ] } ] }",
+            "[ { \"question\": \"q\", \"question\": \"r\" } ]"));
+        Assert.Equal("bindings[0]", b.Path);
+        Assert.Equal("question", b.Arguments[0]);
+    }
+
     [Theory]
     [InlineData("[]", "$")]
     [InlineData("{ \"title\": \"x\" }", "pages")]

@@ -38,15 +38,15 @@ public sealed class RichText
     /// Sanitizes the parts of a SurveyJS definition that SurveyJS renders as HTML: the <c>html</c> question's
     /// <c>html</c> and the survey's <c>…Html</c> texts (<c>completedHtml</c>, <c>completedHtmlOnCondition[].html</c>,
     /// <c>loadingHtml</c>, …), plain or localized (<c>{"default": …, "sr": …}</c>). Every other text SurveyJS
-    /// shows as text. Returns the JSON unchanged (same string) when nothing needed cleaning or it does not parse
-    /// (the validator reports that).
+    /// shows as text. Returns the JSON unchanged (same string) when nothing needed cleaning or it does not parse,
+    /// a property twice in one object included (the validator reports that).
     /// </summary>
     public string SanitizeSurveyJson(string json)
     {
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {

@@ -54,6 +54,9 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
     [InlineData("{ \"pages\": [ { \"elements\": [ { \"type\": \"signaturepad\", \"name\": \"sig\" } ] } ] }", "pages[0].elements[0].type")]
     [InlineData("{ \"pages\": [ { \"elements\": [ { \"type\": \"text\", \"name\": \"a\" }, { \"type\": \"text\", \"name\": \"a\" } ] } ] }", "pages[0].elements[1].name")]
     [InlineData("{ \"pages\": [ ", "$: The questionnaire is not valid JSON")]
+    // A property twice in one object (once a 500 that lost the text): at the top level, and in an html question the sanitizer reads.
+    [InlineData("{ \"title\": \"a\", \"title\": \"b\", \"pages\": [ { \"elements\": [ { \"type\": \"comment\", \"name\": \"q\" } ] } ] }", "$: \"title\" is given twice in the same object: keep one.")]
+    [InlineData("{ \"pages\": [ { \"elements\": [ { \"type\": \"html\", \"name\": \"h\", \"html\": \"<b>x</b>\", \"html\": \"<i>y</i>\" } ] } ] }", "$.pages[0].elements[0]: \"html\" is given twice in the same object: keep one.")]
     public async Task Saving_an_invalid_schema_names_the_path_and_keeps_the_text(string schema, string expected)
     {
         var client = await CoordinatorAsync(app);
