@@ -32,6 +32,13 @@ public sealed class WorkshopTests(BrowserFixture browser, BrowserPortalFactory a
             var screen = new WorkshopScreenPage(screenPage);
             await Expect(screen.Qr).ToBeVisibleAsync();
             await Expect(screen.Exercise).ToContainTextAsync("Collecting factors");
+            // The whole code is readable at common projector resolutions (it once spilled out of its column at 1280 and 1366).
+            foreach (var (width, height) in new[] { (1280, 720), (1366, 768), (1920, 1080), (390, 844) })
+            {
+                await screenPage.SetViewportSizeAsync(width, height);
+                await Expect(screen.JoinCode).ToHaveTextAsync(code);
+                Assert.Null(await screen.JoinCodeOverflowAsync());
+            }
 
             var anaPhone = await test.NewPersonAsync("ana", BrowserTest.Phone);
             var markoPhone = await test.NewPersonAsync("marko", BrowserTest.Phone);

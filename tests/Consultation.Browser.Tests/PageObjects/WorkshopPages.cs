@@ -81,4 +81,9 @@ public sealed class WorkshopScreenPage(IPage page)
     public ILocator Factor(string text) => Factors.Filter(new() { HasText = text });
     public ILocator Connected => page.Locator("[data-live=connected]");
     public ILocator Qr => page.GetByRole(AriaRole.Img, new() { Name = "QR code of the join address" });
+    public ILocator JoinCode => page.GetByTestId("join-code");
+
+    /// <summary>Null when the join code's text fits inside its own box (nothing of it cut off or spilling into the results), else its measures.</summary>
+    public Task<string?> JoinCodeOverflowAsync() => JoinCode.EvaluateAsync<string?>(
+        "e => e.scrollWidth <= e.clientWidth ? null : `text ${e.scrollWidth} px in a ${e.clientWidth} px box, font ${getComputedStyle(e).fontSize} ${getComputedStyle(e).fontFamily}`");
 }
