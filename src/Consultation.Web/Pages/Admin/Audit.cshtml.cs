@@ -6,20 +6,73 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Consultation.Web.Pages.Admin;
 
+/// <summary>
+/// The audit log, newest first, <see cref="PageSize"/> entries a page: filtered by action, by the actor's e-mail
+/// and by text in the target or details (both "contains", any case, <c>%</c> and <c>_</c> taken literally), and by
+/// UTC days; "Older entries" continues below the last entry shown (by id, so new entries do not shift the pages).
+/// </summary>
 public sealed class AuditModel(Db db) : PageModel
 {
+    public const int PageSize = 200;
+
     [BindProperty(SupportsGet = true)] public string? Action { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Actor { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
+    [BindProperty(SupportsGet = true)] public long? Before { get; set; }
+
     public IReadOnlyList<AuditEntry> Entries { get; private set; } = [];
     public IReadOnlyList<string> Actions { get; private set; } = [];
+    /// <summary>The id below which the next page starts, when there are older entries.</summary>
+    public long? OlderBefore { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        // Unparsable dates or ids are ignored like empty ones (the fields keep what was typed where the browser allows).
+        ModelState.Clear();
         await using var conn = await db.OpenAsync(ct);
         Actions = (await conn.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT action FROM audit_log ORDER BY action", cancellationToken: ct))).ToList();
-        Entries = (await conn.QueryAsync<AuditEntry>(new CommandDefinition("""
+        var rows = (await conn.QueryAsync<AuditEntry>(new CommandDefinition($"""
             SELECT id, occurred_at, actor_user_id, actor_email, action, target, details, ip FROM audit_log
-             WHERE (@Action IS NULL OR @Action = '' OR action = @Action)
-             ORDER BY id DESC LIMIT 200
-            """, new { Action }, cancellationToken: ct))).ToList();
+             WHERE (@Action IS NULL OR action = @Action)
+               AND (@Actor IS NULL OR lower(COALESCE(actor_email, '')) LIKE @Actor ESCAPE '\')
+               AND (@Q IS NULL OR lower(COALESCE(target, '')) LIKE @Q ESCAPE '\' OR lower(COALESCE(details, '')) LIKE @Q ESCAPE '\')
+               AND (@FromAt IS NULL OR occurred_at >= @FromAt)
+               AND (@ToAt IS NULL OR occurred_at < @ToAt)
+               AND (@Before IS NULL OR id < @Before)
+             ORDER BY id DESC LIMIT {PageSize + 1}
+            """, new
+        {
+            Action = Blank(Action),
+            Actor = Contains(Actor),
+            Q = Contains(Q),
+            // As stored: round-trip UTC text, which sorts as time (DapperSetup).
+            FromAt = From is { } f ? DapperSetup.Format(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
+            ToAt = To is { } t ? DapperSetup.Format(new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
+            Before,
+        }, cancellationToken: ct))).ToList();
+        if (rows.Count > PageSize)
+        {
+            rows.RemoveAt(PageSize);
+            OlderBefore = rows[^1].Id;
+        }
+        Entries = rows;
     }
+
+    /// <summary>The query of the next page: these filters, below <paramref name="before"/>.</summary>
+    public Dictionary<string, string?> Route(long before) => new()
+    {
+        ["action"] = Blank(Action), ["actor"] = Blank(Actor), ["q"] = Blank(Q),
+        ["from"] = From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        ["to"] = To?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        ["before"] = before.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    /// <summary>A LIKE pattern for "contains", lower case, with the pattern characters escaped.</summary>
+    private static string? Contains(string? s) => Blank(s) is { } text
+        ? "%" + text.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"
+        : null;
 }

@@ -30,6 +30,63 @@ public sealed class AdminTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task Audit_log_filters_by_actor_text_and_utc_days_takes_wildcards_literally_and_pages_back()
+    {
+        var admin = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(admin, "admin@demo.local");
+        await using (var conn = Sql())
+        {
+            const string insert = "INSERT INTO audit_log (occurred_at, actor_email, action, target, details) VALUES (@At, @Actor, @Action, @Target, @Details)";
+            await conn.ExecuteAsync(insert, new[]
+            {
+                new { At = "2026-01-01T12:00:00.0000000+00:00", Actor = "a_b@filter.test", Action = "test.filter", Target = "round:1", Details = "raised 100% of the weight" },
+                new { At = "2026-01-02T23:30:00.0000000+00:00", Actor = "axb@filter.test", Action = "test.filter", Target = "round:2", Details = "raised 1000 of the weight" },
+            });
+            // 205 entries of one action: a page of 200 and one of 5.
+            await conn.ExecuteAsync(insert, Enumerable.Range(0, 205).Select(i => new
+            {
+                At = $"2026-02-01T10:{i / 60:00}:{i % 60:00}.0000000+00:00", Actor = "pager@filter.test", Action = "test.paging", Target = $"item:{i}", Details = "",
+            }));
+        }
+
+        // Wildcards are literal: "a_b" is not "axb", "100%" is not "1000".
+        var byActor = await admin.GetStringAsync("/Admin/Audit?actor=" + Uri.EscapeDataString("A_B@"));
+        Assert.Equal(1, CountRows(byActor));
+        Assert.Contains("a_b@filter.test", byActor, StringComparison.Ordinal);
+        var byText = await admin.GetStringAsync("/Admin/Audit?action=test.filter&q=" + Uri.EscapeDataString("100%"));
+        Assert.Equal(1, CountRows(byText));
+        Assert.Contains("round:1", byText, StringComparison.Ordinal);
+        Assert.Equal(1, CountRows(await admin.GetStringAsync("/Admin/Audit?q=round%3A2")));
+
+        // Days are UTC days, and times are shown in UTC (23:30, not the next day's 00:30 in Belgrade).
+        var day = await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=2026-01-02&to=2026-01-02");
+        Assert.Equal(1, CountRows(day));
+        Assert.Contains("23:30", day, StringComparison.Ordinal);
+        Assert.Equal(2, CountRows(await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=2026-01-01&to=2026-01-02")));
+        Assert.Equal(0, CountRows(await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=2026-01-03")));
+        // A date that is not one is no filter, not an error.
+        Assert.Equal(2, CountRows(await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=not-a-date")));
+
+        var first = await admin.GetStringAsync("/Admin/Audit?action=test.paging");
+        Assert.Equal(200, CountRows(first));
+        Assert.Contains("item:204", first, StringComparison.Ordinal);
+        var older = System.Text.RegularExpressions.Regex.Match(first, "href=\"([^\"]+)\" data-testid=\"older-entries\"|data-testid=\"older-entries\" href=\"([^\"]+)\"");
+        Assert.True(older.Success, "no link to older entries");
+        var next = await admin.GetStringAsync(WebUtility.HtmlDecode(older.Groups[1].Success ? older.Groups[1].Value : older.Groups[2].Value));
+        Assert.Equal(5, CountRows(next));
+        Assert.Contains("item:0<", next, StringComparison.Ordinal);
+        Assert.DoesNotContain("item:5<", next, StringComparison.Ordinal);
+        Assert.DoesNotContain("older-entries", next, StringComparison.Ordinal);
+    }
+
+    private static int CountRows(string html)
+    {
+        var start = html.IndexOf("<tbody", StringComparison.Ordinal);
+        var end = html.IndexOf("</tbody>", start, StringComparison.Ordinal);
+        return System.Text.RegularExpressions.Regex.Count(html[start..end], "<tr[ >]");
+    }
+
+    [Fact]
     public async Task Unknown_role_is_a_400()
     {
         var admin = app.CreateBrowserLikeClient();
