@@ -30,6 +30,24 @@ public static class PagesExtensions
             })
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
+        // The messages of values that do not bind (an emptied or non-numeric number field), in the reader's language
+        // and without the C# property's name (the framework's own say "The value 'abc' is not valid for MinOrganisations.").
+        services.AddOptions<Microsoft.AspNetCore.Mvc.MvcOptions>().Configure<Microsoft.Extensions.Localization.IStringLocalizerFactory>((o, factory) =>
+        {
+            var L = factory.Create(typeof(SharedResource));
+            var m = o.ModelBindingMessageProvider;
+            m.SetValueMustNotBeNullAccessor(_ => L["Enter a value."]);
+            m.SetMissingBindRequiredValueAccessor(_ => L["Enter a value."]);
+            m.SetMissingKeyOrValueAccessor(() => L["Enter a value."]);
+            m.SetMissingRequestBodyRequiredValueAccessor(() => L["Enter a value."]);
+            m.SetAttemptedValueIsInvalidAccessor((value, _) => L["“{0}” is not a valid value here.", value]);
+            m.SetNonPropertyAttemptedValueIsInvalidAccessor(value => L["“{0}” is not a valid value here.", value]);
+            m.SetValueIsInvalidAccessor(value => L["“{0}” is not a valid value here.", value]);
+            m.SetUnknownValueIsInvalidAccessor(_ => L["This value is not valid here."]);
+            m.SetNonPropertyUnknownValueIsInvalidAccessor(() => L["This value is not valid here."]);
+            m.SetValueMustBeANumberAccessor(_ => L["Enter a number."]);
+            m.SetNonPropertyValueMustBeANumberAccessor(() => L["Enter a number."]);
+        });
         // Serbian, Macedonian and Albanian text is written as characters, not as &#x…; entities (still HTML-encoded).
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));

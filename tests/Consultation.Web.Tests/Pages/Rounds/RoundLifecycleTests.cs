@@ -134,6 +134,31 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Number_fields_that_do_not_bind_say_so_in_words_without_the_property_name()
+    {
+        var client = await CoordinatorAsync(app);
+        var fields = RoundFields("Numbers typed wrong");
+        fields.RemoveAll(f => f.Key is "Input.MinOrganisations");
+        fields.Add(new("Input.MinOrganisations", ""));
+        fields.Add(new("Input.ReminderDaysBeforeClose", "99999999999"));
+
+        var response = await PostAsync(client, "/Rounds/Create", fields);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("Enter a value.", html, StringComparison.Ordinal);
+        Assert.Contains("“99999999999” is not a valid value here.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("is not valid for", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("The value '' is invalid.", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"Numbers typed wrong\"", html, StringComparison.Ordinal);
+
+        fields.RemoveAll(f => f.Key is "Input.MinOrganisations" or "Input.ReminderDaysBeforeClose");
+        fields.Add(new("Input.MinOrganisations", "abc"));
+        var letters = WebUtility.HtmlDecode(await (await PostAsync(client, "/Rounds/Create", fields)).Content.ReadAsStringAsync());
+        Assert.Contains("“abc” is not a valid value here.", letters, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Round_settings_are_stored_in_utc_with_weights_and_scope()
     {
         var client = await CoordinatorAsync(app);
