@@ -11,7 +11,9 @@ public static class RoundsSql
     {
         public long Id { get; init; }
         public string Status { get; init; } = "";
+        public DateTimeOffset OpensAt { get; init; }
         public DateTimeOffset ClosesAt { get; init; }
+        public string TimeZone { get; init; } = "UTC";
         public long PublishedQuestionnaires { get; init; }
         public long InvitedOrganisations { get; init; }
 
@@ -24,7 +26,7 @@ public static class RoundsSql
 
     public static Task<FactsRow?> LoadFactsAsync(DbConnection conn, long id, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<FactsRow>(new CommandDefinition("""
-            SELECT r.id, r.status, r.closes_at,
+            SELECT r.id, r.status, r.opens_at, r.closes_at, r.time_zone,
                    (SELECT COUNT(*) FROM questionnaires q
                      WHERE q.round_id = r.id AND COALESCE(q.template, '') <> 'IMPORT'
                        AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published')) AS published_questionnaires,
@@ -61,11 +63,13 @@ public static class RoundsSql
     /// <summary>
     /// Moves the round from <paramref name="from"/> to <paramref name="to"/> only if it is still in
     /// <paramref name="from"/> (and, when opening, still has what the guards asked for): 0 rows means
-    /// someone else changed it first.
+    /// someone else changed it first. A round opened before its planned opening time opens now: its opening
+    /// time becomes the moment it opened, so the round never says it opens later than it took answers.
     /// </summary>
     public static Task<int> MoveAsync(DbConnection conn, DbTransaction tx, long id, RoundStatus from, RoundStatus to, DateTimeOffset now, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE rounds SET status = @To, updated_at = @now
+            UPDATE rounds SET status = @To, updated_at = @now,
+                   opens_at = CASE WHEN @To = 'Open' AND opens_at > @now THEN @now ELSE opens_at END
              WHERE id = @id AND status = @From
                AND (@To <> 'Open' OR (
                     EXISTS (SELECT 1 FROM questionnaires q JOIN questionnaire_versions v ON v.questionnaire_id = q.id

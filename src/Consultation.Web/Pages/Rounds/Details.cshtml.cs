@@ -28,6 +28,9 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
     /// <summary>Makes a repeated post of the same form (double click, resend after a timeout) send nothing twice.</summary>
     public string MailKey { get; } = Guid.NewGuid().ToString("N");
     public bool CanMail => Status == RoundStatus.Open && ResponseRulesOpen;
+    /// <summary>A draft whose planned opening time is still ahead: opening it now moves that time to now (the page says so beside the button).</summary>
+    public bool OpensEarly => Status == RoundStatus.Draft && Round.OpensAt > clock.GetUtcNow();
+
     private bool ResponseRulesOpen => Consultation.Core.Responses.ResponseRules.IsOpenFor(Status, Round.ClosesAt, clock.GetUtcNow());
 
     /// <summary>A time shown in the round's time zone, as coordinators plan in it.</summary>
@@ -123,6 +126,9 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         }
         StatusMessage = to switch
         {
+            RoundStatus.Open when facts.OpensAt > now =>
+                L["The round is open. It was planned to open on {0}; its opening time is now {1}.",
+                    Formats.DateTime(facts.OpensAt, facts.TimeZone, CultureInfo.CurrentCulture), Formats.DateTime(now, facts.TimeZone, CultureInfo.CurrentCulture)],
             RoundStatus.Open => L["The round is open."],
             RoundStatus.Closed => L["The round is closed."],
             _ => L["The round is archived."],

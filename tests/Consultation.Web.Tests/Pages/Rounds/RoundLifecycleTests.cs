@@ -44,6 +44,30 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Opening_before_the_planned_time_says_so_first_and_starts_the_round_now()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "Opened early"); // planned: 2030-01-10 09:00 Belgrade
+        var details = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{roundId}"));
+        Assert.Contains("The round is planned to open on", details, StringComparison.Ordinal);
+        Assert.Contains("aria-describedby=\"opens-early\"", details, StringComparison.Ordinal);
+
+        var before = DateTimeOffset.UtcNow;
+        var response = await MoveAsync(client, roundId, "Open");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        await using var conn = Open(app);
+        var (opensAt, closesAt) = await conn.QuerySingleAsync<(string, string)>("SELECT opens_at, closes_at FROM rounds WHERE id = @roundId", new { roundId });
+        var opened = DateTimeOffset.Parse(opensAt, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(opened, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal("2030-02-10T16:00:00.0000000Z", closesAt);
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync(response.Headers.Location!.OriginalString));
+        Assert.Contains("The round is open. It was planned to open on ", page, StringComparison.Ordinal);
+        Assert.Contains("2030", page[page.IndexOf("It was planned to open on", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.DoesNotContain("The round is planned to open on", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Round_opens_closes_refuses_to_reopen_and_archives_with_audit_rows()
     {
         var client = await CoordinatorAsync(app);
