@@ -176,8 +176,9 @@ function start() {
         return;
       }
       const problem = await readProblem(response);
-      if (problem.code === "response.revision_conflict") { openConflict(data, problem); return; }
+      if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
       if (response.status === 409) { closeForm(problem.title); return; }
+      if (problem.code === "request.antiforgery") { expired(); return; }
       showErrors(problem.title ?? strings.badRequest, []);
       setStatus(strings.badRequest, "error");
     } catch {
@@ -192,6 +193,19 @@ function start() {
 
   async function readProblem(response) {
     try { return await response.json(); } catch { return { title: strings.badRequest }; }
+  }
+
+  // The page's security token no longer matches (signed in again in another tab): the answers are on this device
+  // (writeLocal on every change), and a reload restores them and saves them with a fresh token.
+  function expired() {
+    writeLocal(false);
+    failing = true;
+    setStatus(strings.reloadToSave, "error");
+    showErrors(strings.reloadToSave, []);
+    const reload = document.createElement("a");
+    reload.href = location.pathname;
+    reload.textContent = strings.reloadPage;
+    document.getElementById("respond-errors-title").append(" ", reload);
   }
 
   function closeForm(message) {
@@ -209,6 +223,8 @@ function start() {
 
   survey.onValueChanged.add(() => {
     if (readOnly) return;
+    // Editing after a submission: a draft again on top of it (saved as usual), until the next submission.
+    if (submitted) { submitted = false; confirmation.classList.add("d-none"); }
     hideErrors();
     writeLocal(false);
     // A change while a submission waits to be retried: the respondent is editing again, so save instead.
@@ -232,6 +248,8 @@ function start() {
 
   function openConflict(mine, problem, message) {
     conflictOpen = true;
+    // Until the respondent decides, nothing more can be typed into a copy that is about to be replaced.
+    survey.readOnly = true;
     writeLocal(false, mine); // the losing copy must survive a reload until the respondent decides
     const theirs = problem.serverData ?? {};
     const serverRevision = problem.serverRevision ?? 0;
@@ -254,7 +272,7 @@ function start() {
         const label = document.createElement("label");
         label.htmlFor = id;
         label.className = "form-check-label";
-        label.textContent = display(value);
+        label.textContent = display(q && value !== undefined ? q.getDisplayValue(true, value) : value);
         td.append(input, label);
         tr.append(td);
       }
@@ -267,6 +285,7 @@ function start() {
 
     const finish = (data, saveIt) => {
       conflictOpen = false;
+      survey.readOnly = readOnly;
       conflictBox.classList.add("d-none");
       revision = serverRevision;
       survey.data = data;
@@ -286,10 +305,12 @@ function start() {
   }
 
   // ---- submitting ----
+  // The form never completes (SurveyJS's own "completed" page would hide it): a submission is confirmed above it,
+  // and the respondent may go on amending.
   survey.onCompleting.add(async (_, options) => {
-    if (submitted) return;
     options.allow = false;
     if (conflictOpen) { conflictBox.focus(); return; }
+    if (submitted) { confirmation.focus(); return; } // nothing changed since it was submitted
     await submit();
   });
 
@@ -333,6 +354,7 @@ function start() {
       back.textContent = strings.backToAnswers;
       confirmation.append(back);
       confirmation.classList.remove("d-none");
+      survey.completeText = strings.amend;
       const badge = document.getElementById("response-status");
       if (badge) { badge.textContent = body.badge; badge.dataset.progress = body.status; }
       for (const note of document.querySelectorAll("main .alert[role=note]")) note.remove();
@@ -341,8 +363,9 @@ function start() {
     }
     const problem = await readProblem(response);
     if (response.status === 422 && Array.isArray(problem.errors)) { showAnswerErrors(problem); setStatus(""); return; }
-    if (problem.code === "response.revision_conflict") { openConflict(data, problem); return; }
+    if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
     if (response.status === 409) { closeForm(problem.title); return; }
+    if (problem.code === "request.antiforgery") { expired(); return; }
     if (response.status === 503) {
       // Nothing was stored; the same content goes again with the same key, so a lost reply cannot count twice.
       setStatus(strings.submitRetrying, "error");

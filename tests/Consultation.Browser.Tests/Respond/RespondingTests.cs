@@ -63,6 +63,42 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
     }
 
     [Fact]
+    public async Task After_submitting_the_respondent_goes_on_editing_the_edits_are_saved_and_submitting_again_makes_the_next_revision()
+    {
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var page = await test.NewPersonAsync("respondent");
+            var home = await (await LoginPage.OpenAsync(page)).SignInAsync("respondent@demo.local");
+            var form = await (await RespondListPage.OpenFromNavigationAsync(home, page)).OpenAsync(DemoData.DemoRoundTitle);
+            await form.NextAsync();
+            await form.NextAsync();
+            await Expect(form.PageTitle("High-tech crime")).ToBeVisibleAsync();
+            await form.SubmitAsync();
+            await Expect(form.Confirmation).ToBeVisibleAsync();
+            var first = int.Parse(System.Text.RegularExpressions.Regex.Match(await form.Confirmation.InnerTextAsync(), @"revision (\d+)").Groups[1].Value,
+                System.Globalization.CultureInfo.InvariantCulture);
+
+            // Once a bug: after a submission nothing more was saved, and Submit showed "Thank you" without sending anything.
+            await form.Comment.FillAsync("added after submitting");
+            await Expect(form.Confirmation).ToBeHiddenAsync();
+            await form.ExpectSavedAsync();
+            await page.ReloadAsync();
+            await Expect(form.Comment).ToHaveValueAsync("added after submitting");
+
+            await form.SubmitAsync();
+            await Expect(form.Confirmation).ToContainTextAsync($"Submitted: revision {first + 1} received.");
+            await Expect(page.GetByText("Thank you. Your answers are submitted.")).ToBeHiddenAsync();
+            // Submitting again with nothing changed makes no empty revision: the confirmation stays.
+            await form.SubmitAsync();
+            await Expect(form.Confirmation).ToContainTextAsync($"Submitted: revision {first + 1} received.");
+            await Expect(form.Survey).ToBeVisibleAsync();
+            test.AssertNoBrowserErrors();
+        });
+    }
+
+    [Fact]
     public async Task Answers_typed_offline_are_kept_on_the_device_and_saved_when_back()
     {
         await using var test = browser.Start(app);
@@ -120,11 +156,17 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
 
             await Expect(tab2.Conflict).ToBeVisibleAsync(new() { Timeout = 10_000 });
             await Expect(tab2.Conflict).ToContainTextAsync("comment from the first tab");
+            // The rows and choices are the questionnaire's texts, not their codes.
+            await Expect(tab2.Conflict).ToContainTextAsync("Harm to individuals");
+            await Expect(tab2.Conflict).Not.ToContainTextAsync("DAMAGE");
+            // Nothing can be typed into a copy that is about to be replaced until the respondent chooses.
+            await Expect(tab2.Comment).Not.ToBeEditableAsync();
             await test.ScreenshotAsync(second, "conflict");
             // Keep the first tab's comment and this tab's rating.
             await tab2.Conflict.GetByRole(AriaRole.Radio, new() { Name = "comment from the first tab" }).CheckAsync();
             await tab2.Conflict.GetByRole(AriaRole.Button, new() { Name = "Keep my choice per question" }).ClickAsync();
             await tab2.ExpectSavedAsync();
+            await Expect(tab2.Comment).ToBeEditableAsync();
 
             await first.ReloadAsync();
             await Expect(tab1.Comment).ToHaveValueAsync("comment from the first tab");
