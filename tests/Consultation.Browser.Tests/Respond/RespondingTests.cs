@@ -99,6 +99,33 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
     }
 
     [Fact]
+    public async Task A_page_whose_token_no_longer_matches_says_to_reload_and_the_reload_saves_what_was_typed()
+    {
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var page = await test.NewPersonAsync("respondent");
+            var home = await (await LoginPage.OpenAsync(page)).SignInAsync("respondent2@demo.local");
+            var form = await (await RespondListPage.OpenFromNavigationAsync(home, page)).OpenAsync(DemoData.DemoRoundTitle);
+            // What signing in again in another tab can do: the antiforgery cookie this page's token belongs to is gone.
+            await page.Context.ClearCookiesAsync(new() { Name = "consultation.af" });
+
+            await form.Comment.FillAsync("typed with an expired token");
+            var expired = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "this page has expired" });
+            await Expect(expired).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            await page.Locator("#respond-errors").GetByRole(AriaRole.Link, new() { Name = "Reload the page" }).ClickAsync();
+
+            await Expect(form.Restored).ToBeVisibleAsync();
+            await Expect(form.Comment).ToHaveValueAsync("typed with an expired token");
+            await form.ExpectSavedAsync();
+            await page.ReloadAsync();
+            await Expect(form.Comment).ToHaveValueAsync("typed with an expired token");
+            await Expect(form.Restored).ToBeHiddenAsync();
+        });
+    }
+
+    [Fact]
     public async Task Answers_typed_offline_are_kept_on_the_device_and_saved_when_back()
     {
         await using var test = browser.Start(app);
