@@ -41,6 +41,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         public long UserId { get; init; }
         public string Email { get; init; } = "";
         public DateTimeOffset? LockoutEnd { get; init; }
+        public string? DisabledAt { get; init; }
         public bool IsAdministrator { get; init; }
     }
 
@@ -57,7 +58,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition("""
             SELECT t.id, t.name, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-                   u.id AS user_id, u.email, u.lockout_end,
+                   u.id AS user_id, u.email, u.lockout_end, u.disabled_at,
                    EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                             WHERE ur.user_id = u.id AND r.name = @Admin) AS is_administrator
               FROM api_tokens t JOIN users u ON u.id = t.created_by
@@ -67,7 +68,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         if (row is null) return Fail("The token is not valid.");
         if (row.RevokedAt is not null) return Fail("The token has been revoked.");
         if (row.ExpiresAt <= now) return Fail("The token has expired.");
-        if (!row.IsAdministrator || row.LockoutEnd > now) return Fail("The token's creator is no longer an active administrator.");
+        if (!row.IsAdministrator || row.LockoutEnd > now || row.DisabledAt is not null) return Fail("The token's creator is no longer an active administrator.");
 
         if (row.LastUsedAt is null || row.LastUsedAt < now - LastUsedResolution)
         {

@@ -73,6 +73,8 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["GET /Admin/Users"] = Access.Administrator,
         ["POST /Admin/Users?handler=AddRole"] = Access.Administrator,
         ["POST /Admin/Users?handler=RemoveRole"] = Access.Administrator,
+        ["POST /Admin/Users?handler=Disable"] = Access.Administrator,
+        ["POST /Admin/Users?handler=Enable"] = Access.Administrator,
         ["GET /Admin/Audit"] = Access.Administrator,
         ["GET /Admin/Tokens"] = Access.Administrator,
         ["POST /Admin/Tokens?handler=Create"] = Access.Administrator,

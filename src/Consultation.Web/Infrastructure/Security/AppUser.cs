@@ -23,6 +23,8 @@ public sealed class AppUser
     /// <summary>IANA zone the user reads times in; null = the default zone of their language.</summary>
     public string? TimeZone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When an administrator disabled the account; null while it may sign in (<see cref="AccountConfirmation"/>).</summary>
+    public string? DisabledAt { get; set; }
 }
 
 public sealed class AppRole

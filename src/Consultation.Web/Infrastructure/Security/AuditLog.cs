@@ -20,6 +20,8 @@ public static class AuditActions
     public const string InvitationAccepted = "invitation.accepted";
     public const string RoleAdded = "role.added";
     public const string RoleRemoved = "role.removed";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
     public const string OrganisationCreated = "organisation.created";
     public const string OrganisationUpdated = "organisation.updated";
     public const string SettingChanged = "setting.changed";

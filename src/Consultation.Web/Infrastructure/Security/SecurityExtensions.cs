@@ -30,7 +30,9 @@ public static class SecurityExtensions
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 o.Lockout.AllowedForNewUsers = true;
-                o.SignIn.RequireConfirmedAccount = false;
+                // "Confirmed" here means not disabled by an administrator (AccountConfirmation): a disabled account
+                // cannot sign in, and is told the same as for a wrong password (no account enumeration).
+                o.SignIn.RequireConfirmedAccount = true;
             })
             .AddUserStore<UserStore>()
             .AddRoleStore<RoleStore>()
@@ -39,6 +41,7 @@ public static class SecurityExtensions
             // which need a phone-number store this portal does not have.
             .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)
             .AddTokenProvider<AuthenticatorTokenProvider<AppUser>>(TokenOptions.DefaultAuthenticatorProvider);
+        services.Replace(ServiceDescriptor.Scoped<IUserConfirmation<AppUser>, AccountConfirmation>());
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(2));
         // Every request re-checks the security stamp (one indexed read): a password change, reset or role change
         // ends every other session at once, not 30 minutes later.

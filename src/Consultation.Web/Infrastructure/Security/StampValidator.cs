@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Core.Localization;
 using Dapper;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,8 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         public bool MustChangePassword { get; init; }
         public bool TwoFactorEnabled { get; init; }
         public string? RequireTwoFactor { get; init; }
+        /// <summary>Set when an administrator disabled the account: its sessions end.</summary>
+        public string? DisabledAt { get; init; }
     }
 
     private static readonly object StateKey = new();
@@ -48,7 +51,7 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
                (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                  WHERE ur.user_id = u.id) AS roles,
                u.must_change_password, u.two_factor_enabled,
-               (SELECT value FROM settings WHERE key = @Key) AS require_two_factor
+               (SELECT value FROM settings WHERE key = @Key) AS require_two_factor, u.disabled_at
         """;
 
     /// <summary>Read on every signed-in request: kept compiled (see <see cref="HotSql"/>); on PostgreSQL several at once (UserStateReader).</summary>
@@ -74,6 +77,7 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
         MustChangePassword = DapperSetup.Column.Flag(r, first + 8),
         TwoFactorEnabled = DapperSetup.Column.Flag(r, first + 9),
         RequireTwoFactor = DapperSetup.Column.Text(r, first + 10),
+        DisabledAt = DapperSetup.Column.Text(r, first + 11),
     };
 
     /// <summary>The signed-in user's row read while validating this request's cookie; null when it was not read.</summary>
@@ -88,6 +92,13 @@ public sealed class StampValidator(IOptions<SecurityStampValidatorOptions> optio
             && long.TryParse(cookie.FindFirst(identity.Value.ClaimsIdentity.UserIdClaimType)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
             var state = await users.ReadAsync(id, context.HttpContext.RequestAborted);
+            if (state?.DisabledAt is not null)
+            {
+                // A disabled account's sessions end at their next request, whatever their cookie says.
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                return;
+            }
             if (state is not null && SameClaims(cookie, Expected(id, state)))
             {
                 context.HttpContext.Items[StateKey] = state;

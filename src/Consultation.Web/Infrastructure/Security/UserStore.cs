@@ -16,7 +16,7 @@ public sealed class UserStore(Db db, TimeProvider clock) :
     private const string Columns = """
         id, email, normalized_email, display_name, password_hash, security_stamp, concurrency_stamp,
         email_confirmed, lockout_enabled, lockout_end, access_failed_count, two_factor_enabled,
-        authenticator_key, recovery_codes, must_change_password, organisation_id, culture, time_zone, created_at
+        authenticator_key, recovery_codes, must_change_password, organisation_id, culture, time_zone, created_at, disabled_at
         """;
 
     public void Dispose() { }

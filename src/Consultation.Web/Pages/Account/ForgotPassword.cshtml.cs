@@ -32,7 +32,8 @@ public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender m
         if (!ModelState.IsValid) return Page();
         Sent = true;
         var user = await users.FindByEmailAsync(Input.Email);
-        if (user?.PasswordHash is null) return Page();
+        // Invited (no password yet) or disabled by an administrator: no link, and the same answer as for anyone.
+        if (user?.PasswordHash is null || user.DisabledAt is not null) return Page();
 
         var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         // The link names the language too, so the reset page opens in it before anyone signs in.

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Localization;
 
 namespace Consultation.Web.Pages.Admin;
 
-/// <summary>Administrators see every account and grant or withdraw roles (audited).</summary>
-public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, IStringLocalizer<SharedResource> L) : PageModel
+/// <summary>Administrators see every account, grant or withdraw roles, and disable or enable accounts (all audited).</summary>
+public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
@@ -23,6 +23,7 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, IStringLoc
         public string? OrganisationName { get; init; }
         public string? PasswordHash { get; init; }
         public DateTimeOffset? LockoutEnd { get; init; }
+        public string? DisabledAt { get; init; }
         public bool TwoFactorEnabled { get; init; }
         public string? Roles { get; init; }
         public IReadOnlyList<string> RoleList => (Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -33,6 +34,39 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, IStringLoc
     public Task<IActionResult> OnPostAddRoleAsync(long userId, string role, CancellationToken ct) => ChangeRoleAsync(userId, role, add: true, ct);
 
     public Task<IActionResult> OnPostRemoveRoleAsync(long userId, string role, CancellationToken ct) => ChangeRoleAsync(userId, role, add: false, ct);
+
+    public Task<IActionResult> OnPostDisableAsync(long userId, CancellationToken ct) => SetDisabledAsync(userId, disable: true, ct);
+
+    public Task<IActionResult> OnPostEnableAsync(long userId, CancellationToken ct) => SetDisabledAsync(userId, disable: false, ct);
+
+    /// <summary>
+    /// Disabling ends the account's sessions at their next request (a new security stamp, and the stamp check
+    /// refuses a disabled account) and stops it signing in; nothing of its history changes. Enabling lets it sign in
+    /// again with its password. An administrator cannot disable their own account.
+    /// </summary>
+    private async Task<IActionResult> SetDisabledAsync(long userId, bool disable, CancellationToken ct)
+    {
+        if (disable && userId == me.Id)
+        {
+            ErrorMessage = L["You cannot disable your own account."];
+            await LoadAsync(ct);
+            return Page();
+        }
+        await using var conn = await db.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var email = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT email FROM users WHERE id = @userId", new { userId }, tx, cancellationToken: ct));
+        if (email is null) return NotFound();
+        var n = disable
+            ? await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE users SET disabled_at = @Now, security_stamp = @Stamp WHERE id = @userId AND disabled_at IS NULL",
+                new { Now = DapperSetup.Format(clock.GetUtcNow()), Stamp = Guid.NewGuid().ToString("N"), userId }, tx, cancellationToken: ct))
+            : await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE users SET disabled_at = NULL WHERE id = @userId AND disabled_at IS NOT NULL", new { userId }, tx, cancellationToken: ct));
+        if (n > 0) await audit.WriteAsync(disable ? AuditActions.UserDisabled : AuditActions.UserEnabled, $"user:{userId}", email, conn, tx, ct: ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = disable ? L["{0} is disabled: signed out everywhere and cannot sign in.", email] : L["{0} can sign in again.", email];
+        return RedirectToPage();
+    }
 
     private async Task<IActionResult> ChangeRoleAsync(long userId, string role, bool add, CancellationToken ct)
     {
@@ -67,7 +101,7 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, IStringLoc
     {
         await using var conn = await db.OpenAsync(ct);
         Rows = (await conn.QueryAsync<Row>(new CommandDefinition("""
-            SELECT u.id, u.email, u.display_name, o.name AS organisation_name, u.password_hash, u.lockout_end, u.two_factor_enabled,
+            SELECT u.id, u.email, u.display_name, o.name AS organisation_name, u.password_hash, u.lockout_end, u.disabled_at, u.two_factor_enabled,
                    (SELECT string_agg(r.name, ',' ORDER BY r.id) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id) AS roles
               FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
              ORDER BY u.email

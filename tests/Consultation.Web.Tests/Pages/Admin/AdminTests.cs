@@ -1,5 +1,6 @@
 using System.Net;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Consultation.Web.Tests.Pages.Admin;
 
@@ -84,6 +85,65 @@ public sealed class AdminTests(PortalFactory app) : IClassFixture<PortalFactory>
         var start = html.IndexOf("<tbody", StringComparison.Ordinal);
         var end = html.IndexOf("</tbody>", start, StringComparison.Ordinal);
         return System.Text.RegularExpressions.Regex.Count(html[start..end], "<tr[ >]");
+    }
+
+    [Fact]
+    public async Task A_disabled_account_is_signed_out_everywhere_cannot_sign_in_even_after_a_password_reset_and_can_be_enabled_again()
+    {
+        const string email = "respondent3@demo.local";
+        var admin = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(admin, "admin@demo.local");
+        var respondent = app.CreateBrowserLikeClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(respondent, email)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await respondent.GetAsync("/Respond")).StatusCode);
+        await using var conn = Sql();
+        var userId = await conn.ExecuteScalarAsync<long>("SELECT id FROM users WHERE email = @email", new { email });
+        var fields = new Dictionary<string, string> { ["userId"] = userId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+        var disable = await Forms.PostAsync(admin, "/Admin/Users", fields, "/Admin/Users?handler=Disable");
+        Assert.Equal(HttpStatusCode.Redirect, disable.StatusCode);
+        Assert.NotNull(await conn.ExecuteScalarAsync<string?>("SELECT disabled_at FROM users WHERE id = @userId", new { userId }));
+        Assert.Contains("Disabled", await admin.GetStringAsync("/Admin/Users"), StringComparison.Ordinal);
+
+        // The open session ends at its next request; signing in again is refused like a wrong password.
+        var after = await respondent.GetAsync("/Respond");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Contains("/Account/Login", after.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var again = await Forms.LoginAsync(app.CreateBrowserLikeClient(), email);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("Invalid email or password.", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // No reset link goes to a disabled account (the page answers as for anyone).
+        var mails = app.Smtp.CountTo(email);
+        var forgot = await Forms.PostAsync(app.CreateBrowserLikeClient(), "/Account/ForgotPassword", new Dictionary<string, string> { ["Input.Email"] = email });
+        Assert.Contains("If an account exists for that address", await forgot.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Task.Delay(300);
+        Assert.Equal(mails, app.Smtp.CountTo(email));
+
+        // A password reset clears lockouts, not a disabled account.
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Consultation.Web.Infrastructure.Security.AppUser>>();
+            var user = (await users.FindByEmailAsync(email))!;
+            Assert.True((await users.ResetPasswordAsync(user, await users.GeneratePasswordResetTokenAsync(user), "Another-Password-2027")).Succeeded);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Forms.LoginAsync(app.CreateBrowserLikeClient(), email, "Another-Password-2027")).StatusCode);
+
+        var enable = await Forms.PostAsync(admin, "/Admin/Users", fields, "/Admin/Users?handler=Enable");
+        Assert.Equal(HttpStatusCode.Redirect, enable.StatusCode);
+        var back = app.CreateBrowserLikeClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(back, email, "Another-Password-2027")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await back.GetAsync("/Respond")).StatusCode);
+        Assert.Equal(["user.disabled", "user.enabled"], await conn.QueryAsync<string>(
+            "SELECT action FROM audit_log WHERE target = @Target ORDER BY id", new { Target = $"user:{userId}" }));
+
+        // Not one's own account.
+        var adminId = await conn.ExecuteScalarAsync<long>("SELECT id FROM users WHERE email = 'admin@demo.local'");
+        var self = await Forms.PostAsync(admin, "/Admin/Users",
+            new Dictionary<string, string> { ["userId"] = adminId.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "/Admin/Users?handler=Disable");
+        Assert.Equal(HttpStatusCode.OK, self.StatusCode);
+        Assert.Contains("You cannot disable your own account.", await self.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await conn.ExecuteScalarAsync<string?>("SELECT disabled_at FROM users WHERE id = @adminId", new { adminId }));
     }
 
     [Fact]
