@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using System.Text.RegularExpressions;
 using static Consultation.Web.Tests.Api.ApiTestKit;
@@ -63,6 +64,29 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
     public async Task A_token_stops_working_when_its_creator_is_no_longer_an_administrator()
     {
         var token = await TokenAsync(app, "admin", creator: "coordinator@demo.local");
+        var problem = await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
+        Assert.Contains("administrator", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_stops_working_when_its_creator_is_disabled()
+    {
+        _ = app.Server;
+        await using (var conn = app.Connection())
+        {
+            await conn.ExecuteAsync("""
+                INSERT INTO users (email, normalized_email, display_name, security_stamp, concurrency_stamp, email_confirmed, created_at)
+                VALUES ('second-admin@demo.local', 'SECOND-ADMIN@DEMO.LOCAL', 'Second admin', 'S', 'C', 1, '2026-01-01T00:00:00.0000000Z');
+                INSERT INTO user_roles (user_id, role_id)
+                SELECT u.id, r.id FROM users u, roles r WHERE u.email = 'second-admin@demo.local' AND r.name = 'Administrator';
+                """);
+        }
+        var token = await TokenAsync(app, "admin", creator: "second-admin@demo.local");
+        Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
+
+        await using (var conn = app.Connection())
+            await conn.ExecuteAsync("UPDATE users SET disabled_at = '2026-06-01T00:00:00.0000000Z' WHERE email = 'second-admin@demo.local'");
+
         var problem = await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
         Assert.Contains("administrator", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
