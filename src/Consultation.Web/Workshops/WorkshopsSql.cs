@@ -118,6 +118,11 @@ public static class WorkshopsSql
              WHERE w.join_code = @code AND w.status <> 'Closed'
             """, new { code }, cancellationToken: ct));
 
+    /// <summary>The closed workshops that had this code, newest first (a code is free again once its workshop closes).</summary>
+    public static async Task<IReadOnlyList<long>> ClosedByJoinCodeAsync(DbConnection conn, string code, CancellationToken ct = default) =>
+        [.. await conn.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM workshops WHERE join_code = @code AND status = 'Closed' ORDER BY id DESC LIMIT 20", new { code }, cancellationToken: ct))];
+
     private const string ExerciseColumns = """
         e.id, e.workshop_id, w.round_id, e.position, e.type, e.title, e.config_json, e.state, e.phase, e.results_hidden, e.score_version
         """;

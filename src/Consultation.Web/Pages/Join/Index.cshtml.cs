@@ -26,6 +26,8 @@ public sealed class IndexModel(Db db, CurrentUser me, JoinCodeGuard guard, IOpti
     public WorkshopRow? Workshop { get; private set; }
     public ParticipantRow? Participant { get; private set; }
     public string? ErrorMessage { get; private set; }
+    /// <summary>Set when this device took part in the workshop the code belonged to, and it has ended.</summary>
+    public string? EndedMessage { get; private set; }
     public string TextJson { get; private set; } = "{}";
 
     public sealed class InputModel
@@ -42,7 +44,17 @@ public sealed class IndexModel(Db db, CurrentUser me, JoinCodeGuard guard, IOpti
         if (code is null) return Page();
         if (await guard.IsBlockedAsync(HttpContext)) return TooMany();
         await using var conn = await db.OpenAsync(ct);
-        if (!await FindAsync(conn, code, ct)) return await UnknownCodeAsync(code);
+        if (!await FindAsync(conn, code, ct))
+        {
+            // A participant reloading after the end: their own workshop's code, not a wrong guess.
+            if (await TookPartInClosedAsync(conn, code, ct))
+            {
+                EnteredCode = code;
+                EndedMessage = L["The workshop has ended. Thank you for taking part."];
+                return Page();
+            }
+            return await UnknownCodeAsync(code);
+        }
         var hash = ParticipantCookie.TokenHash(Request, Workshop!.Id);
         if (hash is not null)
         {
@@ -116,6 +128,19 @@ public sealed class IndexModel(Db db, CurrentUser me, JoinCodeGuard guard, IOpti
         var normalized = JoinCodes.Normalize(code);
         Workshop = JoinCodes.IsWellFormed(normalized) ? await WorkshopsSql.ByJoinCodeAsync(conn, normalized, ct) : null;
         return Workshop is not null;
+    }
+
+    /// <summary>Whether this device's participant cookie belongs to a closed workshop that had <paramref name="code"/>.</summary>
+    private async Task<bool> TookPartInClosedAsync(System.Data.Common.DbConnection conn, string code, CancellationToken ct)
+    {
+        var normalized = JoinCodes.Normalize(code);
+        if (!JoinCodes.IsWellFormed(normalized)) return false;
+        foreach (var id in await WorkshopsSql.ClosedByJoinCodeAsync(conn, normalized, ct))
+        {
+            if (ParticipantCookie.TokenHash(Request, id) is not { } hash) continue;
+            if (await WorkshopsSql.ParticipantAsync(conn, hash, ct) is { } p && p.WorkshopId == id) return true;
+        }
+        return false;
     }
 
     private async Task<PageResult> UnknownCodeAsync(string code)

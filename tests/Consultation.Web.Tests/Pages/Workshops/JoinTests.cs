@@ -57,6 +57,31 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task A_participant_reloading_after_the_end_is_told_it_ended_and_anyone_else_gets_the_unknown_code_answer()
+    {
+        var facilitator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(facilitator, "facilitator@demo.local");
+        var round = await SeedRoundAsync(app);
+        var id = await CreateWorkshopAsync(facilitator, round, "Ending room", "Pseudonymous", new Agenda(ExerciseTypes.SocialTolerance));
+        var code = await JoinCodeAsync(app, id);
+        var participant = app.CreateBrowserLikeClient();
+        var joined = await Forms.PostAsync(participant, $"/join/{code}",
+            new Dictionary<string, string> { ["Input.DisplayName"] = "Ana", ["Input.Category"] = "NGO" }, $"/join/{code}?handler=Enter");
+        Assert.Equal(HttpStatusCode.Redirect, joined.StatusCode);
+        await ScalarAsync<long>(app, "UPDATE workshops SET status = 'Closed' WHERE id = @id RETURNING id", new { id });
+
+        var reload = await participant.GetAsync($"/join/{code}");
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        var html = await reload.Content.ReadAsStringAsync();
+        Assert.Contains("The workshop has ended. Thank you for taking part.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("No open workshop has this code", html, StringComparison.Ordinal);
+
+        var stranger = await app.CreateBrowserLikeClient().GetAsync($"/join/{code}");
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+        Assert.Contains("No open workshop has this code", await stranger.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pseudonymous_join_needs_a_display_name_and_keeps_what_was_typed()
     {
         var facilitator = app.CreateBrowserLikeClient();
