@@ -117,7 +117,8 @@ function collectForm(ex) {
     button, status);
   form.addEventListener("submit", async e => {
     e.preventDefault();
-    if (!input.value.trim()) { input.focus(); return; }
+    // An empty factor is refused here with the server's own words (the previous "saved" must not stay).
+    if (!input.value.trim()) { feedback(status, false, refusal("factor.text")); input.focus(); return; }
     button.disabled = true;
     // The typed factor stays in the field until the server has stored it; a busy database only delays it.
     for (;;) {

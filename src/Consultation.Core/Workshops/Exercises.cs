@@ -37,6 +37,8 @@ public static class WorkshopRefusals
     public const string CollectingFactors = "exercise.collecting_factors";
     public const string NotCollecting = "exercise.not_collecting";
     public const string NotPestle = "exercise.not_pestle";
+    /// <summary>A new factor's text is empty or longer than <see cref="ScoreValidation.FactorTextMax"/>.</summary>
+    public const string FactorText = "factor.text";
 }
 
 public sealed record Decision
@@ -172,7 +174,8 @@ public static class ScoreValidation
         if (exercise.Type != ExerciseTypes.Pestle) return Decision.Refuse(WorkshopRefusals.NotPestle);
         if (ExerciseStateMachine.AnswerRefusal(exercise.State) is { } refusal) return Decision.Refuse(refusal);
         if (exercise.Phase != ExercisePhase.Collect) return Decision.Refuse(WorkshopRefusals.NotCollecting);
-        if (!PestleDimensions.IsKnown(dimension) || string.IsNullOrWhiteSpace(text) || text.Trim().Length > FactorTextMax) return Decision.Refuse(WorkshopRefusals.UnknownItem);
+        if (!PestleDimensions.IsKnown(dimension)) return Decision.Refuse(WorkshopRefusals.UnknownItem);
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length > FactorTextMax) return Decision.Refuse(WorkshopRefusals.FactorText);
         return Decision.Allow;
     }
 

@@ -22,6 +22,7 @@ public static class WorkshopText
         WorkshopRefusals.CollectingFactors => L["Factors are still being collected; scoring starts soon."],
         WorkshopRefusals.NotCollecting => L["Factors are no longer collected in this exercise."],
         WorkshopRefusals.NotPestle => L["This is not a PESTLE exercise."],
+        WorkshopRefusals.FactorText => L["Write the factor in 1 to 200 characters."],
         WorkshopRefusals.TransitionNotAllowed => L["That step is not possible in the exercise's current state."],
         WorkshopCommands.NoExercise => L["No exercise is running: start the first one with “Next exercise”."],
         WorkshopCommands.LastExercise => L["This is the last exercise."],
@@ -44,7 +45,7 @@ public static class WorkshopText
     [
         WorkshopRefusals.Locked, WorkshopRefusals.Closed, WorkshopRefusals.NotOpen, WorkshopRefusals.OutOfScale, WorkshopRefusals.UnknownItem,
         WorkshopRefusals.LikelihoodMissing, WorkshopRefusals.CollectingFactors, WorkshopRefusals.NotCollecting, WorkshopRefusals.NotPestle,
-        WorkshopRefusals.TransitionNotAllowed, WorkshopCommands.NoExercise, WorkshopCommands.LastExercise, WorkshopCommands.WorkshopClosed,
+        WorkshopRefusals.FactorText, WorkshopRefusals.TransitionNotAllowed, WorkshopCommands.NoExercise, WorkshopCommands.LastExercise, WorkshopCommands.WorkshopClosed,
         WorkshopCommands.Changed, Infrastructure.Data.TransientDatabaseFailures.Code, "error",
     ];
 

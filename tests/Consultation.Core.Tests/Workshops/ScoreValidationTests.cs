@@ -66,6 +66,9 @@ public sealed class ScoreValidationTests
         Assert.True(ScoreValidation.CheckNewFactor(pestle, "LEGAL", "Visa liberalisation").Allowed);
         Assert.False(ScoreValidation.CheckNewFactor(pestle, "MORAL", "x").Allowed);
         Assert.False(ScoreValidation.CheckNewFactor(pestle, "LEGAL", "  ").Allowed);
+        Assert.Equal(WorkshopRefusals.FactorText, ScoreValidation.CheckNewFactor(pestle, "LEGAL", "  ").Refusal);
+        Assert.Equal(WorkshopRefusals.FactorText, ScoreValidation.CheckNewFactor(pestle, "LEGAL", new string('x', ScoreValidation.FactorTextMax + 1)).Refusal);
+        Assert.Equal(WorkshopRefusals.UnknownItem, ScoreValidation.CheckNewFactor(pestle, "MORAL", "x").Refusal);
         Assert.Equal(WorkshopRefusals.NotCollecting, ScoreValidation.CheckNewFactor(pestle with { Phase = ExercisePhase.Score }, "LEGAL", "x").Refusal);
         Assert.Equal(WorkshopRefusals.Locked, ScoreValidation.CheckNewFactor(pestle with { State = ExerciseState.Locked }, "LEGAL", "x").Refusal);
     }
