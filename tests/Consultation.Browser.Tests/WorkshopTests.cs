@@ -48,6 +48,7 @@ public sealed class WorkshopTests(BrowserFixture browser, BrowserPortalFactory a
 
             await ana.AddFactorAsync("Political", "Visa liberalisation with neighbouring states");
             await marko.AddFactorAsync("Technological", "Crypto-asset payments for smuggling");
+            await ana.AddEmptyFactorAsync();
             // The projector shows both factors without being reloaded.
             await Expect(screen.Factors).ToHaveCountAsync(2);
             await test.ScreenshotAsync(screenPage, "1-screen-collecting");

@@ -62,6 +62,14 @@ public sealed class JoinPage(IPage page)
         await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = text })).ToBeVisibleAsync();
     }
 
+    /// <summary>Presses "Add factor" with an empty text: the phone says why instead of sending.</summary>
+    public async Task AddEmptyFactorAsync()
+    {
+        await page.GetByLabel("Factor", new() { Exact = true }).FillAsync("   ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add factor" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Write the factor in 1 to 200 characters." })).ToBeVisibleAsync();
+    }
+
     /// <summary>Scores one factor's impact and likelihood; waits for the server's acknowledgement.</summary>
     public async Task ScoreFactorAsync(string factor, int impact, int likelihood)
     {
