@@ -111,6 +111,24 @@ public sealed partial class ResourceFilesTests
             Assert.True(Read(culture).ContainsKey(key), $"{key} has no {culture} text");
     }
 
+    /// <summary>Texts kept in tables and shown through <c>L[text]</c> (the scan of <c>L["…"]</c> does not see them).</summary>
+    public static TheoryData<string> TableKeys()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (_, name, hint) in Consultation.Web.Pages.Questionnaires.CreateModel.Choices) { data.Add(name); data.Add(hint); }
+        foreach (var template in new[] { "FIVE_INDICATOR", "SOCIAL_TOLERANCE", "SITUATIONAL_REPORT", "PESTLE" })
+            data.Add(Consultation.Core.Questionnaires.QuestionnaireTemplates.Generate(template, [new() { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge", NameMk = "Дроги", NameSq = "Droga" }]).Title);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TableKeys))]
+    public void Texts_held_in_tables_are_translated(string key)
+    {
+        foreach (var culture in TranslatedCultures)
+            Assert.True(Read(culture).ContainsKey(key), $"\"{key}\" has no {culture} text");
+    }
+
     [Theory]
     [MemberData(nameof(Translations))]
     public void Translations_have_the_placeholders_of_their_key(string culture)
