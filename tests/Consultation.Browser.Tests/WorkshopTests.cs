@@ -65,8 +65,8 @@ public sealed class WorkshopTests(BrowserFixture browser, BrowserPortalFactory a
             await marko.ScoreFactorAsync("Crypto-asset", 5, 4);
 
             // Ranked by each participant's own impact × likelihood: crypto (25, 20) 22.5, visa (20, 9) 14.5.
-            await Expect(screen.Factor("Crypto-asset payments")).ToContainTextAsync("#1 Crypto-asset payments for smuggling22.52 answers");
-            await Expect(screen.Factor("Visa liberalisation")).ToContainTextAsync("#2 Visa liberalisation with neighbouring states14.52 answers");
+            await Expect(screen.Factor("Crypto-asset payments")).ToContainTextAsync("#1 Crypto-asset payments for smuggling22.5Answers: 2");
+            await Expect(screen.Factor("Visa liberalisation")).ToContainTextAsync("#2 Visa liberalisation with neighbouring states14.5Answers: 2");
             await test.ScreenshotAsync(screenPage, "2-screen-scored");
             await test.ScreenshotAsync(markoPhone, "2-phone-scoring");
             await test.ScreenshotAsync(facilitator, "2-control");

@@ -54,7 +54,7 @@ export function renderResults(target, T, exercise, results) {
           f.suppressed
             ? el("span", { class: "factor-score small", text: f.n > 0 ? `${T.text.suppressed} (${f.n})` : "" })
             : el("span", { class: "factor-score", title: T.text.score },
-                el("strong", { text: fmt(f.score, 1) }), el("small", { class: "d-block", text: `${f.n} ${T.text.answers}` })))))));
+                el("strong", { text: fmt(f.score, 1) }), el("small", { class: "d-block", text: T.text.answers.replace("{0}", f.n) })))))));
     }
     target.append(board);
     return;
@@ -66,11 +66,11 @@ export function renderResults(target, T, exercise, results) {
     const card = el("section", { class: "result-item", "data-testid": "result-item", "data-key": item.key },
       el("h3", { class: "h6 mb-1", text: itemLabel(T, exercise, item.key) }));
     if (item.suppressed) {
-      card.append(el("p", { class: "small text-muted mb-0", text: `${T.text.suppressed} (${item.n} ${T.text.answers})` }));
+      card.append(el("p", { class: "small text-muted mb-0", text: `${T.text.suppressed} (${T.text.answers.replace("{0}", item.n)})` }));
     } else {
       card.append(histogram(T, item.histogram, choices));
-      if (!choices) card.append(el("p", { class: "small mb-0 result-stats", text: `${T.text.mean} ${fmt(item.weightedMean)} · ${T.text.consensus} ${fmt(item.consensus)} · ${item.n} ${T.text.answers}` }));
-      else card.append(el("p", { class: "small mb-0 result-stats", text: `${item.n} ${T.text.answers}` }));
+      if (!choices) card.append(el("p", { class: "small mb-0 result-stats", text: `${T.text.mean} ${fmt(item.weightedMean)} · ${T.text.consensus} ${fmt(item.consensus)} · ${T.text.answers.replace("{0}", item.n)}` }));
+      else card.append(el("p", { class: "small mb-0 result-stats", text: T.text.answers.replace("{0}", item.n) }));
     }
     list.append(card);
   }

@@ -93,13 +93,12 @@ public static class WorkshopText
                 ["mean"] = L["Weighted mean"],
                 ["consensus"] = L["Consensus"],
                 ["score"] = L["Impact × likelihood"],
-                ["answers"] = L["answers given"],
+                // "label: number" reads right for any number in every language (no plural forms to choose).
+                ["answers"] = L["Answers: {0}"],
                 ["noResults"] = L["No answers yet."],
                 ["noExercise"] = L["No exercise is running."],
                 ["phaseCollect"] = L["Collecting factors"],
                 ["phaseScore"] = L["Scoring factors"],
-                ["connected"] = L["people connected"],
-                ["answered"] = L["answered"],
             },
         };
         return JsonSerializer.Serialize(data);
