@@ -72,13 +72,25 @@ public static class EvidenceXlsx
             switch (values[i])
             {
                 case null: break;
-                case string s: cell.SetValue(EvidenceCsv.Protect(s)); cell.DataType = XLDataType.Text; break;
+                case string s: Text(cell, s); break;
                 case bool b: cell.SetValue(b); break;
                 case double d: cell.SetValue(d); break;
                 case int n: cell.SetValue(n); break;
                 case long n: cell.SetValue(n); break;
-                default: cell.SetValue(EvidenceCsv.Protect(values[i]!.ToString())); cell.DataType = XLDataType.Text; break;
+                default: Text(cell, values[i]!.ToString() ?? ""); break;
             }
         }
+    }
+
+    /// <summary>
+    /// Text as it was typed, in a text cell (never read as a formula); one that starts like a formula also gets
+    /// Excel's quote prefix, so editing the cell keeps it text — instead of a visible apostrophe in the value
+    /// (which CSV needs, EvidenceCsv.Protect).
+    /// </summary>
+    private static void Text(IXLCell cell, string text)
+    {
+        cell.SetValue(text);
+        cell.DataType = XLDataType.Text;
+        if (EvidenceCsv.Protect(text) != text) cell.Style.IncludeQuotePrefix = true;
     }
 }
