@@ -78,10 +78,14 @@ public static class EvidenceCsv
                 c.CrimeArea, area?.NameEn ?? c.CrimeArea, c.Indicator, c.Responses, c.Organisations, c.Suppressed,
                 c.WeightedMean, c.WeightedMedian, c.Iqr, c.Sd, c.Consensus, c.Agreement,
                 report.Settings.IndicatorWeights.GetValueOrDefault(c.Indicator, 1.0), area?.Score, area?.Rank,
-                c.Suppressed ? string.Create(CultureInfo.InvariantCulture, $"fewer than {report.Settings.MinOrganisations} organisations") : "");
+                SuppressedNote(c, report.Settings.MinOrganisations));
         }
         return ToBytes(sb);
     }
+
+    /// <summary>Why a cell shows no figures: nobody answered, or fewer than k organisations did; empty when it shows them.</summary>
+    public static string SuppressedNote(ReportCell c, int minOrganisations) =>
+        !c.Suppressed ? "" : c.Organisations == 0 ? "no answers" : string.Create(CultureInfo.InvariantCulture, $"fewer than {minOrganisations} organisations");
 
     /// <summary>A submitted response at its latest revision, as the raw export lists it.</summary>
     public sealed record RawResponse

@@ -27,7 +27,7 @@ public static class EvidenceXlsx
                 c.CrimeArea, area?.NameEn ?? c.CrimeArea, c.Indicator, c.Responses, c.Organisations, c.Suppressed,
                 c.WeightedMean, c.WeightedMedian, c.Iqr, c.Sd, c.Consensus, c.Agreement,
                 report.Settings.IndicatorWeights.GetValueOrDefault(c.Indicator, 1.0), area?.Score, area?.Rank,
-                c.Suppressed ? $"fewer than {report.Settings.MinOrganisations} organisations" : "");
+                EvidenceCsv.SuppressedNote(c, report.Settings.MinOrganisations));
         }
 
         var areas = book.Worksheets.Add("Crime areas");

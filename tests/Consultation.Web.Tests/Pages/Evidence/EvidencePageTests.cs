@@ -95,6 +95,14 @@ public sealed class EvidencePageTests(PortalFactory app) : IClassFixture<PortalF
     }
 
     [Theory]
+    [InlineData(0, true, "no answers")]
+    [InlineData(1, true, "fewer than 3 organisations")]
+    [InlineData(3, false, "")]
+    public void A_suppressed_cell_says_whether_nobody_answered_or_too_few_did(int organisations, bool suppressed, string expected) =>
+        Assert.Equal(expected, Consultation.Web.Evidence.EvidenceCsv.SuppressedNote(
+            new Consultation.Web.Evidence.ReportCell { Organisations = organisations, Suppressed = suppressed }, 3));
+
+    [Theory]
     [InlineData("=1+1", "'=1+1")]
     [InlineData("+381 11", "'+381 11")]
     [InlineData("-2", "'-2")]
