@@ -26,6 +26,8 @@ public sealed class FormModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     public RespondSql.QuestionnaireRow Questionnaire { get; private set; } = new();
     public RespondSql.ResponseRow? Mine { get; private set; }
     public string SchemaJson { get; private set; } = "{}";
+    /// <summary>The questionnaire's title in the reader's language where the definition has it (<see cref="Consultation.Core.Questionnaires.SurveyTitle"/>).</summary>
+    public string Title { get; private set; } = "";
     public bool IsOpen { get; private set; }
     public bool HasUnsubmittedChanges => Mine is { LastRevisionJson: { } last } r && !JsonEquals(last, r.DataJson);
 
@@ -91,6 +93,7 @@ public sealed class FormModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         // Sanitized again before showing: a version published under an older rule set is still safe to render.
         SchemaJson = richText.SanitizeSurveyJson(await RespondSql.PublishedSchemaAsync(conn, id, Mine?.QuestionnaireVersionId ?? q.PublishedVersionId, ct) ?? "{}");
         IsOpen = q.IsOpenAt(clock.GetUtcNow());
+        Title = Consultation.Core.Questionnaires.SurveyTitle.For(q.Title, SchemaJson, CultureInfo.CurrentUICulture);
         return true;
     }
 

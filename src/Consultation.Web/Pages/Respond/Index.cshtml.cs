@@ -1,3 +1,5 @@
+using System.Globalization;
+using Consultation.Core.Questionnaires;
 using Consultation.Core.Responses;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
@@ -24,6 +26,8 @@ public sealed class IndexModel(Db db, CurrentUser me, TimeProvider clock) : Page
         public string Progress { get; init; } = "NotStarted";
         public long? RevisionNo { get; init; }
         public bool IsOpen { get; init; }
+        /// <summary>The title in the reader's language where the definition has it (SurveyTitle).</summary>
+        public string Title { get; init; } = "";
     }
 
     private sealed record StatusRow
@@ -48,12 +52,16 @@ public sealed class IndexModel(Db db, CurrentUser me, TimeProvider clock) : Page
             """, new { Me = me.Id, org }, cancellationToken: ct)))
             .GroupBy(s => s.QuestionnaireId).ToDictionary(g => g.Key, g => g.Last());
         var now = clock.GetUtcNow();
+        var titles = new Dictionary<long, string>();
+        foreach (var q in questionnaires)
+            titles[q.Id] = SurveyTitle.For(q.Title, await RespondSql.PublishedSchemaAsync(conn, q.Id, q.PublishedVersionId, ct), CultureInfo.CurrentUICulture);
         Items = questionnaires.Select(q =>
         {
             statuses.TryGetValue(q.Id, out var s);
             return new Item
             {
                 Questionnaire = q,
+                Title = titles[q.Id],
                 Progress = ResponseRules.Progress(s?.Status),
                 RevisionNo = s?.RevisionNo,
                 IsOpen = q.IsOpenAt(now),
