@@ -108,10 +108,13 @@ public static class ImportApi
                 return ApiResults.Invalid(keyErrors);
             }
             keyPrefix = $"import:{ApiUser.TokenId(request.HttpContext)}:{id}:{key}#";
-            var earlier = (await conn.QueryAsync<(long Id, long VersionId)>(new CommandDefinition("""
-                SELECT id, questionnaire_version_id FROM responses
+            // The rows of this key are "<prefix><row number>"; the range also holds other keys that begin with this
+            // one and '#' (the client's "batch#2" after "batch"), which are not this import.
+            var earlier = (await conn.QueryAsync<(long Id, long VersionId, string Key)>(new CommandDefinition("""
+                SELECT id, questionnaire_version_id, idempotency_key FROM responses
                  WHERE idempotency_key >= @keyPrefix AND idempotency_key < @keyEnd ORDER BY id
-                """, new { keyPrefix, keyEnd = keyPrefix[..^1] + "$" }, cancellationToken: ct))).ToList();
+                """, new { keyPrefix, keyEnd = keyPrefix[..^1] + "$" }, cancellationToken: ct)))
+                .Where(e => e.Key.Length > keyPrefix.Length && e.Key.AsSpan(keyPrefix.Length).IndexOfAnyExceptInRange('0', '9') < 0).ToList();
             if (earlier.Count > 0)
             {
                 request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";

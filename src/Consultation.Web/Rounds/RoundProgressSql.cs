@@ -47,6 +47,7 @@ public static class RoundProgressSql
               FROM round_organisations ro
               JOIN organisations o ON o.id = ro.organisation_id
               LEFT JOIN questionnaires q ON q.round_id = ro.round_id
+                   AND COALESCE(q.template, '') <> 'IMPORT' -- the API's imported rows: not a questionnaire anyone answers or is reminded of
                    AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published')
               LEFT JOIN (SELECT r.id, r.organisation_id, r.status, r.updated_at, qv.questionnaire_id
                            FROM responses r JOIN questionnaire_versions qv ON qv.id = r.questionnaire_version_id) r

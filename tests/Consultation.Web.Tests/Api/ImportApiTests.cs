@@ -164,6 +164,45 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     }
 
     [Fact]
+    public async Task A_key_that_begins_with_another_key_and_a_hash_is_its_own_import()
+    {
+        var (client, roundId) = await RoundAsync();
+        Task<HttpResponseMessage> SendAsync(string key, string body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync("batch#2", OneRow)).StatusCode);
+
+        var other = await SendAsync("batch", TwoRows);
+
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        Assert.False(other.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, (await BodyAsync(other)).GetProperty("imported").GetInt32());
+        Assert.Equal(3, await ResponsesInRoundAsync(roundId));
+    }
+
+    private const string TwoRows = """
+        { "responses": [
+          { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 3 } } },
+          { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "SCOPE": 2 } } } ] }
+        """;
+
+    [Fact]
+    public async Task After_an_import_the_round_progress_that_reminders_follow_leaves_the_import_out()
+    {
+        var (client, roundId) = await RoundAsync();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import", OneRow)).StatusCode);
+        var importId = await ScalarAsync(app, "SELECT id FROM questionnaires WHERE round_id = @roundId AND template = 'IMPORT'", new { roundId });
+        await using var conn = app.Connection();
+        // The progress the round page shows and reminders are chosen from (RoundMailer): no "not started" row for the import.
+        var progress = await Consultation.Web.Rounds.RoundProgressSql.LoadAsync(conn, roundId, CancellationToken.None);
+        Assert.NotEmpty(progress);
+        Assert.DoesNotContain(progress, p => p.QuestionnaireId == importId);
+    }
+
+    [Fact]
     public async Task The_import_questionnaire_stays_hidden_from_respondents_and_does_not_let_a_round_open()
     {
         var (client, roundId) = await RoundAsync();
