@@ -37,6 +37,7 @@ public static class SecurityExtensions
             .AddUserStore<UserStore>()
             .AddRoleStore<RoleStore>()
             .AddClaimsPrincipalFactory<AppClaimsFactory>()
+            .AddErrorDescriber<LocalizedIdentityErrors>()
             // Reset links and authenticator apps only: the default set also offers SMS and e-mail codes,
             // which need a phone-number store this portal does not have.
             .AddTokenProvider<DataProtectorTokenProvider<AppUser>>(TokenOptions.DefaultProvider)

@@ -153,4 +153,32 @@ public sealed partial class PasswordAndTwoFactorTests(PortalFactory app) : IClas
         Assert.Equal(HttpStatusCode.Redirect, stale.StatusCode);
         Assert.StartsWith("/Account/Login", stale.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Password_errors_are_in_the_users_language()
+    {
+        const string email = "macedonian.password@demo.local";
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Consultation.Web.Infrastructure.Security.AppUser>>();
+            var created = await users.CreateAsync(new Consultation.Web.Infrastructure.Security.AppUser { Email = email, DisplayName = "Мила", EmailConfirmed = true, Culture = "mk" },
+                Consultation.Web.Operations.DemoData.Password);
+            Assert.True(created.Succeeded, string.Join(", ", created.Errors.Select(e => e.Description)));
+        }
+        var client = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(client, email);
+
+        var wrong = await Forms.PostAsync(client, "/Account/Manage/ChangePassword", new Dictionary<string, string>
+        {
+            ["Input.OldPassword"] = "not the password", ["Input.NewPassword"] = "another long password", ["Input.ConfirmPassword"] = "another long password",
+        });
+        Assert.Contains("Тековната лозинка не е точна.", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+
+        var reset = await Forms.PostAsync(client, "/Account/Manage/ChangePassword", new Dictionary<string, string>
+        {
+            ["Input.OldPassword"] = Consultation.Web.Operations.DemoData.Password, ["Input.NewPassword"] = "short", ["Input.ConfirmPassword"] = "short",
+        });
+        var html = WebUtility.HtmlDecode(await reset.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("Passwords must be at least", html, StringComparison.Ordinal);
+    }
 }
