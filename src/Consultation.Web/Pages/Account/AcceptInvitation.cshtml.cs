@@ -21,7 +21,7 @@ public sealed class AcceptInvitationModel(
     Db db, UserManager<AppUser> users, SignInManager<AppUser> signIn, IPasswordHasher<AppUser> hasher,
     AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
 {
-    public enum LinkState { Invalid, Valid, Expired, Used, Revoked }
+    public enum LinkState { Invalid, Valid, Expired, Used, Revoked, Disabled }
 
     [BindProperty(SupportsGet = true)] public string? Token { get; set; }
     [BindProperty] public InputModel Input { get; set; } = new();
@@ -54,6 +54,7 @@ public sealed class AcceptInvitationModel(
         public DateTimeOffset? RevokedAt { get; init; }
         public string? PasswordHash { get; init; }
         public string? Culture { get; init; }
+        public string? DisabledAt { get; init; }
     }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -89,6 +90,7 @@ public sealed class AcceptInvitationModel(
         var won = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE invitations SET accepted_at = @now
              WHERE id = @Id AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > @now
+               AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = invitations.user_id AND u.disabled_at IS NOT NULL)
             """, new { now, invitation.Id }, tx, cancellationToken: ct));
         if (won == 0)
         {
@@ -136,7 +138,7 @@ public sealed class AcceptInvitationModel(
         await using var conn = await db.OpenAsync(ct);
         var invitation = await conn.QuerySingleOrDefaultAsync<Invitation>(new CommandDefinition("""
             SELECT i.id, i.email, i.role, i.organisation_id, o.name AS organisation_name, i.user_id,
-                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash, i.culture
+                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash, i.culture, u.disabled_at
               FROM invitations i JOIN users u ON u.id = i.user_id
               LEFT JOIN organisations o ON o.id = i.organisation_id
              WHERE i.token_hash = @Hash
@@ -149,6 +151,8 @@ public sealed class AcceptInvitationModel(
             InvitationRules.State.Used => LinkState.Used,
             _ => LinkState.Revoked,
         };
+        // An administrator disabled the account: the invitation cannot bring it back (nor be spent).
+        if (State == LinkState.Valid && invitation.DisabledAt is not null) State = LinkState.Disabled;
         Email = invitation.Email;
         Role = invitation.Role;
         OrganisationName = invitation.OrganisationName ?? "";

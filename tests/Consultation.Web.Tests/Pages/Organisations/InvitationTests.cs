@@ -69,6 +69,27 @@ public sealed partial class InvitationTests(PortalFactory app) : IClassFixture<P
     }
 
     [Fact]
+    public async Task The_invitation_of_a_disabled_account_says_so_and_is_not_spent()
+    {
+        var link = await InviteAsync(await CoordinatorAsync(), "disabled.invitee@example.org", "Respondent", "Share Foundation");
+        await using (var conn = Sql())
+            await conn.ExecuteAsync("UPDATE users SET disabled_at = '2026-06-01T00:00:00.0000000Z' WHERE email = 'disabled.invitee@example.org'");
+
+        var page = await app.CreateBrowserLikeClient().GetStringAsync(link);
+        Assert.Contains("This account is disabled", page, StringComparison.Ordinal);
+        var invitee = app.CreateBrowserLikeClient();
+        var form = Forms.Token(await invitee.GetStringAsync(link));
+        var post = await invitee.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string>(NewAccount("Ghost")) { ["__RequestVerificationToken"] = form }));
+
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Contains("This account is disabled", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var db = Sql();
+        Assert.Null(await db.ExecuteScalarAsync<string?>(
+            "SELECT i.accepted_at FROM invitations i JOIN users u ON u.id = i.user_id WHERE u.email = 'disabled.invitee@example.org'"));
+        Assert.Null(await db.ExecuteScalarAsync<string?>("SELECT password_hash FROM users WHERE email = 'disabled.invitee@example.org'"));
+    }
+
+    [Fact]
     public async Task Two_tabs_with_the_same_link_only_the_first_submission_wins()
     {
         var link = await InviteAsync(await CoordinatorAsync(), "twice@example.org", "Respondent", "Share Foundation");
