@@ -73,6 +73,8 @@ public sealed partial class PasswordAndTwoFactorTests(PortalFactory app) : IClas
         var html = await enable.Content.ReadAsStringAsync();
         Assert.Contains("Two-factor sign-in is on.", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"recovery-codes\"", html, StringComparison.Ordinal);
+        // Said once: not again on the next page.
+        Assert.DoesNotContain("Two-factor sign-in is on.", await client.GetStringAsync("/Account/Manage"), StringComparison.Ordinal);
         return (client, key);
     }
 

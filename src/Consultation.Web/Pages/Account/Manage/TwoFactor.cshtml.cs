@@ -15,6 +15,8 @@ public sealed class TwoFactorModel(
 {
     [BindProperty] public string? Code { get; set; }
     [TempData] public string? StatusMessage { get; set; }
+    /// <summary>A message for this very response (a TempData one shown now would show again on the next page).</summary>
+    public string? Notice { get; private set; }
     public bool Enabled { get; private set; }
     public bool Required { get; private set; }
     public int RecoveryCodesLeft { get; private set; }
@@ -45,7 +47,7 @@ public sealed class TwoFactorModel(
         RecoveryCodes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 10))?.ToList();
         await signIn.RefreshSignInAsync(user);
         await audit.WriteAsync(AuditActions.TwoFactorEnabled, $"user:{user.Id}", ct: ct);
-        StatusMessage = L["Two-factor sign-in is on."];
+        Notice = L["Two-factor sign-in is on."];
         await LoadAsync(user, ct);
         return Page();
     }
