@@ -155,7 +155,9 @@ public sealed class AccessibilityTests(BrowserFixture browser, BrowserPortalFact
         if (culture == "en") return;
         await page.GotoAsync("/Account/Login");
         await new Navbar(page).OpenIfCollapsedAsync(); // the switcher is in the menu, collapsed on a phone
-        await page.Locator("#culture-select").SelectOptionAsync(culture); // the layout's switcher posts on change
+        // As from the keyboard: the choice, then Enter (a pointer's pick posts at once; the arrows alone do not).
+        await page.Locator("#culture-select").SelectOptionAsync(culture);
+        await page.Locator("#culture-select").PressAsync("Enter");
         await page.WaitForFunctionAsync($"document.documentElement.lang === '{culture}'");
     }
 }

@@ -154,6 +154,38 @@ public sealed class KeyboardTests(BrowserFixture browser, BrowserPortalFactory a
         });
     }
 
+    [Fact]
+    public async Task The_language_menu_is_browsed_with_the_arrows_and_switches_on_enter()
+    {
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var page = await test.NewPersonAsync("visitor");
+            var keys = new Keys(page);
+            await page.GotoAsync("/Account/Login");
+            await keys.TabToAsync("#culture-select");
+
+            // Once the first arrow reloaded the page in the next language (and saved it to the profile).
+            await page.Keyboard.PressAsync("ArrowDown");
+            await page.Keyboard.PressAsync("ArrowDown");
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+            await Expect(page.Locator("#culture-select")).ToBeFocusedAsync();
+            var chosen = await page.Locator("#culture-select").InputValueAsync();
+            Assert.NotEqual("en", chosen);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Change language" })).ToBeVisibleAsync();
+
+            await page.Keyboard.PressAsync("Enter"); // back to the same address, in the chosen language
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", chosen);
+
+            // Picked with a pointer, it still switches at once.
+            await page.Locator("#culture-select").DispatchEventAsync("pointerdown");
+            await page.Locator("#culture-select").SelectOptionAsync("sq");
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "sq");
+            test.AssertNoBrowserErrors();
+        });
+    }
+
     /// <summary>Moves focus with Tab only, checking the focus indicator at every stop.</summary>
     private sealed class Keys(IPage page)
     {
