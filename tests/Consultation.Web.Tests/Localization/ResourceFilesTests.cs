@@ -116,6 +116,10 @@ public sealed partial class ResourceFilesTests
     {
         var data = new TheoryData<string>();
         foreach (var (_, name, hint) in Consultation.Web.Pages.Questionnaires.CreateModel.Choices) { data.Add(name); data.Add(hint); }
+        // Statuses shown as L[status] (round and questionnaire version pages).
+        foreach (var status in Enum.GetNames<Consultation.Core.Rounds.RoundStatus>()) data.Add(status);
+        data.Add(Consultation.Core.Questionnaires.VersionStatus.Draft);
+        data.Add(Consultation.Core.Questionnaires.VersionStatus.Published);
         foreach (var template in new[] { "FIVE_INDICATOR", "SOCIAL_TOLERANCE", "SITUATIONAL_REPORT", "PESTLE" })
             data.Add(Consultation.Core.Questionnaires.QuestionnaireTemplates.Generate(template, [new() { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge", NameMk = "Дроги", NameSq = "Droga" }]).Title);
         return data;
