@@ -138,10 +138,14 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         switch (ParseCompare(Compare))
         {
             case ("snapshot", var snapshotId):
-                if (await EvidenceSnapshots.LoadAsync(conn, snapshotId, roundId, ct) is { } earlier)
-                    comparison = EvidenceComparison.Between(report, earlier.Report, SnapshotName(earlier.Row));
-                else
+                if (await EvidenceSnapshots.LoadAsync(conn, snapshotId, roundId, ct) is not { } earlier)
                     ModelState.AddModelError(nameof(Compare), L["That snapshot does not belong to this round."]);
+                // Figures of different subsets are not changes: only a snapshot frozen with these filters compares.
+                else if (earlier.Report.Filter.Category != Filter.Category || earlier.Report.Filter.Source != Filter.Source)
+                    ModelState.AddModelError(nameof(Compare), L["That snapshot was frozen with other filters ({0}): choose the same filters to compare with it.",
+                        FilterName(earlier.Report.Filter.Category, earlier.Report.Filter.Source)]);
+                else
+                    comparison = EvidenceComparison.Between(report, earlier.Report, SnapshotName(earlier.Row));
                 break;
             case ("round", var otherId):
                 // The other round's evidence with the same filter, at its current data.
@@ -158,6 +162,10 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         View = new EvidenceView { Report = report, Comparison = comparison, DrillDown = true };
         return true;
     }
+
+    /// <summary>A filter as the snapshot list names it: the category (or all) and the source.</summary>
+    private string FilterName(string? category, EvidenceSource source) =>
+        $"{(category is null ? L["All categories"].Value : L["Category." + category].Value)} · {L["Source." + source].Value}";
 
     /// <summary><c>snapshot-12</c>, <c>round-3</c>, or a bare snapshot id (links from the snapshot list).</summary>
     private static (string? Kind, long Id) ParseCompare(string? value)

@@ -100,6 +100,32 @@ public sealed class SnapshotTests(PortalFactory app) : IClassFixture<PortalFacto
     }
 
     [Fact]
+    public async Task A_snapshot_frozen_with_a_filter_compares_only_with_that_filter_and_its_links_carry_it()
+    {
+        var roundId = await SeedWorkedExampleAsync(app, "Snapshot filter compare");
+        var client = await CoordinatorAsync(app);
+        var frozen = await Forms.PostAsync(client, $"/Evidence/Index/{roundId}?category=NGO", new Dictionary<string, string> { ["Freeze.Label"] = "NGOs only" },
+            $"/Evidence/Index/{roundId}?category=NGO&handler=Freeze");
+        Assert.Equal(HttpStatusCode.Redirect, frozen.StatusCode);
+        var snapshotId = long.Parse(frozen.Headers.Location!.OriginalString["/Evidence/Snapshot/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Once: every category against NGOs only, shown as changes that never happened.
+        var mismatched = WebUtility.HtmlDecode(await client.GetStringAsync($"/Evidence/Index/{roundId}?compare=snapshot-{snapshotId}"));
+        Assert.Contains("That snapshot was frozen with other filters (NGO", mismatched, StringComparison.Ordinal);
+        Assert.DoesNotContain("Arrows compare with", mismatched, StringComparison.Ordinal);
+
+        var matched = await client.GetStringAsync($"/Evidence/Index/{roundId}?category=NGO&compare=snapshot-{snapshotId}");
+        Assert.Contains("Arrows compare with", matched, StringComparison.Ordinal);
+        Assert.DoesNotContain("ev-change ev-up", matched, StringComparison.Ordinal);
+        Assert.DoesNotContain("ev-change ev-down", matched, StringComparison.Ordinal);
+
+        var list = WebUtility.HtmlDecode(await client.GetStringAsync($"/Evidence/Index/{roundId}"));
+        Assert.Contains($"category=NGO&source=Both&compare=snapshot-{snapshotId}", list, StringComparison.Ordinal);
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Evidence/Snapshot/{snapshotId}"));
+        Assert.Contains("category=NGO", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Comparison_with_an_earlier_snapshot_shows_arrows_for_score_and_rank_changes()
     {
         var roundId = await SeedWorkedExampleAsync(app, "Snapshot compare");
