@@ -114,15 +114,15 @@ public sealed partial class ResourceFilesTests
     /// <summary>Texts kept in tables and shown through <c>L[text]</c> (the scan of <c>L["…"]</c> does not see them).</summary>
     public static TheoryData<string> TableKeys()
     {
-        var data = new TheoryData<string>();
-        foreach (var (_, name, hint) in Consultation.Web.Pages.Questionnaires.CreateModel.Choices) { data.Add(name); data.Add(hint); }
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, name, hint) in Consultation.Web.Pages.Questionnaires.CreateModel.Choices) { keys.Add(name); keys.Add(hint); }
         // Statuses shown as L[status] (round and questionnaire version pages).
-        foreach (var status in Enum.GetNames<Consultation.Core.Rounds.RoundStatus>()) data.Add(status);
-        data.Add(Consultation.Core.Questionnaires.VersionStatus.Draft);
-        data.Add(Consultation.Core.Questionnaires.VersionStatus.Published);
+        foreach (var status in Enum.GetNames<Consultation.Core.Rounds.RoundStatus>()) keys.Add(status);
+        keys.Add(Consultation.Core.Questionnaires.VersionStatus.Draft);
+        keys.Add(Consultation.Core.Questionnaires.VersionStatus.Published);
         foreach (var template in new[] { "FIVE_INDICATOR", "SOCIAL_TOLERANCE", "SITUATIONAL_REPORT", "PESTLE" })
-            data.Add(Consultation.Core.Questionnaires.QuestionnaireTemplates.Generate(template, [new() { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge", NameMk = "Дроги", NameSq = "Droga" }]).Title);
-        return data;
+            keys.Add(Consultation.Core.Questionnaires.QuestionnaireTemplates.Generate(template, [new() { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge", NameMk = "Дроги", NameSq = "Droga" }]).Title);
+        return new TheoryData<string>(keys);
     }
 
     [Theory]
