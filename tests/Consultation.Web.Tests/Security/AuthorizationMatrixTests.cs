@@ -75,6 +75,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /Admin/Users?handler=RemoveRole"] = Access.Administrator,
         ["POST /Admin/Users?handler=Disable"] = Access.Administrator,
         ["POST /Admin/Users?handler=Enable"] = Access.Administrator,
+        ["POST /Admin/Users?handler=Unlock"] = Access.Administrator,
         ["GET /Admin/Audit"] = Access.Administrator,
         ["GET /Admin/Tokens"] = Access.Administrator,
         ["POST /Admin/Tokens?handler=Create"] = Access.Administrator,

@@ -22,6 +22,7 @@ public static class AuditActions
     public const string RoleRemoved = "role.removed";
     public const string UserDisabled = "user.disabled";
     public const string UserEnabled = "user.enabled";
+    public const string UserUnlocked = "user.unlocked";
     public const string OrganisationCreated = "organisation.created";
     public const string OrganisationUpdated = "organisation.updated";
     public const string SettingChanged = "setting.changed";

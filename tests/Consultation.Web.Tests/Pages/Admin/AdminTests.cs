@@ -147,6 +147,27 @@ public sealed class AdminTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task An_administrator_unlocks_an_account_locked_by_failed_sign_ins()
+    {
+        const string email = "facilitator@demo.local";
+        for (var i = 0; i < 5; i++) await Forms.LoginAsync(app.CreateBrowserLikeClient(), email, "wrong password " + i);
+        var locked = await Forms.LoginAsync(app.CreateBrowserLikeClient(), email);
+        Assert.Contains("This account is locked", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var admin = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(admin, "admin@demo.local");
+        Assert.Contains("handler=Unlock", await admin.GetStringAsync("/Admin/Users"), StringComparison.Ordinal);
+        await using var conn = Sql();
+        var userId = await conn.ExecuteScalarAsync<long>("SELECT id FROM users WHERE email = @email", new { email });
+
+        var unlock = await Forms.PostAsync(admin, "/Admin/Users",
+            new Dictionary<string, string> { ["userId"] = userId.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "/Admin/Users?handler=Unlock");
+
+        Assert.Equal(HttpStatusCode.Redirect, unlock.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(app.CreateBrowserLikeClient(), email)).StatusCode);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'user.unlocked' AND target = @Target", new { Target = $"user:{userId}" }));
+    }
+
+    [Fact]
     public async Task Unknown_role_is_a_400()
     {
         var admin = app.CreateBrowserLikeClient();
