@@ -91,7 +91,8 @@ public static class ApiResults
         JsonDocument? doc = null;
         try
         {
-            doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
+            // A property twice in one object is refused: which one counts would be a guess ({"DAMAGE":3,"DAMAGE":5}).
+            doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false });
             // Strings are decoded lazily; decode them all now so a lone surrogate (\ud800) is a 400 here, not a 500 later.
             CheckStrings(doc.RootElement);
             return (doc, null);
@@ -160,11 +161,18 @@ public sealed class JsonFields(JsonElement obj, string path, FieldErrors errors,
     public int? WholeNumber(string name, int min, int max)
     {
         if (!Has(name, out var v)) return null;
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i) || i < min || i > max)
+        if (WholeNumber(v) is not { } i || i < min || i > max)
         {
             errors.Add(At(name), $"This field must be a whole number from {min} to {max}.");
             return null;
         }
         return i;
     }
+
+    /// <summary>A JSON number that is a whole number within int (3, 3.0 and 3e0 alike: what CSV-to-JSON tools write); null otherwise.</summary>
+    public static int? WholeNumber(JsonElement v) =>
+        v.ValueKind != JsonValueKind.Number ? null
+        : v.TryGetInt32(out var i) ? i
+        : v.TryGetDecimal(out var d) && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue ? (int)d
+        : null;
 }

@@ -300,7 +300,7 @@ public static class ImportApi
                     }
                     else if (!Indicators.IsKnown(p.Name))
                         errors.Add(fieldPath, $"Unknown indicator; use {string.Join(", ", Indicators.All)} or {ConfidenceKey}.");
-                    else if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out var v) || v < Indicators.Min || v > Indicators.Max)
+                    else if (JsonFields.WholeNumber(p.Value) is not { } v || v < Indicators.Min || v > Indicators.Max)
                         errors.Add(fieldPath, $"Enter a whole number from {Indicators.Min} to {Indicators.Max}.");
                     else values[p.Name] = v;
                 }

@@ -203,6 +203,26 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     }
 
     [Fact]
+    public async Task A_score_given_twice_is_refused_and_whole_numbers_written_as_decimals_are_taken()
+    {
+        var (client, roundId) = await RoundAsync();
+
+        var twice = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 3, "DAMAGE": 5 } } } ] }""");
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        Assert.Equal("application/problem+json", twice.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(0, await ResponsesInRoundAsync(roundId));
+
+        var decimals = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 3.0, "SCOPE": 4e0 } } } ] }""");
+        Assert.Equal(HttpStatusCode.Created, decimals.StatusCode);
+        var half = await client.PostJsonAsync($"/api/v1/rounds/{roundId}/responses/import",
+            """{ "responses": [ { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 3.5 } } } ] }""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, half.StatusCode);
+        Assert.Contains("Enter a whole number from 1 to 5.", await half.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_import_questionnaire_stays_hidden_from_respondents_and_does_not_let_a_round_open()
     {
         var (client, roundId) = await RoundAsync();
