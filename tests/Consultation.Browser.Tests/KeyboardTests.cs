@@ -178,7 +178,8 @@ public sealed class KeyboardTests(BrowserFixture browser, BrowserPortalFactory a
             await page.Keyboard.PressAsync("Enter"); // back to the same address, in the chosen language
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", chosen);
 
-            // Picked with a pointer, it still switches at once.
+            // Picked with a pointer, it still switches at once (once the new page's scripts are in).
+            await page.WaitForFunctionAsync("document.readyState === 'complete'");
             await page.Locator("#culture-select").DispatchEventAsync("pointerdown");
             await page.Locator("#culture-select").SelectOptionAsync("sq");
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "sq");
