@@ -34,7 +34,9 @@ public sealed class SqlMetacharacterTests(SqlMetacharacterTests.Portal app) : IC
             yield return new(Who.Coordinator, $"/Evidence/Index/{roundId}?source={v}{handler}", ok);
         }
         yield return new(Who.Coordinator, $"/Evidence/Index/{roundId}?compare={v}", ok);
-        yield return new(Who.Coordinator, $"/Evidence/Report/{roundId}?category={v}&source={v}&snapshot={v}", ok);
+        yield return new(Who.Coordinator, $"/Evidence/Report/{roundId}?category={v}&source={v}", ok);
+        // A snapshot that cannot be one is no such snapshot (not the live figures printed in its place).
+        yield return new(Who.Coordinator, $"/Evidence/Report/{roundId}?category={v}&source={v}&snapshot={v}", notFound);
         yield return new(Who.Coordinator, $"/Evidence/Cell/{roundId}/DRUGS/DAMAGE?category={v}&source={v}", ok);
         yield return new(Who.Coordinator, $"/Evidence/Cell/{roundId}/{v}/DAMAGE", notFound);
         yield return new(Who.Coordinator, $"/Evidence/Cell/{roundId}/DRUGS/{v}", notFound);

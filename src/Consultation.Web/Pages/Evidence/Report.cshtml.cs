@@ -17,9 +17,18 @@ public sealed class ReportModel(EvidenceService evidence, Db db) : PageModel
 
     public EvidenceView View { get; private set; } = null!;
     public EvidenceSnapshots.SnapshotRow? SnapshotRow { get; private set; }
+    /// <summary>The address names a snapshot that cannot be one: the page says so and prints nothing.</summary>
+    public bool SnapshotMissing { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long roundId, CancellationToken ct)
     {
+        // A snapshot asked for by a value that is no snapshot id: not the live figures printed as if they were it.
+        if (Snapshot is null && Request.Query.TryGetValue("snapshot", out var asked) && !string.IsNullOrEmpty(asked))
+        {
+            SnapshotMissing = true;
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
         if (Snapshot is { } id)
         {
             await using var conn = await db.OpenAsync(ct);

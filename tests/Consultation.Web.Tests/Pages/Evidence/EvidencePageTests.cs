@@ -95,6 +95,22 @@ public sealed class EvidencePageTests(PortalFactory app) : IClassFixture<PortalF
     }
 
     [Theory]
+    [InlineData("abc")]
+    [InlineData("99999999999999999999")]
+    public async Task A_report_of_a_snapshot_that_cannot_exist_says_so_instead_of_printing_the_live_figures(string snapshot)
+    {
+        var roundId = await SeedWorkedExampleAsync(app, "Report of a missing snapshot " + snapshot[..3]);
+        var client = await CoordinatorAsync(app);
+
+        var response = await client.GetAsync($"/Evidence/Report/{roundId}?snapshot={snapshot}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("There is no such snapshot of this round.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("3.9835", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(0, true, "no answers")]
     [InlineData(1, true, "fewer than 3 organisations")]
     [InlineData(3, false, "")]
