@@ -123,6 +123,12 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
         Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.created' AND target = 'api_token:' || @id", new { id }));
         Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.revoked' AND target = 'api_token:' || @id", new { id }));
+
+        // Revoked again from a tab opened before: told so, nothing written twice.
+        var again = await Forms.PostAsync(admin, "/Admin/Tokens", new Dictionary<string, string>(), $"/Admin/Tokens?handler=Revoke&id={id}");
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Contains("That token was already revoked.", await admin.GetStringAsync("/Admin/Tokens"), StringComparison.Ordinal);
+        Assert.Equal(1, await ScalarAsync(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'api_token.revoked' AND target = 'api_token:' || @id", new { id }));
     }
 
     [Fact]

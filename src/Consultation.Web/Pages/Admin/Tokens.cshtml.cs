@@ -93,7 +93,14 @@ public sealed class TokensModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
         var name = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""
             UPDATE api_tokens SET revoked_at = @now, revoked_by = @Me WHERE id = @id AND revoked_at IS NULL RETURNING name
             """, new { id, now, Me = me.Id }, tx, cancellationToken: ct));
-        if (name is null) return NotFound();
+        if (name is null)
+        {
+            // Revoked meanwhile (another tab or administrator), or no such token.
+            var exists = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM api_tokens WHERE id = @id", new { id }, tx, cancellationToken: ct));
+            if (exists == 0) return NotFound();
+            StatusMessage = L["That token was already revoked."];
+            return RedirectToPage();
+        }
         await audit.WriteAsync(ApiAuditActions.TokenRevoked, $"api_token:{id}", name, conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Token {0} revoked: it no longer works.", name];
