@@ -263,6 +263,9 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
                 new { Target = $"response:{row.Id}", Astra }));
         var page = await client.GetStringAsync($"/Respond/Form/{q}");
         Assert.Contains("Your answers are withdrawn. They no longer count", page, StringComparison.Ordinal);
+        // Said once right after withdrawing; the lasting note comes back on the next visit.
+        Assert.DoesNotContain("Your answers are withdrawn and do not count.", page, StringComparison.Ordinal);
+        Assert.Contains("Your answers are withdrawn and do not count.", await client.GetStringAsync($"/Respond/Form/{q}"), StringComparison.Ordinal);
 
         // Twice is refused with a message, not an error page.
         var again = await Forms.PostAsync(client, $"/Respond/Form/{q}", new Dictionary<string, string>(), $"/Respond/Form/{q}?handler=Withdraw");
