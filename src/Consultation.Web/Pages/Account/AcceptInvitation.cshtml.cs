@@ -128,7 +128,8 @@ public sealed class AcceptInvitationModel(
             return RedirectToPage("/Index");
         }
         TempData["StatusMessage"] = L["Invitation accepted. Sign in to continue."].Value;
-        return RedirectToPage("./Login");
+        // The sign-in page in the invitation's language too, as this page and its message were.
+        return RedirectToPage("./Login", new { culture = invitation.Culture });
     }
 
     private async Task<Invitation?> LoadAsync(CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
@@ -94,6 +95,36 @@ public sealed partial class InvitationLanguageTests(PortalFactory app) : IClassF
         var switched = await Forms.PostAsync(invitee, link, new Dictionary<string, string> { ["culture"] = "en", ["returnUrl"] = link }, "/culture");
         Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
         Assert.Contains("<html lang=\"en\">", await invitee.GetStringAsync(link), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_existing_account_accepting_an_invitation_signs_in_on_a_page_in_the_invitations_language()
+    {
+        const string email = "existing.albanian@example.org";
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Consultation.Web.Infrastructure.Security.AppUser>>();
+            var created = await users.CreateAsync(new Consultation.Web.Infrastructure.Security.AppUser { Email = email, DisplayName = "Arta", EmailConfirmed = true },
+                Consultation.Web.Operations.DemoData.Password);
+            Assert.True(created.Succeeded);
+        }
+        var coordinator = await CoordinatorAsync();
+        var id = await OrganisationIdAsync("ASTRA");
+        var before = app.Smtp.CountTo(email);
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(coordinator, $"/Organisations/Details/{id}",
+            new Dictionary<string, string> { ["Invite.Email"] = email, ["Invite.Role"] = "Respondent", ["Invite.Culture"] = "sq" },
+            $"/Organisations/Details/{id}?handler=Invite")).StatusCode);
+        var mail = await app.Smtp.WaitForMessageAsync(email, afterCount: before);
+        var link = new Uri(FullLinkRegex().Match(mail.TextBody ?? "").Value).PathAndQuery;
+        var invitee = app.CreateBrowserLikeClient();
+        invitee.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB,en;q=0.9");
+
+        var accepted = await Forms.PostAsync(invitee, link, new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        var login = await invitee.GetStringAsync(accepted.Headers.Location!.OriginalString);
+        Assert.Contains("<html lang=\"sq\">", login, StringComparison.Ordinal);
+        Assert.DoesNotContain("Invitation accepted. Sign in to continue.", login, StringComparison.Ordinal);
     }
 
     [Fact]
