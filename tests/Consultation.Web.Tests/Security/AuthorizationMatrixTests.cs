@@ -86,6 +86,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /Organisations/Create"] = Access.Coordinator,
         ["GET /Organisations/Details/{id:long}"] = Access.Coordinator,
         ["POST /Organisations/Details/{id:long}?handler=Invite"] = Access.Coordinator,
+        ["POST /Organisations/Details/{id:long}?handler=RevokeInvitation"] = Access.Coordinator,
         ["GET /Organisations/Edit/{id:long}"] = Access.Coordinator,
         ["POST /Organisations/Edit/{id:long}"] = Access.Coordinator,
 

@@ -18,6 +18,7 @@ public static class AuditActions
     public const string TwoFactorDisabled = "two_factor.disabled";
     public const string InvitationSent = "invitation.sent";
     public const string InvitationAccepted = "invitation.accepted";
+    public const string InvitationRevoked = "invitation.revoked";
     public const string RoleAdded = "role.added";
     public const string RoleRemoved = "role.removed";
     public const string UserDisabled = "user.disabled";

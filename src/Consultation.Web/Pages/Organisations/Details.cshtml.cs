@@ -63,6 +63,7 @@ public sealed class DetailsModel(
 
     public sealed record PendingRow
     {
+        public long Id { get; init; }
         public string Email { get; init; } = "";
         public string Role { get; init; } = "";
         public DateTimeOffset ExpiresAt { get; init; }
@@ -74,6 +75,22 @@ public sealed class DetailsModel(
         // The organisation's country says which language its people most likely read; else the inviter's own.
         Invite.Culture = Regional.LanguageOf(Organisation.Country) ?? Languages.Of(CultureInfo.CurrentUICulture);
         return Page();
+    }
+
+    /// <summary>Withdraws a pending invitation (sent to a mistyped address, or no longer wanted): its link stops working.</summary>
+    public async Task<IActionResult> OnPostRevokeInvitationAsync(long id, long invitationId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var email = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("""
+            UPDATE invitations SET revoked_at = @Now
+             WHERE id = @invitationId AND organisation_id = @id AND accepted_at IS NULL AND revoked_at IS NULL
+            RETURNING email
+            """, new { invitationId, id, Now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+        if (email is not null) await audit.WriteAsync(AuditActions.InvitationRevoked, $"organisation:{id}", email, conn, tx, ct: ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = email is null ? L["That invitation was already accepted or withdrawn."] : L["The invitation to {0} is withdrawn: its link no longer works.", email];
+        return RedirectToPage(new { id });
     }
 
     public async Task<IActionResult> OnPostInviteAsync(long id, CancellationToken ct)
@@ -160,7 +177,7 @@ public sealed class DetailsModel(
               FROM users u WHERE u.organisation_id = @id AND u.password_hash IS NOT NULL ORDER BY u.display_name
             """, new { id }, cancellationToken: ct))).ToList();
         Pending = (await conn.QueryAsync<PendingRow>(new CommandDefinition("""
-            SELECT email, role, expires_at FROM invitations
+            SELECT id, email, role, expires_at FROM invitations
              WHERE organisation_id = @id AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > @Now
              ORDER BY created_at DESC
             """, new { id, Now = clock.GetUtcNow() }, cancellationToken: ct))).ToList();

@@ -90,6 +90,33 @@ public sealed partial class InvitationTests(PortalFactory app) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_coordinator_withdraws_a_pending_invitation_and_its_link_stops_working()
+    {
+        var coordinator = await CoordinatorAsync();
+        var link = await InviteAsync(coordinator, "mistyped@exampel.org", "Respondent", "Share Foundation");
+        var org = await OrganisationIdAsync("Share Foundation");
+        await using var conn = Sql();
+        var invitationId = await conn.ExecuteScalarAsync<long>("SELECT id FROM invitations WHERE email = 'mistyped@exampel.org'");
+        Assert.Contains("mistyped@exampel.org", await coordinator.GetStringAsync($"/Organisations/Details/{org}"), StringComparison.Ordinal);
+
+        var withdrawn = await Forms.PostAsync(coordinator, $"/Organisations/Details/{org}",
+            new Dictionary<string, string> { ["invitationId"] = invitationId.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            $"/Organisations/Details/{org}?handler=RevokeInvitation");
+
+        Assert.Equal(HttpStatusCode.Redirect, withdrawn.StatusCode);
+        var page = await coordinator.GetStringAsync($"/Organisations/Details/{org}");
+        Assert.Contains("The invitation to mistyped@exampel.org is withdrawn", page, StringComparison.Ordinal);
+        Assert.Contains("This invitation is no longer valid", await app.CreateBrowserLikeClient().GetStringAsync(link), StringComparison.Ordinal);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'invitation.revoked' AND details = 'mistyped@exampel.org'"));
+        // An invitation of another organisation is not this page's to withdraw.
+        var other = await OrganisationIdAsync("ASTRA");
+        var foreign = await Forms.PostAsync(coordinator, $"/Organisations/Details/{other}",
+            new Dictionary<string, string> { ["invitationId"] = "999999" }, $"/Organisations/Details/{other}?handler=RevokeInvitation");
+        Assert.Equal(HttpStatusCode.Redirect, foreign.StatusCode);
+        Assert.Contains("That invitation was already accepted or withdrawn.", await coordinator.GetStringAsync($"/Organisations/Details/{other}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_tabs_with_the_same_link_only_the_first_submission_wins()
     {
         var link = await InviteAsync(await CoordinatorAsync(), "twice@example.org", "Respondent", "Share Foundation");
@@ -145,7 +172,7 @@ public sealed partial class InvitationTests(PortalFactory app) : IClassFixture<P
 
         await using (var conn = Sql())
             Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE normalized_email = 'AGAIN@EXAMPLE.ORG'"));
-        Assert.Contains("This invitation was replaced", await app.CreateBrowserLikeClient().GetStringAsync(first), StringComparison.Ordinal);
+        Assert.Contains("This invitation is no longer valid", await app.CreateBrowserLikeClient().GetStringAsync(first), StringComparison.Ordinal);
         var accepted = await Forms.PostAsync(app.CreateBrowserLikeClient(), second, NewAccount("Again"));
         Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
     }
