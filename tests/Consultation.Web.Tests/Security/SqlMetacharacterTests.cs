@@ -43,6 +43,8 @@ public sealed class SqlMetacharacterTests(SqlMetacharacterTests.Portal app) : IC
         yield return new(Who.Coordinator, $"/Rounds/{roundId}/Responses?questionnaireId={v}", ok);
         yield return new(Who.Coordinator, $"/Rounds/Responses/{responseId}?revision={v}&compare={v}", ok);
         yield return new(Who.Administrator, $"/Admin/Audit?Action={v}", ok);
+        yield return new(Who.Administrator, $"/Admin/Audit?actor={v}&q={v}&from={v}&to={v}&before={v}", ok);
+        yield return new(Who.Coordinator, $"/Organisations?q={v}&category={v}&country={v}", ok);
         yield return new(Who.Anonymous, $"/Account/Login?ReturnUrl={v}", ok);
         yield return new(Who.Anonymous, $"/Account/LoginWith2fa?ReturnUrl={v}&RememberMe={v}", ok, HttpStatusCode.Redirect);
         yield return new(Who.Anonymous, $"/Account/LoginWithRecoveryCode?ReturnUrl={v}", ok, HttpStatusCode.Redirect);

@@ -15,6 +15,32 @@ public sealed class OrganisationTests(PortalFactory app) : IClassFixture<PortalF
     }
 
     [Fact]
+    public async Task The_list_filters_by_name_category_and_country_taking_wildcards_literally()
+    {
+        var client = await SignedInAsync("coordinator@demo.local");
+        await using (var conn = Sql())
+            await conn.ExecuteAsync("""
+                INSERT INTO organisations (name, category, country, created_at, updated_at)
+                VALUES ('Centar_100% Skopje', 'NGO', 'MK', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z')
+                """);
+
+        static int Rows(string html) => System.Text.RegularExpressions.Regex.Count(html, "<td><a href=\"/Organisations/Details/");
+
+        Assert.Equal(1, Rows(await client.GetStringAsync("/Organisations?q=astra")));
+        Assert.Equal(1, Rows(await client.GetStringAsync("/Organisations?q=" + Uri.EscapeDataString("r_1"))));
+        Assert.Equal(0, Rows(await client.GetStringAsync("/Organisations?q=" + Uri.EscapeDataString("a_t"))));
+        Assert.Equal(1, Rows(await client.GetStringAsync("/Organisations?q=" + Uri.EscapeDataString("100%"))));
+        Assert.Equal(1, Rows(await client.GetStringAsync("/Organisations?country=MK")));
+        var agencies = await client.GetStringAsync("/Organisations?category=AGENCY");
+        Assert.Equal(2, Rows(agencies));
+        Assert.Contains("Customs Administration", agencies, StringComparison.Ordinal);
+        var none = await client.GetStringAsync("/Organisations?q=nothing-like-this");
+        Assert.Contains("No organisation matches these filters.", none, StringComparison.Ordinal);
+        // Unknown values are no filter.
+        Assert.True(Rows(await client.GetStringAsync("/Organisations?category=ZZ&country=ZZ")) >= 8);
+    }
+
+    [Fact]
     public async Task Coordinator_creates_and_edits_an_organisation_and_both_are_audited()
     {
         var client = await SignedInAsync("coordinator@demo.local");
