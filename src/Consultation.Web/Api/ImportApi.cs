@@ -38,6 +38,10 @@ public static class ImportApi
     /// <summary><c>questionnaires.template</c> of the hidden questionnaire that holds imported responses.</summary>
     public const string ImportTemplate = "IMPORT";
     public const string ImportQuestionnaireTitle = "Imported responses";
+
+    /// <summary>A questionnaire's title as pages show it: the import questionnaire's (stored in English) in the reader's language.</summary>
+    public static string DisplayTitle(Microsoft.Extensions.Localization.IStringLocalizer L, string title) =>
+        string.Equals(title, ImportQuestionnaireTitle, StringComparison.Ordinal) ? L["Imported responses"] : title;
     private const string ConfidenceKey = "CONFIDENCE";
     public const string IdempotencyHeader = "Idempotency-Key";
 
