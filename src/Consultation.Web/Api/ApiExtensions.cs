@@ -161,10 +161,39 @@ public static class ApiExtensions
         ImportApi.Map(api);
         EvidenceApi.Map(api);
         app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
-        // Anything else under /api/v1 is a problem+json 404 (without this, the portal's sign-in redirect would answer).
-        app.MapFallback(Prefix + "/{**path}", () => ApiResults.NotFound("There is no such API endpoint; see /api/v1/openapi.json."))
+        // Anything else under /api/v1 is a problem+json 404 (without this, the portal's sign-in redirect would answer),
+        // or a 405 with Allow when the address is an endpoint's and only the method is wrong.
+        app.MapFallback(Prefix + "/{**path}", (HttpContext http, EndpointDataSource endpoints, IInlineConstraintResolver constraints) =>
+            {
+                var allowed = AllowedMethods(http, endpoints, constraints);
+                if (allowed.Count == 0) return ApiResults.NotFound("There is no such API endpoint; see /api/v1/openapi.json.");
+                http.Response.Headers.Allow = string.Join(", ", allowed);
+                return ApiResults.Problem(StatusCodes.Status405MethodNotAllowed, "Method not allowed",
+                    $"{http.Request.Method} is not allowed here; this address takes {string.Join(", ", allowed)}.");
+            })
             .AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
         return app;
+    }
+
+    /// <summary>The methods of the API endpoints whose route (constraints included) matches this request's path.</summary>
+    private static List<string> AllowedMethods(HttpContext http, EndpointDataSource endpoints, IInlineConstraintResolver constraints)
+    {
+        var methods = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = endpoint.RoutePattern;
+            if (pattern.RawText is not { } raw || !raw.TrimStart('/').StartsWith(Prefix.TrimStart('/'), StringComparison.OrdinalIgnoreCase) || raw.Contains("{**", StringComparison.Ordinal))
+                continue;
+            if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>() is not { HttpMethods.Count: > 0 } verbs) continue;
+            var values = new RouteValueDictionary();
+            if (!new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(raw), new RouteValueDictionary())
+                    .TryMatch(http.Request.Path, values)) continue;
+            var fits = pattern.ParameterPolicies.All(p => p.Value.All(policy =>
+                policy.Content is null || constraints.ResolveConstraint(policy.Content) is not { } c
+                || c.Match(http, null, p.Key, values, RouteDirection.IncomingRequest)));
+            if (fits) methods.UnionWith(verbs.HttpMethods);
+        }
+        return [.. methods];
     }
 
     /// <summary>

@@ -164,6 +164,23 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         var token = await TokenAsync(app, "admin");
         await ProblemAsync(await Client(app, token).GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
         await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds/999999"), HttpStatusCode.NotFound);
+        // Not a number where the route wants one: no such address.
+        await ProblemAsync(await Client(app, token).DeleteAsync("/api/v1/rounds/abc/responses/import"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_wrong_method_on_an_endpoints_address_is_a_405_naming_the_right_ones()
+    {
+        var token = await TokenAsync(app, "admin");
+        var response = await Client(app, token).GetAsync("/api/v1/rounds/1/responses/import");
+        var problem = await ProblemAsync(response, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("POST", string.Join(",", response.Content.Headers.Allow));
+        Assert.Contains("GET is not allowed here", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var put = await Client(app, token).PutAsync("/api/v1/rounds", new StringContent("{}"));
+        await ProblemAsync(put, HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("GET", put.Content.Headers.Allow);
+        Assert.Contains("POST", put.Content.Headers.Allow);
     }
 }
 
