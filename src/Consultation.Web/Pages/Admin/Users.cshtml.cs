@@ -36,20 +36,11 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, TimeProvid
     public Task<IActionResult> OnPostRemoveRoleAsync(long userId, string role, CancellationToken ct) => ChangeRoleAsync(userId, role, add: false, ct);
 
     /// <summary>Lifts the lock after too many failed sign-ins (before its 15 minutes are up): the password works again at once.</summary>
-    public async Task<IActionResult> OnPostUnlockAsync(long userId, CancellationToken ct)
-    {
-        await using var conn = await db.OpenAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var email = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT email FROM users WHERE id = @userId", new { userId }, tx, cancellationToken: ct));
-        if (email is null) return NotFound();
-        var n = await conn.ExecuteAsync(new CommandDefinition(
+    public Task<IActionResult> OnPostUnlockAsync(long userId, CancellationToken ct) => ChangeAccountAsync(userId, async (conn, tx, email) =>
+        await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET lockout_end = NULL, access_failed_count = 0 WHERE id = @userId AND (lockout_end IS NOT NULL OR access_failed_count > 0)",
-            new { userId }, tx, cancellationToken: ct));
-        if (n > 0) await audit.WriteAsync(AuditActions.UserUnlocked, $"user:{userId}", email, conn, tx, ct: ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = L["{0} can sign in again.", email];
-        return RedirectToPage();
-    }
+            new { userId }, tx, cancellationToken: ct)) > 0 ? (AuditActions.UserUnlocked, email) : null,
+        email => L["{0} can sign in again.", email], ct);
 
     public Task<IActionResult> OnPostDisableAsync(long userId, CancellationToken ct) => SetDisabledAsync(userId, disable: true, ct);
 
@@ -68,20 +59,16 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, TimeProvid
             await LoadAsync(ct);
             return Page();
         }
-        await using var conn = await db.OpenAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var email = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT email FROM users WHERE id = @userId", new { userId }, tx, cancellationToken: ct));
-        if (email is null) return NotFound();
-        var n = disable
-            ? await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE users SET disabled_at = @Now, security_stamp = @Stamp WHERE id = @userId AND disabled_at IS NULL",
-                new { Now = DapperSetup.Format(clock.GetUtcNow()), Stamp = Guid.NewGuid().ToString("N"), userId }, tx, cancellationToken: ct))
-            : await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE users SET disabled_at = NULL WHERE id = @userId AND disabled_at IS NOT NULL", new { userId }, tx, cancellationToken: ct));
-        if (n > 0) await audit.WriteAsync(disable ? AuditActions.UserDisabled : AuditActions.UserEnabled, $"user:{userId}", email, conn, tx, ct: ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = disable ? L["{0} is disabled: signed out everywhere and cannot sign in.", email] : L["{0} can sign in again.", email];
-        return RedirectToPage();
+        return await ChangeAccountAsync(userId, async (conn, tx, email) =>
+        {
+            var n = disable
+                ? await conn.ExecuteAsync(new CommandDefinition(
+                    "UPDATE users SET disabled_at = @Now, security_stamp = @Stamp WHERE id = @userId AND disabled_at IS NULL",
+                    new { Now = DapperSetup.Format(clock.GetUtcNow()), Stamp = Guid.NewGuid().ToString("N"), userId }, tx, cancellationToken: ct))
+                : await conn.ExecuteAsync(new CommandDefinition(
+                    "UPDATE users SET disabled_at = NULL WHERE id = @userId AND disabled_at IS NOT NULL", new { userId }, tx, cancellationToken: ct));
+            return n > 0 ? (disable ? AuditActions.UserDisabled : AuditActions.UserEnabled, email) : null;
+        }, email => disable ? L["{0} is disabled: signed out everywhere and cannot sign in.", email] : L["{0} can sign in again.", email], ct);
     }
 
     private async Task<IActionResult> ChangeRoleAsync(long userId, string role, bool add, CancellationToken ct)
@@ -93,23 +80,34 @@ public sealed class UsersModel(Db db, CurrentUser me, AuditLog audit, TimeProvid
             await LoadAsync(ct);
             return Page();
         }
+        return await ChangeAccountAsync(userId, async (conn, tx, email) =>
+        {
+            var sql = add
+                ? "INSERT INTO user_roles (user_id, role_id) SELECT @userId, id FROM roles WHERE name = @role ON CONFLICT DO NOTHING"
+                : "DELETE FROM user_roles WHERE user_id = @userId AND role_id = (SELECT id FROM roles WHERE name = @role)";
+            if (await conn.ExecuteAsync(new CommandDefinition(sql, new { userId, role }, tx, cancellationToken: ct)) == 0) return null;
+            // A new security stamp makes the changed roles take effect at the user's next request.
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE users SET security_stamp = @Stamp WHERE id = @userId",
+                new { Stamp = Guid.NewGuid().ToString("N"), userId }, tx, cancellationToken: ct));
+            return (add ? AuditActions.RoleAdded : AuditActions.RoleRemoved, $"{email}: {role}");
+        }, email => add ? L["Role {0} given to {1}.", L["Role." + role].Value, email] : L["Role {0} removed from {1}.", L["Role." + role].Value, email], ct);
+    }
+
+    /// <summary>
+    /// One change to an account, in a transaction with its audit entry: 404 when there is no such account. The change
+    /// returns the audit action and details, or null when it changed nothing (then nothing is audited).
+    /// </summary>
+    private async Task<IActionResult> ChangeAccountAsync(long userId,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, string, Task<(string Action, string Details)?>> change,
+        Func<string, string> message, CancellationToken ct)
+    {
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var email = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT email FROM users WHERE id = @userId", new { userId }, tx, cancellationToken: ct));
         if (email is null) return NotFound();
-        var sql = add
-            ? "INSERT INTO user_roles (user_id, role_id) SELECT @userId, id FROM roles WHERE name = @role ON CONFLICT DO NOTHING"
-            : "DELETE FROM user_roles WHERE user_id = @userId AND role_id = (SELECT id FROM roles WHERE name = @role)";
-        var n = await conn.ExecuteAsync(new CommandDefinition(sql, new { userId, role }, tx, cancellationToken: ct));
-        if (n > 0)
-        {
-            // A new security stamp makes the changed roles take effect at the user's next request.
-            await conn.ExecuteAsync(new CommandDefinition("UPDATE users SET security_stamp = @Stamp WHERE id = @userId",
-                new { Stamp = Guid.NewGuid().ToString("N"), userId }, tx, cancellationToken: ct));
-            await audit.WriteAsync(add ? AuditActions.RoleAdded : AuditActions.RoleRemoved, $"user:{userId}", $"{email}: {role}", conn, tx, ct: ct);
-        }
+        if (await change(conn, tx, email) is { } done) await audit.WriteAsync(done.Action, $"user:{userId}", done.Details, conn, tx, ct: ct);
         await tx.CommitAsync(ct);
-        StatusMessage = add ? L["Role {0} given to {1}.", L["Role." + role].Value, email] : L["Role {0} removed from {1}.", L["Role." + role].Value, email];
+        StatusMessage = message(email);
         return RedirectToPage();
     }
 
