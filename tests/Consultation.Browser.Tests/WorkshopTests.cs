@@ -75,6 +75,14 @@ public sealed class WorkshopTests(BrowserFixture browser, BrowserPortalFactory a
             await control.ClickAsync("Lock");
             await Expect(anaPhone.GetByText("Locked: answers can no longer be changed.")).ToBeVisibleAsync();
             await Expect(anaPhone.GetByRole(Microsoft.Playwright.AriaRole.Radio).First).ToBeDisabledAsync();
+
+            // Ended: the control page stays put (it once reloaded itself every second, for ever).
+            await control.ClickAsync("End the workshop");
+            await Expect(facilitator.GetByText("The workshop has ended.").First).ToBeVisibleAsync();
+            await facilitator.WaitForFunctionAsync("document.readyState === 'complete'");
+            await facilitator.EvaluateAsync("window.stillTheSamePage = true");
+            await Task.Delay(3000);
+            Assert.True(await facilitator.EvaluateAsync<bool>("window.stillTheSamePage === true"), "the ended workshop's control page reloaded itself");
             test.AssertNoBrowserErrors();
         });
     }
