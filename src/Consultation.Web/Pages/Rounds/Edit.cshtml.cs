@@ -68,6 +68,13 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         if (round is null) return Page();
 
         var now = clock.GetUtcNow();
+        // An open round whose closing time is moved into the past would be closed by the next background pass, for good.
+        var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT status FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
+        if (status == "Open" && round.ClosesAt <= now)
+        {
+            ModelState.AddModelError("Input.ClosesAt", L["An open round cannot get a closing time in the past: it would close at once, for good. Choose a later time, or close the round with its button."]);
+            return Page();
+        }
         await using var tx = await conn.BeginTransactionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE rounds SET title = @Title, description_html = @DescriptionHtml, opens_at = @OpensAt, closes_at = @ClosesAt,

@@ -68,6 +68,22 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task An_open_rounds_closing_time_cannot_be_moved_into_the_past()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "Closing time in the past");
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Open")).StatusCode);
+        var fields = RoundFields("Closing time in the past", opens: "2026-01-01T09:00", closes: "2026-02-01T09:00");
+
+        var response = await PostAsync(client, $"/Rounds/Edit/{roundId}", fields);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("An open round cannot get a closing time in the past", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        await using var conn = Open(app);
+        Assert.Equal("2030-02-10T16:00:00.0000000Z", await conn.ExecuteScalarAsync<string>("SELECT closes_at FROM rounds WHERE id = @roundId", new { roundId }));
+    }
+
+    [Fact]
     public async Task Round_opens_closes_refuses_to_reopen_and_archives_with_audit_rows()
     {
         var client = await CoordinatorAsync(app);
