@@ -39,6 +39,9 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 
         /// <summary>The version the author started from; a different latest version means someone else saved meanwhile.</summary>
         public long BaseVersion { get; set; }
+
+        /// <summary>When that version was last saved (a draft is saved many times): a later save means someone else saved meanwhile.</summary>
+        public string? BaseSavedAt { get; set; }
     }
 
     public sealed record HeaderRow
@@ -67,7 +70,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     {
         await using var conn = await db.OpenAsync(ct);
         if (!await LoadAsync(conn, id, ct)) return NotFound();
-        Input = new InputModel { SchemaJson = richText.SanitizeSurveyJson(Latest.SchemaJson), BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version };
+        Input = new InputModel { SchemaJson = richText.SanitizeSurveyJson(Latest.SchemaJson), BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version,
+            BaseSavedAt = DapperSetup.Format(Latest.UpdatedAt) };
         return Page();
     }
 
@@ -83,7 +87,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             ModelState.AddModelError("", L["The round is closed; its questionnaires can no longer change."]);
         if (!ModelState.IsValid) return Page();
 
-        if (Input.BaseVersion != Latest.Version)
+        if (Input.BaseVersion != Latest.Version || (!Latest.IsPublished && Input.BaseSavedAt is not null && Input.BaseSavedAt != DapperSetup.Format(Latest.UpdatedAt)))
         {
             ModelState.AddModelError("", L["Someone else saved version {0} meanwhile. Your text is still below: copy it, reload the page and merge your changes.", Latest.Version]);
             return Page();
@@ -117,8 +121,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             // The status condition is the code's half of immutability; a trigger in the database is the other.
             var n = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE questionnaire_versions SET schema_json = @SchemaJson, bindings_json = @bindings, updated_at = @now
-                 WHERE id = @VersionId AND questionnaire_id = @QuestionnaireId AND status = 'Draft'
-                """, new { Input.SchemaJson, bindings, now, VersionId = Latest.Id, QuestionnaireId = id }, tx, cancellationToken: ct));
+                 WHERE id = @VersionId AND questionnaire_id = @QuestionnaireId AND status = 'Draft' AND updated_at = @BaseSavedAt
+                """, new { Input.SchemaJson, bindings, now, VersionId = Latest.Id, QuestionnaireId = id, BaseSavedAt = DapperSetup.Format(Latest.UpdatedAt) }, tx, cancellationToken: ct));
             if (n == 0) return await ConflictAsync(tx, ct);
             (versionId, version) = (Latest.Id, Latest.Version);
         }

@@ -113,6 +113,32 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task Two_tabs_saving_the_same_draft_the_second_is_told_and_keeps_its_text()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Two tabs, one draft"));
+        var draft = await LatestVersionAsync(app, id);
+        var tabA = await client.GetStringAsync($"/Questionnaires/Edit/{id}");
+        var tabB = await client.GetStringAsync($"/Questionnaires/Edit/{id}");
+        Task<HttpResponseMessage> Save(string page, string schema) => client.PostAsync($"/Questionnaires/Edit/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.SchemaJson"] = schema, ["Input.BindingsJson"] = draft.BindingsJson, ["Input.BaseVersion"] = "1",
+            ["Input.BaseSavedAt"] = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"Input.BaseSavedAt\" value=\"([^\"]+)\"|value=\"([^\"]+)\"[^>]*name=\"Input.BaseSavedAt\"") is var m && m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value),
+            ["__RequestVerificationToken"] = Forms.Token(page),
+        }));
+
+        var first = await Save(tabA, draft.SchemaJson.Replace("Five-indicator", "Tab A's five-indicator", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        var second = await Save(tabB, draft.SchemaJson.Replace("Five-indicator", "Tab B's five-indicator", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var html = WebUtility.HtmlDecode(await second.Content.ReadAsStringAsync());
+        Assert.Contains("Someone else saved version 1 meanwhile", html, StringComparison.Ordinal);
+        Assert.Contains("Tab B's five-indicator", html, StringComparison.Ordinal);
+        Assert.Contains("Tab A's five-indicator", (await LatestVersionAsync(app, id)).SchemaJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Saving_over_a_newer_version_is_refused_and_keeps_the_text()
     {
         var client = await CoordinatorAsync(app);
