@@ -26,12 +26,23 @@ public static class WorkshopCommands
     public const string UnknownAction = "workshop.unknown_action";
     public const string Changed = "workshop.changed";
 
-    /// <summary>Applies <paramref name="action"/> to the workshop's current exercise; returns a refusal code or null.</summary>
-    public static async Task<string?> ActAsync(DbConnection conn, WorkshopRow workshop, string action, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Applies <paramref name="action"/> to the workshop's current exercise; returns a refusal code or null. With
+    /// <paramref name="from"/> (the exercise the facilitator's page showed; 0 = none yet) an action taken on a page
+    /// that another tab has moved on is refused (<see cref="Changed"/>): "next" pressed twice must not skip an exercise.
+    /// </summary>
+    public static async Task<string?> ActAsync(DbConnection conn, WorkshopRow workshop, string action, DateTimeOffset now, CancellationToken ct, long? from = null)
     {
         if (!All.Contains(action, StringComparer.Ordinal)) return UnknownAction;
         if (workshop.Status == "Closed") return WorkshopClosed;
         await using var tx = await conn.BeginTransactionAsync(ct);
+        if (from is { } shown)
+        {
+            var currentNow = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT current_exercise_id FROM workshops WHERE id = @Id", new { workshop.Id }, tx, cancellationToken: ct));
+            if ((currentNow ?? 0) != shown) return Changed;
+            workshop = workshop with { CurrentExerciseId = currentNow };
+        }
         var exercises = await WorkshopsSql.ExercisesAsync(conn, workshop.Id, ct);
         var current = exercises.FirstOrDefault(e => e.Id == workshop.CurrentExerciseId);
         string? refusal;

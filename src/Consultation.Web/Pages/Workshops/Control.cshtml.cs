@@ -32,12 +32,12 @@ public sealed class ControlModel(Db db, CurrentUser me, WorkshopLive live, Audit
         return await LoadAsync(conn, id, ct) ? Page() : NotFound();
     }
 
-    public async Task<IActionResult> OnPostActAsync(long id, string command, CancellationToken ct)
+    public async Task<IActionResult> OnPostActAsync(long id, string command, long? from, CancellationToken ct)
     {
         await using var conn = await db.OpenAsync(ct);
         var workshop = await WorkshopsSql.ControllableAsync(conn, id, me.Id, me.CanManageOrganisations, ct);
         if (workshop is null) return NotFound();
-        var refusal = await live.WriteAsync(id, c => WorkshopCommands.ActAsync(c, workshop, command ?? "", clock.GetUtcNow(), ct), ct);
+        var refusal = await live.WriteAsync(id, c => WorkshopCommands.ActAsync(c, workshop, command ?? "", clock.GetUtcNow(), ct, from), ct);
         if (refusal is not null)
         {
             ErrorMessage = WorkshopText.Refusal(L, refusal);

@@ -82,6 +82,30 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task Next_pressed_on_two_control_pages_showing_the_same_exercise_moves_on_once()
+    {
+        var facilitator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(facilitator, "facilitator@demo.local");
+        var round = await SeedRoundAsync(app);
+        var id = await CreateWorkshopAsync(facilitator, round, "Two control tabs", "Pseudonymous",
+            new Agenda(ExerciseTypes.SocialTolerance), new Agenda(ExerciseTypes.Indicators), new Agenda(ExerciseTypes.SocialTolerance));
+        Task<HttpResponseMessage> Act(string command, long from) => Forms.PostAsync(facilitator, $"/Workshops/Control/{id}",
+            new Dictionary<string, string> { ["command"] = command, ["from"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            $"/Workshops/Control/{id}?handler=Act");
+        Assert.Equal(HttpStatusCode.Redirect, (await Act(Consultation.Web.Workshops.WorkshopCommands.Next, 0)).StatusCode);
+        var first = await ScalarAsync<long>(app, "SELECT current_exercise_id FROM workshops WHERE id = @id", new { id });
+
+        await Act(Consultation.Web.Workshops.WorkshopCommands.Next, first); // tab A
+        var second = await ScalarAsync<long>(app, "SELECT current_exercise_id FROM workshops WHERE id = @id", new { id });
+        Assert.NotEqual(first, second);
+        await Act(Consultation.Web.Workshops.WorkshopCommands.Next, first); // tab B, still showing the first exercise
+
+        Assert.Equal(second, await ScalarAsync<long>(app, "SELECT current_exercise_id FROM workshops WHERE id = @id", new { id }));
+        Assert.Equal("Open", await ScalarAsync<string>(app, "SELECT state FROM exercises WHERE id = @second", new { second }));
+        Assert.Contains("The exercise changed meanwhile", await facilitator.GetStringAsync($"/Workshops/Control/{id}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Pseudonymous_join_needs_a_display_name_and_keeps_what_was_typed()
     {
         var facilitator = app.CreateBrowserLikeClient();
