@@ -24,6 +24,8 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
 
     private void Describe(int? code)
     {
+        // Only error statuses: /Error/999 or /Error/302 typed by hand is a page that does not exist.
+        if (code is < 400 or > 599) code = 404;
         var status = code ?? 500;
         (Title, Message) = status switch
         {

@@ -11,6 +11,17 @@ public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<Portal
 {
     private const string NotABoolean = "true¿'\"(";
 
+    [Theory]
+    [InlineData("999")]
+    [InlineData("302")]
+    [InlineData("0")]
+    public async Task An_error_page_address_with_a_status_that_is_no_error_is_a_404(string code)
+    {
+        var response = await app.CreateBrowserLikeClient().GetAsync($"/Error/{code}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
     [Fact]
     public async Task A_tampered_remember_me_checkbox_counts_as_unchecked_and_the_form_renders()
     {

@@ -68,6 +68,8 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
                 ModelState.AddModelError($"Input.Agenda[{i}].Question", L["A poll needs a question."]);
             else if (item.Type == ExerciseTypes.Poll && Choices(item).Count == 1)
                 ModelState.AddModelError($"Input.Agenda[{i}].Choices", L["A choice poll needs at least two choices; leave it empty for a 1–5 scale."]);
+            else if (item.Type == ExerciseTypes.Poll && Choices(item).Count > MaxChoices)
+                ModelState.AddModelError($"Input.Agenda[{i}].Choices", L["A poll offers at most {0} choices; this one has {1}.", MaxChoices, Choices(item).Count]);
         }
         if (!ModelState.IsValid) return Page();
 
@@ -105,8 +107,11 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
         return RedirectToPage("./Control", new { id });
     }
 
+    /// <summary>What a phone shows in one go.</summary>
+    public const int MaxChoices = 10;
+
     private static List<string> Choices(AgendaItem item) =>
-        [.. (item.Choices ?? "").Split('\n').Select(c => c.Trim()).Where(c => c.Length > 0).Take(10)];
+        [.. (item.Choices ?? "").Split('\n').Select(c => c.Trim()).Where(c => c.Length > 0)];
 
     private void Pad()
     {

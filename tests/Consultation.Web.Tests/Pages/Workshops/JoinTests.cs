@@ -106,6 +106,29 @@ public sealed class JoinTests(PortalFactory app) : IClassFixture<PortalFactory>
     }
 
     [Fact]
+    public async Task A_poll_with_more_choices_than_a_phone_shows_is_refused_naming_the_count()
+    {
+        var facilitator = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(facilitator, "facilitator@demo.local");
+        var round = await SeedRoundAsync(app);
+        var fields = new Dictionary<string, string>
+        {
+            ["Input.RoundId"] = round.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Input.Title"] = "Twelve choices",
+            ["Input.ScheduledOn"] = "2026-12-01", ["Input.AccessMode"] = "Pseudonymous",
+            ["Input.Agenda[0].Type"] = ExerciseTypes.Poll, ["Input.Agenda[0].Question"] = "Which?",
+            ["Input.Agenda[0].Choices"] = string.Join("\n", Enumerable.Range(1, 12).Select(i => $"C{i}")),
+        };
+
+        var response = await Forms.PostAsync(facilitator, "/Workshops/Create", fields);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("A poll offers at most 10 choices; this one has 12.", html, StringComparison.Ordinal);
+        Assert.Contains("C12", html, StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT COUNT(*) FROM workshops WHERE title = 'Twelve choices'"));
+    }
+
+    [Fact]
     public async Task Pseudonymous_join_needs_a_display_name_and_keeps_what_was_typed()
     {
         var facilitator = app.CreateBrowserLikeClient();
