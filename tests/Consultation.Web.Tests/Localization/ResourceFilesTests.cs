@@ -125,6 +125,35 @@ public sealed partial class ResourceFilesTests
         return new TheoryData<string>(keys);
     }
 
+    /// <summary>The questionnaire validator's messages (Core, shown through <c>L[message, args]</c> on the editor page).</summary>
+    internal static SortedSet<string> ValidatorMessages()
+    {
+        var text = File.ReadAllText(Path.Combine(Repo, "src", "Consultation.Core", "Questionnaires", "QuestionnaireValidator.cs"));
+        var messages = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (Match call in Regex.Matches(text, @"Error\((?:[^()""]|""(?:[^""\\]|\\.)*""|\([^()]*\))*\)"))
+        {
+            // The message is the first plain (not interpolated) literal that reads as a sentence; the path comes before it.
+            var plain = Regex.Replace(call.Value, @"\$""(?:[^""\\]|\\.)*""", "");
+            var literal = Regex.Matches(plain, @"""((?:[^""\\]|\\.)*)""")
+                .Select(m => Regex.Unescape(m.Groups[1].Value)).FirstOrDefault(l => l.Contains(' ', StringComparison.Ordinal) && l.Count(char.IsLetter) >= 3);
+            if (literal is not null) messages.Add(literal);
+        }
+        return messages;
+    }
+
+    [Fact]
+    public void The_questionnaire_validators_messages_are_translated()
+    {
+        var messages = ValidatorMessages();
+        Assert.True(messages.Count >= 40, $"only {messages.Count} messages found: the scan no longer reads the validator");
+        foreach (var culture in TranslatedCultures)
+        {
+            var translated = Read(culture);
+            var missing = messages.Where(m => !translated.ContainsKey(m)).ToList();
+            Assert.True(missing.Count == 0, $"{culture} lacks:\n" + string.Join("\n", missing));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TableKeys))]
     public void Texts_held_in_tables_are_translated(string key)
