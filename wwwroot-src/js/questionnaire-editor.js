@@ -26,10 +26,13 @@ function render() {
   }
 }
 
-// Too large to save: say so here and keep the text, instead of sending a form the server can only refuse.
+// Too large to save: say so here and keep the text, instead of sending a form the server can only refuse. The
+// textareas' own maxlength (from the model's limit) would silently cut a pasted definition at the limit instead.
+const bindingsArea = source?.form?.querySelector("textarea[name='Input.BindingsJson']");
+for (const area of [source, bindingsArea]) area?.removeAttribute("maxlength");
 source?.form?.addEventListener("submit", e => {
   const max = Number(source.dataset.maxLength);
-  if (!max || source.value.length <= max) return;
+  if (!max || (source.value.length <= max && (bindingsArea?.value.length ?? 0) <= max)) return;
   e.preventDefault();
   const errors = document.getElementById("schema-errors");
   const item = document.createElement("li");

@@ -53,6 +53,30 @@ public sealed class QuestionnaireEditorTests(BrowserFixture browser, BrowserPort
     /// exactly as SerbianScript transliterates survey-core's Serbian.
     /// </summary>
     [Fact]
+    public async Task A_pasted_definition_over_the_limit_is_kept_whole_and_called_too_large()
+    {
+        var setup = await CoordinatorSetup.SignInAsync(app);
+        var questionnaireId = await setup.CreateQuestionnaireAsync(await setup.CreateRoundAsync("Too large a definition", ["THB"]));
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var coordinator = await test.NewPersonAsync("coordinator");
+            await (await LoginPage.OpenAsync(coordinator)).SignInAsync("coordinator@demo.local");
+            var editor = await QuestionnaireEditorPage.OpenAsync(coordinator, questionnaireId);
+            // Once cut silently at 1,000,000 characters by the textarea's maxlength, then "not valid JSON" at the cut.
+            var big = "{\"title\":\"" + new string('x', 1_100_000) + "\",\"pages\":[]}";
+            await editor.Source.FillAsync(big);
+            Assert.Equal(big.Length, await editor.Source.EvaluateAsync<int>("e => e.value.length"));
+
+            await coordinator.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
+
+            await Expect(coordinator.Locator("#schema-errors")).ToContainTextAsync("The questionnaire is too large.");
+            Assert.Equal(big.Length, await editor.Source.EvaluateAsync<int>("e => e.value.length"));
+        });
+    }
+
+    [Fact]
     public async Task SurveyJS_has_its_own_words_in_every_portal_language()
     {
         var setup = await CoordinatorSetup.SignInAsync(app);
