@@ -75,6 +75,22 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             ModelState.AddModelError("Input.ClosesAt", L["An open round cannot get a closing time in the past: it would close at once, for good. Choose a later time, or close the round with its button."]);
             return Page();
         }
+        // A crime area a published questionnaire asks about stays in scope: its answers feed the evidence, and the
+        // questionnaire could no longer be saved with bindings outside the round.
+        var published = await conn.QueryAsync<(string Title, string BindingsJson)>(new CommandDefinition("""
+            SELECT q.title, v.bindings_json FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id
+             WHERE q.round_id = @id AND v.status = 'Published'
+            """, new { id }, cancellationToken: ct));
+        foreach (var (title, bindingsJson) in published)
+        {
+            List<Consultation.Core.Questionnaires.Binding>? bindings;
+            try { bindings = System.Text.Json.JsonSerializer.Deserialize<List<Consultation.Core.Questionnaires.Binding>>(bindingsJson, Consultation.Core.Questionnaires.Binding.JsonOptions); }
+            catch (System.Text.Json.JsonException) { continue; }
+            foreach (var area in (bindings ?? []).Select(b => b.CrimeArea).OfType<string>().Distinct(StringComparer.Ordinal).Where(a => !round.CrimeAreas.Contains(a, StringComparer.Ordinal)))
+                ModelState.AddModelError("Input.CrimeAreas", L["{0} is asked about by the published questionnaire “{1}”: keep it in the round.",
+                    CrimeAreaChoices.FirstOrDefault(c => c.Code == area)?.Name ?? area, Consultation.Web.Api.ImportApi.DisplayTitle(L, title)]);
+        }
+        if (!ModelState.IsValid) return Page();
         await using var tx = await conn.BeginTransactionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE rounds SET title = @Title, description_html = @DescriptionHtml, opens_at = @OpensAt, closes_at = @ClosesAt,

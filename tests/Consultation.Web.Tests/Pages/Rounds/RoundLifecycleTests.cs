@@ -84,6 +84,31 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task A_crime_area_a_published_questionnaire_asks_about_stays_in_the_rounds_scope()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "Scope kept"); // DRUGS and THB, a published five-indicator questionnaire
+        var fields = RoundFields("Scope kept");
+        fields.RemoveAll(f => f.Key == "Input.CrimeAreas" && f.Value == "THB");
+        fields.AddRange((await OrganisationIdsAsync(roundId)).Select(o => new KeyValuePair<string, string>("Input.Organisations", o)));
+
+        var response = await PostAsync(client, $"/Rounds/Edit/{roundId}", fields);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Trafficking in human beings is asked about by the published questionnaire", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        await using var conn = Open(app);
+        Assert.Equal(["DRUGS", "THB"], await conn.QueryAsync<string>(
+            "SELECT crime_area_code FROM round_crime_areas WHERE round_id = @roundId ORDER BY crime_area_code", new { roundId }));
+    }
+
+    private async Task<IEnumerable<string>> OrganisationIdsAsync(long roundId)
+    {
+        await using var conn = Open(app);
+        return (await conn.QueryAsync<long>("SELECT organisation_id FROM round_organisations WHERE round_id = @roundId", new { roundId }))
+            .Select(o => o.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    }
+
+    [Fact]
     public async Task Round_opens_closes_refuses_to_reopen_and_archives_with_audit_rows()
     {
         var client = await CoordinatorAsync(app);
