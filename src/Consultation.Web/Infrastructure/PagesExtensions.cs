@@ -26,6 +26,7 @@ public static class PagesExtensions
                 o.Filters.Add<Data.TransientDatabaseFailureFilter>();
                 o.Filters.Add<UnknownHandlerFilter>();
                 o.Filters.Add<FormReadFilter>();
+                o.Filters.Add<AntiforgeryFailureFilter>();
                 o.ModelBinderProviders.Insert(0, new CheckboxBinderProvider());
             })
             .AddViewLocalization()

@@ -23,6 +23,24 @@ public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<Portal
     }
 
     [Fact]
+    public async Task A_form_without_its_antiforgery_token_is_a_400_page_for_a_browser_and_problem_json_for_a_script()
+    {
+        var form = new Dictionary<string, string> { ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = "x" };
+
+        var page = await app.CreateBrowserLikeClient().PostAsync("/Account/Login", new FormUrlEncodedContent(form));
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+
+        var script = app.CreateBrowserLikeClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Accept.ParseAdd("application/json");
+        var json = await script.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Equal("application/problem+json", json.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("\"status\":400", await json.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tampered_remember_me_checkbox_counts_as_unchecked_and_the_form_renders()
     {
         var client = app.CreateBrowserLikeClient();
