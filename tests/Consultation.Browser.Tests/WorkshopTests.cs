@@ -45,6 +45,8 @@ public sealed class WorkshopTests(BrowserFixture browser, BrowserPortalFactory a
             var ana = await JoinPage.JoinAsync(anaPhone, code, "Ana", "NGO");
             var marko = await JoinPage.JoinAsync(markoPhone, code, "Marko", "Academic");
             await Expect(screen.Connected).ToHaveTextAsync("2");
+            // The control page, loaded before anyone joined, counts them without a reload.
+            await Expect(facilitator.Locator("[data-live=joined]")).ToHaveTextAsync("2");
 
             await ana.AddFactorAsync("Political", "Visa liberalisation with neighbouring states");
             await marko.AddFactorAsync("Technological", "Crypto-asset payments for smuggling");

@@ -35,6 +35,9 @@ document.addEventListener("focusout", () => setTimeout(maybeReload, 300));
 function render() {
   if (results) {
     live("connected").textContent = results.connected;
+    // Everyone connected has joined: the total counted when the page loaded grows with late joiners.
+    const joined = live("joined");
+    if (joined) joined.textContent = Math.max(Number(joined.textContent) || 0, results.connected);
     live("answered").textContent = results.answered;
   }
   renderResults(live("results"), T, state?.exercise, results);
