@@ -62,6 +62,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         public string SchemaJson { get; init; } = "";
         public string BindingsJson { get; init; } = "";
         public DateTimeOffset UpdatedAt { get; init; }
+        /// <summary>The column exactly as stored, for the save's guard (whatever wrote it, the comparison is exact).</summary>
+        public string UpdatedAtStored { get; init; } = "";
         public DateTimeOffset? PublishedAt { get; init; }
         public bool IsPublished => Status == VersionStatus.Published;
     }
@@ -122,7 +124,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             var n = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE questionnaire_versions SET schema_json = @SchemaJson, bindings_json = @bindings, updated_at = @now
                  WHERE id = @VersionId AND questionnaire_id = @QuestionnaireId AND status = 'Draft' AND updated_at = @BaseSavedAt
-                """, new { Input.SchemaJson, bindings, now, VersionId = Latest.Id, QuestionnaireId = id, BaseSavedAt = DapperSetup.Format(Latest.UpdatedAt) }, tx, cancellationToken: ct));
+                """, new { Input.SchemaJson, bindings, now, VersionId = Latest.Id, QuestionnaireId = id, BaseSavedAt = Latest.UpdatedAtStored }, tx, cancellationToken: ct));
             if (n == 0) return await ConflictAsync(tx, ct);
             (versionId, version) = (Latest.Id, Latest.Version);
         }
@@ -174,7 +176,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         if (header is null) return false;
         Header = header;
         Versions = (await conn.QueryAsync<VersionRow>(new CommandDefinition("""
-            SELECT id, version, status, schema_json, bindings_json, updated_at, published_at
+            SELECT id, version, status, schema_json, bindings_json, updated_at, updated_at AS updated_at_stored, published_at
               FROM questionnaire_versions WHERE questionnaire_id = @id ORDER BY version DESC
             """, new { id }, cancellationToken: ct))).ToList();
         return Versions.Count > 0;

@@ -139,6 +139,21 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task A_draft_whose_saved_time_was_written_in_another_format_still_saves()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Odd saved time"));
+        await using (var conn = app.Connection())
+            await conn.ExecuteAsync("UPDATE questionnaire_versions SET updated_at = '2026-01-01T00:00:00+00:00' WHERE questionnaire_id = @id", new { id });
+        var draft = await LatestVersionAsync(app, id);
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: false, schema: draft.SchemaJson.Replace("Five-indicator", "Renamed five-indicator", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("Renamed five-indicator", (await LatestVersionAsync(app, id)).SchemaJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Saving_over_a_newer_version_is_refused_and_keeps_the_text()
     {
         var client = await CoordinatorAsync(app);
