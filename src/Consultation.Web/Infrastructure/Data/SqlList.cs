@@ -17,3 +17,14 @@ public static class SqlList
     public static string NotIn(DbConnection conn, string parameter) =>
         conn is NpgsqlConnection ? $"<> ALL({parameter})" : $"NOT IN {parameter}";
 }
+
+/// <summary>
+/// "Contains, any case" for a LIKE with <c>ESCAPE '\'</c> over <c>lower(column)</c>: the text lower-cased, its
+/// <c>\</c>, <c>%</c> and <c>_</c> taken literally. Null for empty text (no filter).
+/// </summary>
+public static class SqlLike
+{
+    public static string? Contains(string? text) => string.IsNullOrWhiteSpace(text) ? null
+        : "%" + text.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+}

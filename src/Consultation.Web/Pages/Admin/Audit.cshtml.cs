@@ -45,8 +45,8 @@ public sealed class AuditModel(Db db) : PageModel
             """, new
         {
             Action = Blank(Action),
-            Actor = Contains(Actor),
-            Q = Contains(Q),
+            Actor = SqlLike.Contains(Actor),
+            Q = SqlLike.Contains(Q),
             // As stored: round-trip UTC text, which sorts as time (DapperSetup).
             FromAt = From is { } f ? DapperSetup.Format(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
             ToAt = To is { } t ? DapperSetup.Format(new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
@@ -70,9 +70,4 @@ public sealed class AuditModel(Db db) : PageModel
     };
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
-
-    /// <summary>A LIKE pattern for "contains", lower case, with the pattern characters escaped.</summary>
-    private static string? Contains(string? s) => Blank(s) is { } text
-        ? "%" + text.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%"
-        : null;
 }

@@ -33,8 +33,7 @@ public sealed class IndexModel(Db db) : PageModel
         // An unknown category or country is no filter (as elsewhere), not an error.
         var category = OrganisationCategory.All.Contains(Category ?? "", StringComparer.Ordinal) ? Category : null;
         var country = Countries.Contains(Country ?? "", StringComparer.Ordinal) ? Country : null;
-        var text = string.IsNullOrWhiteSpace(Q) ? null
-            : "%" + Q.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        var text = SqlLike.Contains(Q);
         Rows = (await conn.QueryAsync<Row>(new CommandDefinition("""
             SELECT o.id, o.name, o.category, o.country,
                    (SELECT COUNT(*) FROM users u WHERE u.organisation_id = o.id AND u.password_hash IS NOT NULL) AS members

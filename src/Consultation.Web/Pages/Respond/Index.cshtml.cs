@@ -52,16 +52,14 @@ public sealed class IndexModel(Db db, CurrentUser me, TimeProvider clock) : Page
             """, new { Me = me.Id, org }, cancellationToken: ct)))
             .GroupBy(s => s.QuestionnaireId).ToDictionary(g => g.Key, g => g.Last());
         var now = clock.GetUtcNow();
-        var titles = new Dictionary<long, string>();
-        foreach (var q in questionnaires)
-            titles[q.Id] = SurveyTitle.For(q.Title, await RespondSql.PublishedSchemaAsync(conn, q.Id, q.PublishedVersionId, ct), CultureInfo.CurrentUICulture);
+        var schemas = await RespondSql.PublishedSchemasAsync(conn, [.. questionnaires.Select(q => q.PublishedVersionId).Distinct()], ct);
         Items = questionnaires.Select(q =>
         {
             statuses.TryGetValue(q.Id, out var s);
             return new Item
             {
                 Questionnaire = q,
-                Title = titles[q.Id],
+                Title = SurveyTitle.For(q.Title, schemas.GetValueOrDefault(q.PublishedVersionId), CultureInfo.CurrentUICulture),
                 Progress = ResponseRules.Progress(s?.Status),
                 RevisionNo = s?.RevisionNo,
                 IsOpen = q.IsOpenAt(now),

@@ -164,6 +164,12 @@ public static class RespondSql
         """, "@id", "@Me", "@Org");
 
     /// <summary>The schema of a published version of the questionnaire (the response's, else the latest).</summary>
+    /// <summary>The definitions of these published versions, by version id (one query for a whole list).</summary>
+    public static async Task<Dictionary<long, string>> PublishedSchemasAsync(DbConnection conn, IReadOnlyCollection<long> versionIds, CancellationToken ct) =>
+        versionIds.Count == 0 ? [] : (await conn.QueryAsync<(long Id, string SchemaJson)>(new CommandDefinition(
+            $"SELECT id, schema_json FROM questionnaire_versions WHERE id {SqlList.In(conn, "@versionIds")} AND status = 'Published'",
+            new { versionIds = versionIds.ToArray() }, cancellationToken: ct))).ToDictionary(v => v.Id, v => v.SchemaJson);
+
     public static Task<string?> PublishedSchemaAsync(DbConnection conn, long questionnaireId, long versionId, CancellationToken ct, DbTransaction? tx = null) =>
         conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
             SELECT schema_json FROM questionnaire_versions
