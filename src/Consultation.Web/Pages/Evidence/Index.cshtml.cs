@@ -113,7 +113,7 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (id, sha) = await EvidenceSnapshots.FreezeAsync(conn, tx, e, Freeze.Label?.Trim() ?? "", user.Id, clock.GetUtcNow(), ct);
-        await audit.WriteAsync(EvidenceSnapshots.AuditAction, $"round:{roundId}", $"snapshot:{id} sha256:{sha}", conn, tx, ct: ct);
+        await audit.WriteAsync(EvidenceAudit.Frozen, $"round:{roundId}", $"snapshot:{id} sha256:{sha}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Evidence frozen as snapshot {0}.", id];
         return RedirectToPage("Snapshot", new { id });
