@@ -119,7 +119,7 @@ public static class EvidenceApi
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (snapshotId, sha) = await EvidenceSnapshots.FreezeAsync(conn, tx, e, label ?? "", me, clock.GetUtcNow(), ct);
-        await audit.WriteAsync(EvidenceSnapshots.AuditAction, $"round:{id}",
+        await audit.WriteAsync(EvidenceAudit.Frozen, $"round:{id}",
             $"snapshot:{snapshotId} sha256:{sha} via API token \"{ApiUser.TokenName(request.HttpContext)}\"", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         var snapshot = await EvidenceSnapshots.LoadAsync(conn, snapshotId, null, ct);

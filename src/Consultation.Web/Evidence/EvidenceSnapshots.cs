@@ -3,6 +3,12 @@ using Dapper;
 
 namespace Consultation.Web.Evidence;
 
+/// <summary>Audit actions of the evidence, stable strings stored in <c>audit_log.action</c>.</summary>
+public static class EvidenceAudit
+{
+    public const string Frozen = "evidence.frozen";
+}
+
 /// <summary>
 /// Frozen evidence (DOMAIN.md, "Evidence": a snapshot freezes it). The stored content is the canonical JSON of an
 /// <see cref="EvidenceReport"/> with its sources, and its SHA-256; the table refuses updates and deletes (migration
@@ -11,8 +17,6 @@ namespace Consultation.Web.Evidence;
 /// </summary>
 public static class EvidenceSnapshots
 {
-    public const string AuditAction = "evidence.frozen";
-
     public sealed record SnapshotRow
     {
         public long Id { get; init; }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Consultation.Core.Localization;
@@ -109,6 +110,71 @@ public sealed partial class ResourceFilesTests
         Assert.Contains(key, english);
         foreach (var culture in TranslatedCultures)
             Assert.True(Read(culture).ContainsKey(key), $"{key} has no {culture} text");
+    }
+
+    private static readonly Assembly[] PortalAssemblies =
+        [typeof(Consultation.Web.Infrastructure.Security.AuditLog).Assembly, typeof(Consultation.Core.Organisations.OrganisationCategory).Assembly];
+
+    private static bool IsAuditActionClass(Type type) =>
+        type.Name.EndsWith("Audit", StringComparison.Ordinal) || type.Name.EndsWith("AuditActions", StringComparison.Ordinal);
+
+    private static IEnumerable<FieldInfo> StringConstants(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f is { IsLiteral: true, IsInitOnly: false } && f.FieldType == typeof(string));
+
+    /// <summary>
+    /// Every action the portal writes to the audit log: the public string constants of the classes whose name ends
+    /// with "Audit" or "AuditActions" (AuditActions, ApiAuditActions, RespondAudit, WorkshopAudit, …), found by reflection
+    /// so that a new action without a label fails.
+    /// </summary>
+    private static List<string> AuditActions() =>
+        [.. PortalAssemblies.SelectMany(a => a.GetTypes()).Where(IsAuditActionClass).SelectMany(StringConstants)
+            .Select(f => (string)f.GetRawConstantValue()!).Distinct().Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> AuditActionCodes() => new(AuditActions());
+
+    [Fact]
+    public void The_audit_actions_are_found_in_every_class_that_holds_them()
+    {
+        var codes = AuditActions();
+        Assert.True(codes.Count >= 40, $"only {codes.Count} audit actions found: {string.Join(", ", codes)}");
+        foreach (var code in new[]
+        {
+            Consultation.Web.Infrastructure.Security.AuditActions.RoundCreated, Consultation.Web.Api.ApiAuditActions.TokenCreated,
+            Consultation.Web.Pages.Respond.RespondAudit.Submitted, Consultation.Web.Rounds.CoordinationAuditActions.ResponseGraded,
+            Consultation.Web.Workshops.WorkshopAudit.Created, Consultation.Web.Evidence.EvidenceAudit.Frozen,
+        })
+            Assert.Contains(code, codes);
+        // A constant named like an audit action elsewhere would escape the labels (evidence.frozen once lived in EvidenceSnapshots).
+        var stray = PortalAssemblies.SelectMany(a => a.GetTypes()).Where(t => !IsAuditActionClass(t)).SelectMany(StringConstants)
+            .Where(f => f.Name.Contains("AuditAction", StringComparison.Ordinal)).Select(f => $"{f.DeclaringType!.FullName}.{f.Name}").ToList();
+        Assert.True(stray.Count == 0, "Audit actions outside an …Audit or …AuditActions class: " + string.Join(", ", stray));
+    }
+
+    [Theory]
+    [MemberData(nameof(AuditActionCodes))]
+    public void Every_audit_action_has_a_label_in_every_language(string code)
+    {
+        var key = Consultation.Web.Pages.Admin.AuditModel.LabelKey(code);
+        var english = XDocument.Load(Path.Combine(Resources, "SharedResource.resx")).Root!.Elements("data")
+            .SingleOrDefault(d => (string)d.Attribute("name")! == key);
+        Assert.True(english is not null && ((string?)english.Element("value"))?.Length > 0, $"{key} has no English label in SharedResource.resx");
+        foreach (var culture in TranslatedCultures)
+            Assert.True(Read(culture).TryGetValue(key, out var label) && label.Length > 0, $"{key} has no {culture} label");
+    }
+
+    /// <summary>The audit log's filter lists actions by label: two actions with one label could not be told apart.</summary>
+    [Fact]
+    public void Audit_action_labels_differ_within_each_language()
+    {
+        var keys = AuditActions().Select(Consultation.Web.Pages.Admin.AuditModel.LabelKey).ToList();
+        var english = XDocument.Load(Path.Combine(Resources, "SharedResource.resx")).Root!.Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "", StringComparer.Ordinal);
+        foreach (var (culture, texts) in TranslatedCultures.Select(c => (c, Read(c))).Prepend(("en", english)))
+        {
+            var twice = keys.Where(texts.ContainsKey).GroupBy(k => texts[k], StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1)
+                .Select(g => $"{g.Key}: {string.Join(", ", g)}").ToList();
+            Assert.True(twice.Count == 0, $"{culture}: one label for several audit actions: " + string.Join("; ", twice));
+        }
     }
 
     /// <summary>Texts kept in tables and shown through <c>L[text]</c> (the scan of <c>L["…"]</c> does not see them).</summary>

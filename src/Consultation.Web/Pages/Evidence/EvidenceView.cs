@@ -1,6 +1,7 @@
 using System.Globalization;
 using Consultation.Core.Organisations;
 using Consultation.Web.Evidence;
+using Microsoft.Extensions.Localization;
 
 namespace Consultation.Web.Pages.Evidence;
 
@@ -27,6 +28,13 @@ public static class EvidenceFormat
     public static string Heat(double? mean) => mean is { } m ? "ev-h" + Math.Clamp((int)Math.Round(m, MidpointRounding.AwayFromZero), 1, 5).ToString(CultureInfo.InvariantCulture) : "";
 
     public static string? CategoryOrNull(string? category) => OrganisationCategory.IsKnown(category) ? category : null;
+
+    /// <summary>A filter as the evidence pages name it: the category (or all) and the source, e.g. "NGO · Questionnaires only".</summary>
+    public static string FilterName(IStringLocalizer L, string? category, EvidenceSource source) => FilterName(L, category, source.ToString());
+
+    /// <summary><inheritdoc cref="FilterName(IStringLocalizer, string?, EvidenceSource)"/> (a snapshot row keeps the source as text).</summary>
+    public static string FilterName(IStringLocalizer L, string? category, string source) =>
+        $"{(category is null ? L["All categories"].Value : L["Category." + category].Value)} · {L["Source." + source].Value}";
 
     /// <summary>Rank change: a smaller rank number is a rise.</summary>
     public static (string Arrow, string Css, int Places)? RankChange(int? now, int? before)

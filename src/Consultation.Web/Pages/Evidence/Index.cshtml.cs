@@ -113,7 +113,7 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var (id, sha) = await EvidenceSnapshots.FreezeAsync(conn, tx, e, Freeze.Label?.Trim() ?? "", user.Id, clock.GetUtcNow(), ct);
-        await audit.WriteAsync(EvidenceSnapshots.AuditAction, $"round:{roundId}", $"snapshot:{id} sha256:{sha}", conn, tx, ct: ct);
+        await audit.WriteAsync(EvidenceAudit.Frozen, $"round:{roundId}", $"snapshot:{id} sha256:{sha}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Evidence frozen as snapshot {0}.", id];
         return RedirectToPage("Snapshot", new { id });
@@ -143,7 +143,7 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
                 // Figures of different subsets are not changes: only a snapshot frozen with these filters compares.
                 else if (earlier.Report.Filter.Category != Filter.Category || earlier.Report.Filter.Source != Filter.Source)
                     ModelState.AddModelError(nameof(Compare), L["That snapshot was frozen with other filters ({0}): choose the same filters to compare with it.",
-                        FilterName(earlier.Report.Filter.Category, earlier.Report.Filter.Source)]);
+                        EvidenceFormat.FilterName(L, earlier.Report.Filter.Category, earlier.Report.Filter.Source)]);
                 else
                     comparison = EvidenceComparison.Between(report, earlier.Report, SnapshotName(earlier.Row));
                 break;
@@ -162,10 +162,6 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         View = new EvidenceView { Report = report, Comparison = comparison, DrillDown = true };
         return true;
     }
-
-    /// <summary>A filter as the snapshot list names it: the category (or all) and the source.</summary>
-    private string FilterName(string? category, EvidenceSource source) =>
-        $"{(category is null ? L["All categories"].Value : L["Category." + category].Value)} · {L["Source." + source].Value}";
 
     /// <summary><c>snapshot-12</c>, <c>round-3</c>, or a bare snapshot id (links from the snapshot list).</summary>
     private static (string? Kind, long Id) ParseCompare(string? value)
