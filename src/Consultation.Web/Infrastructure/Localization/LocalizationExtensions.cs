@@ -71,6 +71,11 @@ public static class LocalizationExtensions
                 : null);
     }
 
+    /// <summary>
+    /// The rule Results.LocalRedirect enforces (its IsLocalUrl): a path on this site, not "//host" or "/\\host", and no
+    /// control characters — browsers drop a tab or newline, so "/\t/host" would leave the site (and LocalRedirect throws).
+    /// </summary>
     private static bool IsLocal(string url) =>
-        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+        && !url.Any(char.IsControl);
 }
