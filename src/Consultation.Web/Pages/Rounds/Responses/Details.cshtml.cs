@@ -17,6 +17,8 @@ namespace Consultation.Web.Pages.Rounds.Responses;
 /// <summary>
 /// One response for a coordinator: its answers with the question titles of the published version it answered,
 /// every kept revision with what changed between two, and the Europol 4x4 grading of a submitted response.
+/// Coordinators read only what the organisation submitted: the answers shown by default are the latest submitted
+/// revision (the one the evidence counts), never the draft the respondent is still editing.
 /// </summary>
 public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
 {
@@ -24,8 +26,12 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
     [TempData] public string? StatusMessage { get; set; }
     public ResponseRow Row { get; private set; } = new();
     public IReadOnlyList<RevisionRow> Revisions { get; private set; } = [];
-    /// <summary>The revision shown; null shows the response's current data (the draft, or the last submission).</summary>
+    /// <summary>The revision asked for; null shows the latest submitted revision (<see cref="Latest"/>).</summary>
     public long? Revision { get; private set; }
+    /// <summary>The latest submitted revision; null when the organisation has submitted nothing yet (nothing is shown then).</summary>
+    public RevisionRow? Latest => Revisions.Count > 0 ? Revisions[^1] : null;
+    /// <summary>The respondent has saved changes after the latest submission (their content is not shown).</summary>
+    public bool HasUnsubmittedChanges { get; private set; }
     public long? CompareWith { get; private set; }
     public IReadOnlyList<AnswerItem> Items { get; private set; } = [];
     public IReadOnlyList<Change> Changes { get; private set; } = [];
@@ -149,7 +155,9 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
     /// <summary>Renders the chosen revision (or the current data) and, with <paramref name="compare"/>, what changed since that revision.</summary>
     private bool Show(long? revision, long? compare)
     {
-        var data = Row.DataJson;
+        // A draft is the organisation's own until it is submitted: only revisions are shown to coordinators.
+        var data = Latest?.DataJson;
+        HasUnsubmittedChanges = Latest is { } latest && AnswerSheet.ChangedAnswers(latest.DataJson, Row.DataJson).Count > 0;
         if (revision is { } r)
         {
             var shown = Revisions.FirstOrDefault(x => x.RevisionNo == r);
@@ -157,6 +165,7 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
             data = shown.DataJson;
             Revision = r;
         }
+        if (data is null) return compare is null;
         Items = AnswerSheet.Render(Row.SchemaJson, data, SurveyLocale);
         if (compare is { } c)
         {

@@ -74,6 +74,37 @@ public sealed class ResponseReviewTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Coordinator_reads_the_latest_submission_never_the_draft_the_respondent_is_still_editing()
+    {
+        var client = await CoordinatorAsync(app);
+        // The coordinator's language is saved in their profile, which another test of this class changes.
+        await Forms.PostAsync(client, "/", new Dictionary<string, string> { ["culture"] = "en", ["returnUrl"] = "/" }, "/culture");
+        var round = await OpenRoundAsync(app, client, "Drafts stay private", "ASTRA", "Group 484");
+        var submitted = await InsertAsync(app, round.VersionId, "ASTRA", Astra, "Submitted",
+            submissions: [Answers(comment: "First submission"), Answers(comment: "Second submission")]);
+        // What an autosave after the submission writes: the response's own copy, not a revision.
+        await using (var conn = Open(app))
+            await conn.ExecuteAsync("UPDATE responses SET data_json = @data, revision = revision + 1 WHERE id = @submitted",
+                new { data = Answers(comment: "DRAFT-NOT-SUBMITTED private note"), submitted });
+        var draft = await InsertAsync(app, round.VersionId, "Group 484", Group484, "Draft", draftJson: Answers(comment: "NEVER-SUBMITTED draft"));
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Responses/{submitted}"));
+        Assert.DoesNotContain("DRAFT-NOT-SUBMITTED", page, StringComparison.Ordinal);
+        Assert.Contains("Latest submission: revision 2", page, StringComparison.Ordinal);
+        Assert.Contains("Second submission", Between(page, "data-question=\"THB_comment\"", "</dd>"), StringComparison.Ordinal);
+        Assert.Contains("id=\"unsubmitted-changes\"", page, StringComparison.Ordinal);
+        // The changes from revision 1 are those of revision 2, not of the draft.
+        var changes = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Responses/{submitted}?compare=1"));
+        Assert.Contains("Second submission", changes, StringComparison.Ordinal);
+        Assert.DoesNotContain("DRAFT-NOT-SUBMITTED", changes, StringComparison.Ordinal);
+
+        var unsent = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Responses/{draft}"));
+        Assert.DoesNotContain("NEVER-SUBMITTED", unsent, StringComparison.Ordinal);
+        Assert.Contains("id=\"not-submitted\"", unsent, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-question=", unsent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serbian_coordinator_reads_the_questionnaires_serbian_texts_and_grading_meanings()
     {
         var client = await CoordinatorAsync(app);
