@@ -96,7 +96,9 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         }
 
         // SurveyJS renders html questions and …Html texts as HTML: the one sanitizer cleans them before they are stored.
-        Input.SchemaJson = richText.SanitizeSurveyJson(Input.SchemaJson);
+        // A definition it cannot read stays as typed, for the author to correct.
+        var readable = richText.TrySanitizeSurveyJson(Input.SchemaJson, out var sanitized);
+        if (readable) Input.SchemaJson = sanitized!;
         var areas = await QuestionnairesSql.CrimeAreasAsync(conn, Header.RoundId, ct);
         var check = QuestionnaireValidator.Validate(Input.SchemaJson, Input.BindingsJson, areas.Select(a => a.Code).ToList());
         foreach (var e in check.Errors)
@@ -104,7 +106,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             var field = e.Path.StartsWith("bindings", StringComparison.Ordinal) ? "Input.BindingsJson" : "Input.SchemaJson";
             ModelState.AddModelError(field, $"{e.Path}: {L[e.Message, [.. e.Arguments]]}");
         }
-        if (!check.IsValid) return Page();
+        // What the sanitizer cannot read (not JSON, a property twice, a text that is no text) the validator refuses.
+        if (!check.IsValid || !readable) return Page();
 
         var bindings = string.IsNullOrWhiteSpace(Input.BindingsJson) ? "[]" : Input.BindingsJson;
         var unchanged = Latest.SchemaJson == Input.SchemaJson && Latest.BindingsJson == bindings;

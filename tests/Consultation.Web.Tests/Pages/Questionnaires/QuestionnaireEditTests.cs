@@ -171,4 +171,21 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
         Assert.Contains("My five-indicator", html, StringComparison.Ordinal);
         Assert.Contains("Their five-indicator", (await LatestVersionAsync(app, id)).SchemaJson, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_text_with_half_a_character_is_a_field_error_on_save_not_a_500()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Half a character"));
+        var before = await LatestVersionAsync(app, id);
+        const string schema = """{ "pages": [ { "elements": [ { "type": "html", "name": "h", "html": "<img src=x onerror=alert(1)>\ud800" } ] } ] }""";
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: false, schema: schema, bindings: "[]");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("$: A text contains half of a character (an unpaired surrogate escape): remove it.", html, StringComparison.Ordinal);
+        Assert.Contains(schema, html, StringComparison.Ordinal); // kept as typed, for the author to correct
+        Assert.Equal(before.SchemaJson, (await LatestVersionAsync(app, id)).SchemaJson);
+    }
 }
