@@ -162,6 +162,39 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         return RedirectToPage(new { id });
     }
 
+    /// <summary>
+    /// The live preview renders what saving would store, never the text as typed: the author's definition through the
+    /// same sanitizer, as JSON. 400 problem+json with the reason when it cannot be read (too large, not JSON, a property
+    /// twice, a text that is not text); the script then keeps the last good preview. Changes nothing, so a closed
+    /// round's questionnaire is previewed too.
+    /// </summary>
+    public async Task<IActionResult> OnPostPreviewAsync(long id, CancellationToken ct)
+    {
+        await using (var conn = await db.OpenAsync(ct))
+        {
+            var found = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT id FROM questionnaires WHERE id = @id", new { id }, cancellationToken: ct));
+            if (found is null) return NotFound();
+        }
+        if (ModelState[$"{nameof(Input)}.{nameof(InputModel.SchemaJson)}"]?.Errors is [var invalid, ..]) return PreviewProblem(invalid.ErrorMessage);
+        if (richText.TrySanitizeSurveyJson(Input.SchemaJson, out var sanitized)) return Content(sanitized, "application/json");
+        // Whatever the sanitizer cannot read, the validator names (the first error is why).
+        return PreviewProblem(QuestionnaireValidator.Validate(Input.SchemaJson, null).Errors is [var why, ..] ? L[why.Message, [.. why.Arguments]] : "");
+    }
+
+    /// <summary>The code tells the script this 400 from another one (an expired antiforgery token is a 400 too).</summary>
+    public const string PreviewUnreadable = "questionnaire.preview_unreadable";
+
+    private static ObjectResult PreviewProblem(string title) =>
+        new(new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest, Title = title, Type = "urn:consultation:" + PreviewUnreadable,
+            Extensions = { ["code"] = PreviewUnreadable },
+        })
+        {
+            StatusCode = StatusCodes.Status400BadRequest,
+            ContentTypes = { "application/problem+json" },
+        };
+
     private async Task<IActionResult> ConflictAsync(DbTransaction tx, CancellationToken ct)
     {
         await tx.RollbackAsync(ct);
