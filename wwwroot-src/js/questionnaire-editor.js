@@ -1,18 +1,16 @@
 // Live preview of the questionnaire being authored: renders the textarea's SurveyJS JSON with survey-core and
 // survey-js-ui (globals Survey and SurveyUI, loaded as files before this module — the CSP forbids inline script).
+// It shows what saving would store, not the text as typed: the server's sanitizer (the one saving uses) cleans the
+// definition's HTML (html questions, …Html texts) first, so no markup an author pastes runs or shows here either.
 const source = document.getElementById("schema-json");
 const preview = document.getElementById("survey-preview");
 const status = document.getElementById("preview-status");
 const locale = document.getElementById("preview-locale");
 
-function render() {
-  let json;
-  try {
-    json = JSON.parse(source.value);
-  } catch (e) {
-    status.textContent = `${status.dataset.invalid} ${e.message}`;
-    return; // keep the last good preview on screen while the author types
-  }
+let shown = null; // the sanitized definition on screen, for a change of language
+let latest = 0; // the newest text asked about: an older answer arriving late is dropped
+
+function show(json) {
   try {
     const model = new Survey.Model(json);
     model.locale = locale.value;
@@ -20,10 +18,53 @@ function render() {
     model.showCompleteButton = false;
     SurveyUI.unmountComponentAtNode(preview);
     SurveyUI.renderSurvey(model, preview);
+    shown = json;
     status.textContent = "";
   } catch (e) {
     status.textContent = `${status.dataset.invalid} ${e.message}`;
   }
+}
+
+async function render() {
+  const ticket = ++latest;
+  const text = source.value;
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    status.textContent = `${status.dataset.invalid} ${e.message}`;
+    return; // keep the last good preview on screen while the author types
+  }
+  const max = Number(source.dataset.maxLength);
+  if (max && text.length > max) { status.textContent = source.dataset.tooLarge; return; }
+  const token = source.form?.querySelector("input[name=__RequestVerificationToken]")?.value ?? "";
+  let response;
+  try {
+    response = await fetch(preview.dataset.previewUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Accept": "application/json", "RequestVerificationToken": token },
+      body: new URLSearchParams({ "Input.SchemaJson": text }),
+    });
+  } catch {
+    if (ticket === latest) status.textContent = status.dataset.unavailable;
+    return;
+  }
+  if (ticket !== latest) return;
+  if (!response.ok) {
+    // The server cannot read it (a property twice, …) and says why; anything else (signed out, an expired token,
+    // offline): say the preview is behind.
+    const problem = response.status === 400 ? await response.json().catch(() => null) : null;
+    if (ticket !== latest) return;
+    status.textContent = problem?.code === "questionnaire.preview_unreadable" && problem.title
+      ? `${status.dataset.invalid} ${problem.title}` : status.dataset.unavailable;
+    return;
+  }
+  let sanitized;
+  try { sanitized = await response.json(); } catch { sanitized = null; }
+  if (ticket !== latest) return;
+  if (sanitized === null) { status.textContent = status.dataset.unavailable; return; }
+  show(sanitized);
 }
 
 // Too large to save: say so here and keep the text, instead of sending a form the server can only refuse. The
@@ -48,7 +89,7 @@ if (source && preview && window.Survey && window.SurveyUI) {
     clearTimeout(timer);
     timer = setTimeout(render, 400);
   });
-  locale?.addEventListener("change", render);
+  locale?.addEventListener("change", () => { if (shown !== null) show(shown); });
   render();
 } else if (status) {
   status.textContent = status.dataset.noscript;

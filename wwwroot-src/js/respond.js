@@ -179,6 +179,7 @@ function start() {
       if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
       if (response.status === 409) { closeForm(problem.title); return; }
       if (problem.code === "request.antiforgery") { expired(); return; }
+      if (response.status === 413) { tooLarge(problem); return; }
       showErrors(problem.title ?? strings.badRequest, []);
       setStatus(strings.badRequest, "error");
     } catch {
@@ -190,6 +191,40 @@ function start() {
       if (saveAgain) { saveAgain = false; scheduleSave(); }
     }
   }
+
+  // Too large to save: the server knows only the total, the form knows which answer it is. Name the question with
+  // the longest answer as the form titles it, and its size. The answers stay in localStorage (writeLocal on every
+  // change); the next change saves again.
+  function tooLarge(problem) {
+    const title = problem.title ?? strings.badRequest;
+    const longest = longestAnswer();
+    showErrors(title, longest ? [longest] : []);
+    setStatus(longest ? `${title} ${longest}` : title, "error");
+  }
+
+  function longestAnswer() {
+    const encoder = new TextEncoder();
+    const questions = survey.getAllQuestions();
+    let longest = null;
+    let bytes = 0;
+    for (const q of questions) {
+      if (q.isEmpty()) continue;
+      // As sent: the value's JSON in UTF-8 (a Cyrillic letter is two bytes).
+      const size = encoder.encode(JSON.stringify(q.value)).length;
+      if (size > bytes) { longest = q; bytes = size; }
+    }
+    if (!longest) return "";
+    const title = titleOf(longest);
+    const kb = Math.max(1, Math.round(bytes / 1024)).toLocaleString(document.documentElement.lang || undefined);
+    // The templates repeat a title on every page ("Comment (optional)"): then the page says which one.
+    const page = longest.page?.processedTitle ?? "";
+    const repeated = questions.some(q => q !== longest && titleOf(q) === title);
+    return repeated && page ? format(strings.longestAnswerOnPage, title, page, kb) : format(strings.longestAnswer, title, kb);
+  }
+
+  function titleOf(q) { return q.processedTitle || q.name; }
+
+  function format(text, ...args) { return text.replace(/\{(\d)\}/g, (m, i) => args[i] ?? m); }
 
   async function readProblem(response) {
     try { return await response.json(); } catch { return { title: strings.badRequest }; }
@@ -366,6 +401,7 @@ function start() {
     if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
     if (response.status === 409) { closeForm(problem.title); return; }
     if (problem.code === "request.antiforgery") { expired(); return; }
+    if (response.status === 413) { tooLarge(problem); return; }
     if (response.status === 503) {
       // Nothing was stored; the same content goes again with the same key, so a lost reply cannot count twice.
       setStatus(strings.submitRetrying, "error");

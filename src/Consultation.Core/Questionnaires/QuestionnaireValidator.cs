@@ -52,7 +52,7 @@ public static class QuestionnaireValidator
         try
         {
             using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(schemaJson) ? "" : schemaJson, DocumentOptions);
-            schemaOk = CheckSurvey(doc.RootElement, questions, errors);
+            schemaOk = Readable(doc.RootElement, "$", errors) && CheckSurvey(doc.RootElement, questions, errors);
         }
         catch (JsonException) when (Duplicate(schemaJson!, "$") is { } twice)
         {
@@ -69,7 +69,7 @@ public static class QuestionnaireValidator
         try
         {
             using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(bindingsJson) ? "[]" : bindingsJson, DocumentOptions);
-            CheckBindings(doc.RootElement, schemaOk ? questions : null, crimeAreas, bindings, errors);
+            if (Readable(doc.RootElement, "bindings", errors)) CheckBindings(doc.RootElement, schemaOk ? questions : null, crimeAreas, bindings, errors);
         }
         catch (JsonException) when (Duplicate(bindingsJson!, "bindings") is { } twice)
         {
@@ -92,6 +92,44 @@ public static class QuestionnaireValidator
         public HashSet<string> Columns { get; } = new(StringComparer.Ordinal);
         /// <summary>Names of the questions inside a dynamic panel's template.</summary>
         public HashSet<string> TemplateNames { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// False, with an error, when a text or property name holds an unpaired surrogate escape (<c>\uD800</c> alone): valid
+    /// JSON that a browser reads (with any markup around it), but no text, so nothing here could read or check it.
+    /// </summary>
+    private static bool Readable(JsonElement root, string path, List<SchemaError> errors)
+    {
+        try
+        {
+            Read(root);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(Error(path, "A text contains half of a character (an unpaired surrogate escape): remove it."));
+            return false;
+        }
+
+        static void Read(JsonElement el)
+        {
+            switch (el.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in el.EnumerateObject())
+                    {
+                        _ = p.Name;
+                        Read(p.Value);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in el.EnumerateArray()) Read(item);
+                    break;
+                case JsonValueKind.String:
+                    _ = el.GetString();
+                    break;
+            }
+        }
     }
 
     private static SchemaError Error(string path, string message, params string[] args) => new() { Path = path, Message = message, Arguments = args };

@@ -23,7 +23,9 @@ public sealed class BrowserTest(IBrowser browser, Uri baseUrl, ServerLog serverL
     public string Name { get; } = name;
 
     /// <summary>Opens a new browser context (a different person on a different device) with one page.</summary>
-    public async Task<IPage> NewPersonAsync(string person, ViewportSize? viewport = null)
+    /// <param name="bypassCsp">Ignore the pages' Content-Security-Policy: for a test showing that another defence (the
+    /// HTML sanitizer) stops a script on its own, not only because the CSP would have.</param>
+    public async Task<IPage> NewPersonAsync(string person, ViewportSize? viewport = null, bool bypassCsp = false)
     {
         var phone = viewport is { Width: < 600 };
         var context = await browser.NewContextAsync(new()
@@ -35,6 +37,7 @@ public sealed class BrowserTest(IBrowser browser, Uri baseUrl, ServerLog serverL
             Locale = "en-GB",
             // Bootstrap then skips its transitions: screenshots show finished states, not a menu half open.
             ReducedMotion = ReducedMotion.Reduce,
+            BypassCSP = bypassCsp,
         });
         context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();

@@ -15,6 +15,9 @@ public sealed class QuestionnaireEditorPage(IPage page)
     /// <summary>A matrix question of the preview by its title (SurveyJS renders a matrix as a named radio group).</summary>
     public ILocator PreviewMatrix(string title) => Preview.GetByRole(AriaRole.Radiogroup, new() { Name = title, Exact = true });
 
+    /// <summary>The rendered markup of the preview's html question named <paramref name="name"/>.</summary>
+    public ILocator PreviewHtml(string name) => Preview.Locator($"[data-name='{name}'] .sd-html");
+
     public static async Task<QuestionnaireEditorPage> OpenAsync(IPage page, long questionnaireId)
     {
         await page.GotoAsync($"/Questionnaires/Edit/{questionnaireId}");

@@ -248,4 +248,62 @@ public sealed class RespondingTests(BrowserFixture browser, BrowserPortalFactory
             Assert.True(report.Length == 0, "Accessibility violations:\n" + report);
         });
     }
+
+    /// <summary>
+    /// Answers over the size limit (Rounds:MaxAnswerBytes, 1 MiB by default) are refused with 413: the form names the
+    /// answer to shorten — its question as the form titles it, and its page, since the template repeats the title on
+    /// every page — and keeps everything typed on the device until it is short enough to save.
+    /// </summary>
+    [Fact]
+    public async Task Answers_too_large_to_save_name_the_longest_answer_and_stay_on_the_device()
+    {
+        const string round = "Too long an answer";
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath}"))
+        {
+            var astra = await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, "SELECT id FROM organisations WHERE name = 'ASTRA'");
+            var setup = await CoordinatorSetup.SignInAsync(app);
+            var roundId = await setup.CreateRoundAsync(round, ["DRUGS", "THB"], [astra]);
+            var questionnaireId = await setup.CreateQuestionnaireAsync(roundId);
+            var draft = await Dapper.SqlMapper.QuerySingleAsync<(long Version, string SchemaJson, string BindingsJson)>(conn,
+                "SELECT version, schema_json, bindings_json FROM questionnaire_versions WHERE questionnaire_id = @questionnaireId", new { questionnaireId });
+            await setup.PublishAsync(questionnaireId, draft.SchemaJson, draft.BindingsJson, draft.Version);
+            await setup.OpenRoundAsync(roundId);
+        }
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var page = await test.NewPersonAsync("respondent");
+            var home = await (await LoginPage.OpenAsync(page)).SignInAsync("respondent@demo.local");
+            var form = await (await RespondListPage.OpenFromNavigationAsync(home, page)).OpenAsync(round);
+            await Expect(form.PageTitle("Controlled psychoactive substances")).ToBeVisibleAsync();
+            await form.RateAsync(Damage, 3);
+            await form.ExpectSavedAsync();
+
+            // 1,100,000 characters (and two quotes) as JSON: about 1,074 KB, over the 1,024 KB a save may send.
+            var longText = new string('x', 1_100_000);
+            await form.Comment.FillAsync(longText);
+
+            const string longest = "Your longest answer is the one to \"Comment (optional)\" on the page \"Controlled psychoactive substances\" (about 1,074 KB).";
+            var tooLarge = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "too large to save" });
+            await Expect(tooLarge).ToHaveTextAsync("Your answers are too large to save (at most 1024 KB). Shorten the longest texts. " + longest, new() { Timeout = 15_000 });
+            await Expect(form.Errors.Filter(new() { HasText = "too large to save" })).ToContainTextAsync(longest);
+            await test.ScreenshotAsync(page, "1-too-large");
+
+            // Nothing typed is lost: the device kept it, and a reload brings it back (and is told the same again).
+            await page.ReloadAsync();
+            await Expect(form.Restored).ToBeVisibleAsync();
+            Assert.Equal(longText.Length, await form.Comment.EvaluateAsync<int>("e => e.value.length"));
+            await Expect(form.Rating(Damage, 3)).ToBeCheckedAsync();
+            await Expect(tooLarge).ToContainTextAsync(longest, new() { Timeout = 15_000 });
+
+            // Shortened, it saves.
+            await form.Comment.FillAsync("Shortened to the essentials.");
+            await form.ExpectSavedAsync();
+            await page.ReloadAsync();
+            await Expect(form.Comment).ToHaveValueAsync("Shortened to the essentials.");
+            await Expect(form.Restored).ToBeHiddenAsync();
+            // No AssertNoBrowserErrors here: Chromium logs the expected 413 as a console error.
+        });
+    }
 }

@@ -46,6 +46,18 @@ public sealed class QuestionnaireValidatorTests
         Assert.Equal("1", e.Arguments[0]);
     }
 
+    [Theory]
+    // Half a character (an unpaired surrogate escape) in a name the validator reads, in a text it does not, in bindings.
+    [InlineData("""{ "pages": [ { "elements": [ { "type": "text", "name": "q\ud800" } ] } ] }""", "[]", "$")]
+    [InlineData("""{ "title": "\udc00 title", "pages": [ { "elements": [ { "type": "text", "name": "q" } ] } ] }""", "[]", "$")]
+    [InlineData("""{ "pages": [ { "elements": [ { "type": "text", "name": "q" } ] } ] }""", """[ { "kind": "CONFIDENCE\ud800" } ]""", "bindings")]
+    public void A_text_with_half_a_character_is_an_error_not_an_exception(string schema, string bindings, string path)
+    {
+        var e = Single(QuestionnaireValidator.Validate(schema, bindings));
+        Assert.Equal(path, e.Path);
+        Assert.Equal("A text contains half of a character (an unpaired surrogate escape): remove it.", e.Message);
+    }
+
     [Fact]
     public void A_property_twice_in_one_object_is_named_with_its_object()
     {

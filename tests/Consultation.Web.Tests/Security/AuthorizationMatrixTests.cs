@@ -109,6 +109,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["GET /Questionnaires/Edit/{id:long}"] = Access.Coordinator,
         ["POST /Questionnaires/Edit/{id:long}"] = Access.Coordinator,
         ["POST /Questionnaires/Edit/{id:long}?handler=Publish"] = Access.Coordinator,
+        ["POST /Questionnaires/Edit/{id:long}?handler=Preview"] = Access.Coordinator,
 
         ["GET /Evidence/{roundId:long}"] = Access.Coordinator,
         ["GET /Evidence/{roundId:long}?handler=Csv"] = Access.Coordinator,

@@ -96,7 +96,9 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         }
 
         // SurveyJS renders html questions and …Html texts as HTML: the one sanitizer cleans them before they are stored.
-        Input.SchemaJson = richText.SanitizeSurveyJson(Input.SchemaJson);
+        // A definition it cannot read stays as typed, for the author to correct.
+        var readable = richText.TrySanitizeSurveyJson(Input.SchemaJson, out var sanitized);
+        if (readable) Input.SchemaJson = sanitized!;
         var areas = await QuestionnairesSql.CrimeAreasAsync(conn, Header.RoundId, ct);
         var check = QuestionnaireValidator.Validate(Input.SchemaJson, Input.BindingsJson, areas.Select(a => a.Code).ToList());
         foreach (var e in check.Errors)
@@ -104,7 +106,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             var field = e.Path.StartsWith("bindings", StringComparison.Ordinal) ? "Input.BindingsJson" : "Input.SchemaJson";
             ModelState.AddModelError(field, $"{e.Path}: {L[e.Message, [.. e.Arguments]]}");
         }
-        if (!check.IsValid) return Page();
+        // What the sanitizer cannot read (not JSON, a property twice, a text that is no text) the validator refuses.
+        if (!check.IsValid || !readable) return Page();
 
         var bindings = string.IsNullOrWhiteSpace(Input.BindingsJson) ? "[]" : Input.BindingsJson;
         var unchanged = Latest.SchemaJson == Input.SchemaJson && Latest.BindingsJson == bindings;
@@ -158,6 +161,39 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
                                 : L["Draft version {0} saved.", version];
         return RedirectToPage(new { id });
     }
+
+    /// <summary>
+    /// The live preview renders what saving would store, never the text as typed: the author's definition through the
+    /// same sanitizer, as JSON. 400 problem+json with the reason when it cannot be read (too large, not JSON, a property
+    /// twice, a text that is not text); the script then keeps the last good preview. Changes nothing, so a closed
+    /// round's questionnaire is previewed too.
+    /// </summary>
+    public async Task<IActionResult> OnPostPreviewAsync(long id, CancellationToken ct)
+    {
+        await using (var conn = await db.OpenAsync(ct))
+        {
+            var found = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT id FROM questionnaires WHERE id = @id", new { id }, cancellationToken: ct));
+            if (found is null) return NotFound();
+        }
+        if (ModelState[$"{nameof(Input)}.{nameof(InputModel.SchemaJson)}"]?.Errors is [var invalid, ..]) return PreviewProblem(invalid.ErrorMessage);
+        if (richText.TrySanitizeSurveyJson(Input.SchemaJson, out var sanitized)) return Content(sanitized, "application/json");
+        // Whatever the sanitizer cannot read, the validator names (the first error is why).
+        return PreviewProblem(QuestionnaireValidator.Validate(Input.SchemaJson, null).Errors is [var why, ..] ? L[why.Message, [.. why.Arguments]] : "");
+    }
+
+    /// <summary>The code tells the script this 400 from another one (an expired antiforgery token is a 400 too).</summary>
+    public const string PreviewUnreadable = "questionnaire.preview_unreadable";
+
+    private static ObjectResult PreviewProblem(string title) =>
+        new(new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest, Title = title, Type = "urn:consultation:" + PreviewUnreadable,
+            Extensions = { ["code"] = PreviewUnreadable },
+        })
+        {
+            StatusCode = StatusCodes.Status400BadRequest,
+            ContentTypes = { "application/problem+json" },
+        };
 
     private async Task<IActionResult> ConflictAsync(DbTransaction tx, CancellationToken ct)
     {

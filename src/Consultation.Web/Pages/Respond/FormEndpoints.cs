@@ -59,7 +59,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         if (invalid is not null) return invalid;
         // The answers are compact valid JSON already: only their size is left to check.
         var data = body!.Data;
-        if (data is not { Length: > 0 and <= AnswerValidator.MaxDataLength }) return BadBody();
+        if (data is not { Length: > 0 }) return BadBody();
+        if (data.Length > AnswerValidator.MaxDataLength) return TooLarge(AnswerValidator.MaxDataLength);
         var ct = http.RequestAborted;
         var page = Math.Max(0, body.CurrentPage);
         var now = clock.GetUtcNow();
@@ -114,6 +115,8 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         if (body!.IdempotencyKey is not { } key || !IdempotencyKeyPattern().IsMatch(key))
             return Problem(400, "request.invalid", L["The request is missing a valid idempotency key."]);
         if (body.Data is not { Length: > 0 } data) return BadBody();
+        // Within the request's limit but over what is stored: too large as well (the validator would call it "not an object").
+        if (data.Length > AnswerValidator.MaxDataLength) return TooLarge(AnswerValidator.MaxDataLength);
         var ct = http.RequestAborted;
         var page = Math.Max(0, body.CurrentPage);
 

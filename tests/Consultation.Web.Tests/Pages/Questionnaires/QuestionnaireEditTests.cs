@@ -171,4 +171,112 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
         Assert.Contains("My five-indicator", html, StringComparison.Ordinal);
         Assert.Contains("Their five-indicator", (await LatestVersionAsync(app, id)).SchemaJson, StringComparison.Ordinal);
     }
+
+    /// <summary>What the editor's live preview asks for: the definition as typed, answered as saving would store it.</summary>
+    private static async Task<HttpResponseMessage> PreviewAsync(HttpClient client, long id, string schema, string? token = null)
+    {
+        token ??= Forms.Token(await client.GetStringAsync($"/Questionnaires/Edit/{id}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/Questionnaires/Edit/{id}?handler=Preview")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.SchemaJson"] = schema }),
+        };
+        request.Headers.Add("RequestVerificationToken", token);
+        request.Headers.Accept.ParseAdd("application/json");
+        return await client.SendAsync(request);
+    }
+
+    private const string UnsafeSchema = """
+        {
+          "title": "Preview of markup",
+          "completedHtml": { "default": "<p>Thanks</p><a href=\"javascript:alert(3)\">back</a>", "sr": "<p onclick=\"alert(4)\">Hvala</p>" },
+          "pages": [ { "name": "p1", "elements": [
+            { "type": "html", "name": "intro", "html": "<p>Read <b>this</b> first.</p><img src=x onerror=\"window.previewXss=1\"><script>window.previewXss=2</script>" },
+            { "type": "comment", "name": "note", "title": "Note" } ] } ]
+        }
+        """;
+
+    [Fact]
+    public async Task Preview_answers_the_definition_sanitized_exactly_as_saving_stores_it_and_stores_nothing()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Preview of markup"));
+        var before = await LatestVersionAsync(app, id);
+
+        var response = await PreviewAsync(client, id, UnsafeSchema);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var previewed = await response.Content.ReadAsStringAsync();
+        using (var doc = JsonDocument.Parse(previewed))
+        {
+            var root = doc.RootElement;
+            Assert.Equal("<p>Read <b>this</b> first.</p>", root.GetProperty("pages")[0].GetProperty("elements")[0].GetProperty("html").GetString());
+            Assert.Equal("<p>Thanks</p><a rel=\"noopener noreferrer\">back</a>", root.GetProperty("completedHtml").GetProperty("default").GetString());
+            Assert.Equal("<p>Hvala</p>", root.GetProperty("completedHtml").GetProperty("sr").GetString());
+            Assert.Equal("Note", root.GetProperty("pages")[0].GetProperty("elements")[1].GetProperty("title").GetString());
+        }
+        Assert.Equal(before.SchemaJson, (await LatestVersionAsync(app, id)).SchemaJson);
+
+        // Saving the same text stores exactly what the preview showed.
+        Assert.Equal(HttpStatusCode.Redirect, (await SaveQuestionnaireAsync(app, client, id, publish: false, schema: UnsafeSchema, bindings: "[]")).StatusCode);
+        Assert.Equal(previewed, (await LatestVersionAsync(app, id)).SchemaJson);
+    }
+
+    [Theory]
+    // Readers disagree on a property given twice (the browser takes the last, the sanitizer refuses to guess).
+    [InlineData("""{ "pages": [ { "elements": [ { "type": "html", "name": "h", "html": "<b>x</b>", "html": "<img src=x onerror=alert(1)>" } ] } ] }""",
+        "\"html\" is given twice in the same object: keep one.")]
+    // Half a character: the browser reads it with the markup around it, the server cannot read it at all.
+    [InlineData("""{ "pages": [ { "elements": [ { "type": "html", "name": "h", "html": "<img src=x onerror=alert(1)>\ud800" } ] } ] }""",
+        "A text contains half of a character (an unpaired surrogate escape): remove it.")]
+    [InlineData("{ \"pages\": [ ", "The questionnaire is not valid JSON (line 1, position 14).")]
+    [InlineData("", "Enter the questionnaire's SurveyJS JSON.")]
+    public async Task Preview_of_a_definition_the_server_cannot_read_is_a_400_saying_why_never_the_text_as_typed(string schema, string title)
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Unreadable preview " + title[..10]));
+
+        var response = await PreviewAsync(client, id, schema);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(title, JsonDocument.Parse(body).RootElement.GetProperty("title").GetString());
+        Assert.Equal(Consultation.Web.Pages.Questionnaires.EditModel.PreviewUnreadable, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+        Assert.DoesNotContain("onerror", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_text_with_half_a_character_is_a_field_error_on_save_not_a_500()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Half a character"));
+        var before = await LatestVersionAsync(app, id);
+        const string schema = """{ "pages": [ { "elements": [ { "type": "html", "name": "h", "html": "<img src=x onerror=alert(1)>\ud800" } ] } ] }""";
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: false, schema: schema, bindings: "[]");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("$: A text contains half of a character (an unpaired surrogate escape): remove it.", html, StringComparison.Ordinal);
+        Assert.Contains(schema, html, StringComparison.Ordinal); // kept as typed, for the author to correct
+        Assert.Equal(before.SchemaJson, (await LatestVersionAsync(app, id)).SchemaJson);
+    }
+
+    [Fact]
+    public async Task Preview_is_for_coordinators_a_respondent_gets_403_and_an_unknown_questionnaire_404()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(coordinator, await CreateRoundAsync(coordinator, "Preview access"));
+        var respondent = app.CreateBrowserLikeClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.LoginAsync(respondent, "respondent@demo.local")).StatusCode);
+        var respondentToken = Forms.Token(await respondent.GetStringAsync("/Respond"));
+
+        var refused = await PreviewAsync(respondent, id, UnsafeSchema, respondentToken);
+        var unknown = await PreviewAsync(coordinator, id + 1_000_000, UnsafeSchema, Forms.Token(await coordinator.GetStringAsync($"/Questionnaires/Edit/{id}")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.DoesNotContain("Read <b>this</b>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
 }

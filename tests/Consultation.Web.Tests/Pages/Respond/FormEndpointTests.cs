@@ -59,6 +59,31 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
         Assert.Equal((1L, """{"score":3}"""), (row.CurrentPage, row.DataJson));
     }
 
+    /// <summary>
+    /// Answers within the request limit (Rounds:MaxAnswerBytes, 1 MiB) but longer than what is stored
+    /// (AnswerValidator.MaxDataLength): too large as well, not "not a JSON object".
+    /// </summary>
+    [Fact]
+    public async Task Answers_within_the_request_limit_but_longer_than_what_is_stored_are_too_large_too()
+    {
+        var (_, q) = await OpenRoundAsync(app, "Long answers " + Guid.NewGuid().ToString("N")[..6], SmallSchema);
+        var client = await SignInAsync(app, "respondent@demo.local");
+        var form = await OpenFormAsync(client, q);
+        var note = new string('x', Consultation.Core.Responses.AnswerValidator.MaxDataLength + 10);
+        Assert.True(note.Length + 100 < 1024 * 1024);
+
+        var save = await PostAsync(client, FormEndpoints.SaveUrl(q), form.Token, $$"""{ "data": { "note": "{{note}}" }, "currentPage": 0, "revision": 0 }""");
+        var submit = await PostAsync(client, FormEndpoints.SubmitUrl(q), form.Token,
+            $$"""{ "data": { "score": 3, "note": "{{note}}" }, "currentPage": 0, "revision": 0, "idempotencyKey": "key-for-a-long-note" }""");
+
+        foreach (var response in new[] { save, submit })
+        {
+            await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "request.too_large");
+            Assert.Contains("at most 976 KB", (await JsonAsync(response)).GetProperty("title").GetString(), StringComparison.Ordinal);
+        }
+        Assert.Empty(await ResponsesAsync(app, q));
+    }
+
     [Fact]
     public async Task A_respondent_who_must_change_their_password_is_sent_there_and_nothing_is_saved()
     {
