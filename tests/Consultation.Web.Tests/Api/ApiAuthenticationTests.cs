@@ -159,6 +159,23 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task An_unknown_openapi_document_or_api_version_is_a_problem_json_404()
+    {
+        var anonymous = Client(app, null);
+        var unknownDocument = await ProblemAsync(await anonymous.GetAsync("/api/v2/openapi.json"), HttpStatusCode.NotFound);
+        Assert.Contains("/api/v1/openapi.json", unknownDocument.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await ProblemAsync(await anonymous.GetAsync("/api/openapi/openapi.json"), HttpStatusCode.NotFound);
+        // The document's name comes from the address only, not from the query string.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/v1/openapi.json?documentName=v2")).StatusCode);
+        // Another version's address is the API's too: problem+json, not the portal's sign-in redirect.
+        await ProblemAsync(await anonymous.GetAsync("/api/v2/rounds"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Client(app, await TokenAsync(app, "admin")).GetAsync("/api/v2/rounds"), HttpStatusCode.NotFound);
+        var post = await anonymous.PostAsync("/api/v1/openapi.json", new StringContent("{}"));
+        await ProblemAsync(post, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("GET", string.Join(",", post.Content.Headers.Allow));
+    }
+
+    [Fact]
     public async Task An_unknown_api_path_is_a_problem_json_404()
     {
         var token = await TokenAsync(app, "admin");
