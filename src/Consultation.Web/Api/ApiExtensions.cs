@@ -111,7 +111,7 @@ public static class ApiExtensions
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiRequestBody>().FirstOrDefault() is { } body)
                     operation.RequestBody = new OpenApiRequestBody
                     {
-                        Required = true,
+                        Required = body.Required,
                         Content = new Dictionary<string, OpenApiMediaType>
                         {
                             ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, ct) },
@@ -203,11 +203,12 @@ public static class ApiExtensions
     }
 
     /// <summary>
-    /// Documents the JSON body for OpenAPI. (Not <c>Accepts&lt;T&gt;</c>: that makes routing refuse other content
-    /// types before the endpoint, and the portal's sign-in fallback would answer instead of a problem+json 415.)
+    /// Documents the JSON body for OpenAPI; <paramref name="required"/> false when the endpoint also takes no body at all.
+    /// (Not <c>Accepts&lt;T&gt;</c>: that makes routing refuse other content types before the endpoint, and the portal's
+    /// sign-in fallback would answer instead of a problem+json 415.)
     /// </summary>
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder) =>
-        builder.WithMetadata(new ApiRequestBody(typeof(T)))
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder, bool required = true) =>
+        builder.WithMetadata(new ApiRequestBody(typeof(T), required))
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -223,5 +224,5 @@ public static class ApiExtensions
     }
 }
 
-/// <summary>Endpoint metadata: the type of the JSON body, for the OpenAPI document.</summary>
-public sealed record ApiRequestBody(Type Type);
+/// <summary>Endpoint metadata: the type of the JSON body and whether one must be sent, for the OpenAPI document.</summary>
+public sealed record ApiRequestBody(Type Type, bool Required);

@@ -1,5 +1,6 @@
 using Dapper;
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using static Consultation.Web.Tests.Api.ApiTestKit;
 
@@ -156,6 +157,19 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         Assert.Contains("responses:import", doc.GetProperty("paths").GetProperty("/api/v1/rounds/{id}/responses/import").GetProperty("post")
             .GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_says_which_request_bodies_are_required()
+    {
+        var doc = await BodyAsync(await Client(app, null).GetAsync("/api/v1/openapi.json"));
+        JsonElement Body(string path) => doc.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody");
+        // POST /rounds/{id}/snapshots freezes the unfiltered evidence when no body comes (EvidenceApiTests).
+        var snapshot = Body("/api/v1/rounds/{id}/snapshots");
+        Assert.False(snapshot.TryGetProperty("required", out var required) && required.GetBoolean(), snapshot.ToString());
+        Assert.True(snapshot.GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(Body("/api/v1/rounds").GetProperty("required").GetBoolean());
+        Assert.True(Body("/api/v1/rounds/{id}/responses/import").GetProperty("required").GetBoolean());
     }
 
     [Fact]
