@@ -43,6 +43,10 @@ public static class ApiExtensions
         "admin (all). Errors are RFC 7807 problem+json; invalid fields are 422 with errors keyed by JSON path.";
     private const string SchemeDescription = "An API token created by an administrator (cons_…).";
     public const string Prefix = "/api/v1";
+    /// <summary>Everything under /api is the API's, versions to come included: its errors are problem+json, never portal pages.</summary>
+    public const string Root = "/api";
+    /// <summary>The OpenAPI documents there are (<c>AddOpenApi</c> names); another name in the document's address is a problem+json 404.</summary>
+    private const string DocumentNames = "v1";
 
     /// <summary>Authorization policy of one scope; null = any valid token.</summary>
     public static string Policy(string? scope) => scope is null ? "api" : "api:" + scope;
@@ -71,7 +75,7 @@ public static class ApiExtensions
             var pages = o.OnRejected;
             o.OnRejected = async (ctx, ct) =>
             {
-                if (!ctx.HttpContext.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase))
+                if (!ctx.HttpContext.Request.Path.StartsWithSegments(Root, StringComparison.OrdinalIgnoreCase))
                 {
                     if (pages is not null) await pages(ctx, ct);
                     return;
@@ -82,7 +86,7 @@ public static class ApiExtensions
             };
         });
 
-        services.AddOpenApi("v1", o =>
+        services.AddOpenApi(DocumentNames, o =>
         {
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer((document, _, _) =>
@@ -107,7 +111,7 @@ public static class ApiExtensions
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiRequestBody>().FirstOrDefault() is { } body)
                     operation.RequestBody = new OpenApiRequestBody
                     {
-                        Required = true,
+                        Required = body.Required,
                         Content = new Dictionary<string, OpenApiMediaType>
                         {
                             ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, ct) },
@@ -125,7 +129,7 @@ public static class ApiExtensions
     {
         // Every API error is problem+json: the portal's HTML status pages stay out, and answers the framework gives
         // without a body (no such endpoint 404, wrong content type 415, wrong method 405) get one here.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(Root, StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
         {
             if (context.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
             try
@@ -160,10 +164,12 @@ public static class ApiExtensions
         RoundsApi.Map(api);
         ImportApi.Map(api);
         EvidenceApi.Map(api);
-        app.MapOpenApi("/api/{documentName}/openapi.json").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
-        // Anything else under /api/v1 is a problem+json 404 (without this, the portal's sign-in redirect would answer),
+        // Only the documents there are: the framework answers another name (/api/v2/openapi.json) with a text/plain 404,
+        // which the fallback below makes problem+json like every other API error.
+        app.MapOpenApi(Root + "/{documentName:regex(^(" + DocumentNames + ")$)}/openapi.json").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+        // Anything else under /api is a problem+json 404 (without this, the portal's sign-in redirect would answer),
         // or a 405 with Allow when the address is an endpoint's and only the method is wrong.
-        app.MapFallback(Prefix + "/{**path}", (HttpContext http, EndpointDataSource endpoints, IInlineConstraintResolver constraints) =>
+        app.MapFallback(Root + "/{**path}", (HttpContext http, EndpointDataSource endpoints, IInlineConstraintResolver constraints) =>
             {
                 var allowed = AllowedMethods(http, endpoints, constraints);
                 if (allowed.Count == 0) return ApiResults.NotFound("There is no such API endpoint; see /api/v1/openapi.json.");
@@ -175,14 +181,14 @@ public static class ApiExtensions
         return app;
     }
 
-    /// <summary>The methods of the API endpoints whose route (constraints included) matches this request's path.</summary>
+    /// <summary>The methods of the API endpoints (under /api) whose route, constraints included, matches this request's path.</summary>
     private static List<string> AllowedMethods(HttpContext http, EndpointDataSource endpoints, IInlineConstraintResolver constraints)
     {
         var methods = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>())
         {
             var pattern = endpoint.RoutePattern;
-            if (pattern.RawText is not { } raw || !raw.TrimStart('/').StartsWith(Prefix.TrimStart('/'), StringComparison.OrdinalIgnoreCase) || raw.Contains("{**", StringComparison.Ordinal))
+            if (pattern.RawText is not { } raw || !raw.TrimStart('/').StartsWith(Root.TrimStart('/') + "/", StringComparison.OrdinalIgnoreCase) || raw.Contains("{**", StringComparison.Ordinal))
                 continue;
             if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>() is not { HttpMethods.Count: > 0 } verbs) continue;
             var values = new RouteValueDictionary();
@@ -197,11 +203,12 @@ public static class ApiExtensions
     }
 
     /// <summary>
-    /// Documents the JSON body for OpenAPI. (Not <c>Accepts&lt;T&gt;</c>: that makes routing refuse other content
-    /// types before the endpoint, and the portal's sign-in fallback would answer instead of a problem+json 415.)
+    /// Documents the JSON body for OpenAPI; <paramref name="required"/> false when the endpoint also takes no body at all.
+    /// (Not <c>Accepts&lt;T&gt;</c>: that makes routing refuse other content types before the endpoint, and the portal's
+    /// sign-in fallback would answer instead of a problem+json 415.)
     /// </summary>
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder) =>
-        builder.WithMetadata(new ApiRequestBody(typeof(T)))
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder, bool required = true) =>
+        builder.WithMetadata(new ApiRequestBody(typeof(T), required))
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -217,5 +224,5 @@ public static class ApiExtensions
     }
 }
 
-/// <summary>Endpoint metadata: the type of the JSON body, for the OpenAPI document.</summary>
-public sealed record ApiRequestBody(Type Type);
+/// <summary>Endpoint metadata: the type of the JSON body and whether one must be sent, for the OpenAPI document.</summary>
+public sealed record ApiRequestBody(Type Type, bool Required);

@@ -51,7 +51,7 @@ public static class EvidenceApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/rounds/{id:long}/snapshots", FreezeAsync).RequireScope(ApiScopes.EvidenceRead)
             .WithName("CreateSnapshot").WithSummary("Freezes the round's evidence as an immutable snapshot.")
-            .JsonBody<CreateSnapshot>()
+            .JsonBody<CreateSnapshot>(required: false)
             .Produces<Snapshot>(StatusCodes.Status201Created).ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/snapshots/{id:long}", SnapshotAsync).RequireScope(ApiScopes.EvidenceRead)
@@ -93,8 +93,9 @@ public static class EvidenceApi
     {
         string? label = null, category = null, source = null;
         var errors = new FieldErrors();
-        // The body is optional: no body (or an empty one) freezes the unfiltered evidence.
-        if (request.ContentLength is not 0 && request.ContentType is not null)
+        // The body is optional: no body (or an empty one) freezes the unfiltered evidence. A body without a content type
+        // is read too, so it is refused (415), not ignored: a label sent that way would otherwise be lost from the snapshot.
+        if (request.ContentLength is not 0 && (request.ContentType is not null || request.ContentLength > 0))
         {
             var (doc, error) = await ApiResults.ReadJsonAsync(request, 16 * 1024, ct);
             if (error is not null) return error;

@@ -49,7 +49,7 @@ public static class RoundsApi
         public string? Description { get; init; }
         /// <summary>ISO 8601 with offset; default now.</summary>
         public DateTimeOffset? OpensAt { get; init; }
-        /// <summary>ISO 8601 with offset; default 30 days after opening.</summary>
+        /// <summary>ISO 8601 with offset; default 30 days after opening (which, like a given time, must fall before 2100).</summary>
         public DateTimeOffset? ClosesAt { get; init; }
         /// <summary>IANA zone the portal shows times in; default Europe/Belgrade.</summary>
         public string? TimeZone { get; init; }
@@ -178,7 +178,14 @@ public static class RoundsApi
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) errors.Add("timeZone", "Unknown time zone; use an IANA name such as Europe/Belgrade.");
         var now = clock.GetUtcNow();
         var opensAt = Time(f, "opensAt", errors) ?? now;
-        var closesAt = Time(f, "closesAt", errors) ?? opensAt.AddDays(30);
+        var closesAt = Time(f, "closesAt", errors);
+        if (closesAt is null && !f.Has("closesAt", out _))
+        {
+            // The default obeys the rule a given closesAt does: no silent round that closes in 2100.
+            closesAt = opensAt.AddDays(DefaultDays);
+            if (!InRange(closesAt.Value))
+                errors.Add("closesAt", $"The default closing time, {DefaultDays} days after opening, would fall after 2099; give closesAt (a time between the years 2000 and 2099).");
+        }
         if (closesAt <= opensAt) errors.Add("closesAt", "The closing time must be after the opening time.");
         var minOrganisations = f.WholeNumber("minOrganisations", 1, 100) ?? 3;
         var gradingText = f.Text("defaultGrading", required: false, maxLength: 2) ?? Grading.Default.ToString();
@@ -230,7 +237,7 @@ public static class RoundsApi
 
         var parsed = new ParsedRound
         {
-            Title = title!, DescriptionHtml = richText.Sanitize(description), OpensAt = opensAt.ToUniversalTime(), ClosesAt = closesAt.ToUniversalTime(),
+            Title = title!, DescriptionHtml = richText.Sanitize(description), OpensAt = opensAt.ToUniversalTime(), ClosesAt = closesAt!.Value.ToUniversalTime(),
             TimeZone = timeZone, CrimeAreas = areas, Organisations = organisations,
             CategoryWeightsJson = JsonSerializer.Serialize(categoryWeights), IndicatorWeightsJson = JsonSerializer.Serialize(indicatorWeights),
             DefaultGrading = grading.ToString(), MinOrganisations = minOrganisations,
@@ -243,6 +250,11 @@ public static class RoundsApi
         return TypedResults.Created($"{ApiExtensions.Prefix}/rounds/{id}", await LoadAsync(conn, id, ct));
     }
 
+    /// <summary>Days from opening to the default closing time.</summary>
+    private const int DefaultDays = 30;
+
+    private static bool InRange(DateTimeOffset t) => t.Year is >= 2000 and < 2100;
+
     private static DateTimeOffset? Time(JsonFields f, string name, FieldErrors errors)
     {
         if (!f.Has(name, out var v)) return null;
@@ -251,7 +263,7 @@ public static class RoundsApi
             && DateTime.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var dt) && dt.Kind != DateTimeKind.Unspecified
             && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
         {
-            if (t.Year is >= 2000 and < 2100) return t;
+            if (InRange(t)) return t;
             errors.Add(name, "Use a time between the years 2000 and 2099.");
             return null;
         }

@@ -30,9 +30,10 @@ public sealed class CheckboxBinderProvider : IModelBinderProvider
 }
 
 /// <summary>
-/// A request that no handler of the page answers — an unknown <c>?handler=</c>, or a POST to a page without
-/// OnPost — is a 404, not a render of the page with a model no handler has loaded (a 500 found by the security
-/// scan with <c>POST /Evidence/1?handler=Freeze¿'"(</c>).
+/// A request that no handler of the page answers — an unknown <c>?handler=</c>, or a POST without a handler name to a
+/// page whose POST handlers all have one — is a 404, not a render of the page with a model no handler has loaded (a 500
+/// found by the security scan with <c>POST /Evidence/1?handler=Freeze¿'"(</c>). A method the page takes no handler for
+/// at all never gets here: <see cref="PageMethodFilter"/> answers it with 405.
 /// </summary>
 public sealed class UnknownHandlerFilter : IAsyncPageFilter
 {

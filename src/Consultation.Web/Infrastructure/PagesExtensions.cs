@@ -22,6 +22,8 @@ public static class PagesExtensions
             })
             .AddMvcOptions(o =>
             {
+                // First of the authorization filters: a method the page has no handler for is 405 before anything reads the form.
+                o.Filters.Add<PageMethodFilter>(order: -1000);
                 o.Filters.Add<AccountStateFilter>();
                 o.Filters.Add<Data.TransientDatabaseFailureFilter>();
                 o.Filters.Add<UnknownHandlerFilter>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 
@@ -19,6 +20,17 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
     public void OnGet() => Describe(Code());
     public void OnPost() => Describe(Code());
 
+    // The status code pages re-execute this page in the failed request's method: a PUT or DELETE the portal refused
+    // (405, or 404 for an address that does not exist) has no handler here and still gets its page. The result is set
+    // here, so neither UnknownHandlerFilter's 404 nor the framework's empty 200 for OPTIONS replaces the error.
+    [NonHandler] // a public "On…" method would otherwise be taken for a handler (of the method "Page")
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        if (context.HandlerMethod is not null) return;
+        Describe(Code());
+        context.Result = Page();
+    }
+
     private int? Code() =>
         int.TryParse(RouteData.Values["code"] as string, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null;
 
@@ -31,6 +43,7 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
         {
             403 => (L["Access denied"].Value, L["You do not have permission to open this page."].Value),
             404 => (L["Not found"].Value, L["The page or item you asked for does not exist, or you cannot see it."].Value),
+            405 => (L["Method not allowed"].Value, L["This page cannot be opened or sent this way. Go back and use the page's own links and buttons."].Value),
             400 => (L["Bad request"].Value, L["The request could not be processed. Reload the page and try again."].Value),
             413 => (L["Too large, not saved"].Value, L["What you sent is too large for the server to read, so nothing was saved. Go back: your browser usually still shows your text in the form. Copy it somewhere safe, shorten it and send it again."].Value),
             429 => (L["Too many attempts"].Value, L["Too many attempts from your address. Please wait a minute and try again."].Value),

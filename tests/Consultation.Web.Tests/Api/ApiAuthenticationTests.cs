@@ -1,5 +1,6 @@
 using Dapper;
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using static Consultation.Web.Tests.Api.ApiTestKit;
 
@@ -156,6 +157,36 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         Assert.Contains("responses:import", doc.GetProperty("paths").GetProperty("/api/v1/rounds/{id}/responses/import").GetProperty("post")
             .GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_says_which_request_bodies_are_required()
+    {
+        var doc = await BodyAsync(await Client(app, null).GetAsync("/api/v1/openapi.json"));
+        JsonElement Body(string path) => doc.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody");
+        // POST /rounds/{id}/snapshots freezes the unfiltered evidence when no body comes (EvidenceApiTests).
+        var snapshot = Body("/api/v1/rounds/{id}/snapshots");
+        Assert.False(snapshot.TryGetProperty("required", out var required) && required.GetBoolean(), snapshot.ToString());
+        Assert.True(snapshot.GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(Body("/api/v1/rounds").GetProperty("required").GetBoolean());
+        Assert.True(Body("/api/v1/rounds/{id}/responses/import").GetProperty("required").GetBoolean());
+    }
+
+    [Fact]
+    public async Task An_unknown_openapi_document_or_api_version_is_a_problem_json_404()
+    {
+        var anonymous = Client(app, null);
+        var unknownDocument = await ProblemAsync(await anonymous.GetAsync("/api/v2/openapi.json"), HttpStatusCode.NotFound);
+        Assert.Contains("/api/v1/openapi.json", unknownDocument.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await ProblemAsync(await anonymous.GetAsync("/api/openapi/openapi.json"), HttpStatusCode.NotFound);
+        // The document's name comes from the address only, not from the query string.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/v1/openapi.json?documentName=v2")).StatusCode);
+        // Another version's address is the API's too: problem+json, not the portal's sign-in redirect.
+        await ProblemAsync(await anonymous.GetAsync("/api/v2/rounds"), HttpStatusCode.NotFound);
+        await ProblemAsync(await Client(app, await TokenAsync(app, "admin")).GetAsync("/api/v2/rounds"), HttpStatusCode.NotFound);
+        var post = await anonymous.PostAsync("/api/v1/openapi.json", new StringContent("{}"));
+        await ProblemAsync(post, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("GET", string.Join(",", post.Content.Headers.Allow));
     }
 
     [Fact]

@@ -189,6 +189,26 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
     }
 
     [Fact]
+    public async Task A_snapshot_needs_no_body_and_a_body_without_a_content_type_is_refused_not_ignored()
+    {
+        var (client, roundId) = await ImportedWorkedExampleAsync();
+        var bare = await client.PostAsync($"/api/v1/rounds/{roundId}/snapshots", null);
+        Assert.Equal(HttpStatusCode.Created, bare.StatusCode);
+        var snapshot = await BodyAsync(bare);
+        Assert.Equal("", snapshot.GetProperty("label").GetString());
+        Assert.Equal(3.9835, Area(snapshot.GetProperty("evidence"), "DRUGS").GetProperty("score").GetDouble());
+
+        var empty = await client.PostAsync($"/api/v1/rounds/{roundId}/snapshots", new ByteArrayContent([]));
+        Assert.Equal(HttpStatusCode.Created, empty.StatusCode);
+
+        // A label sent without "Content-Type: application/json" would be dropped from an immutable snapshot.
+        var before = await ScalarAsync(app, "SELECT COUNT(*) FROM evidence_snapshots WHERE round_id = @roundId", new { roundId });
+        var untyped = new ByteArrayContent("""{ "label": "Lost?" }"""u8.ToArray());
+        await ProblemAsync(await client.PostAsync($"/api/v1/rounds/{roundId}/snapshots", untyped), HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM evidence_snapshots WHERE round_id = @roundId", new { roundId }));
+    }
+
+    [Fact]
     public async Task Evidence_needs_its_scope_a_known_round_and_valid_filters()
     {
         var (client, roundId) = await ImportedWorkedExampleAsync();

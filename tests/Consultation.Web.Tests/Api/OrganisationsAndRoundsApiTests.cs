@@ -113,4 +113,30 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
             HttpStatusCode.UnprocessableEntity);
         Assert.Equal(["crimeAreas"], ErrorFields(noAreas));
     }
+
+    [Fact]
+    public async Task The_default_closing_time_obeys_the_same_year_limit_as_a_given_one()
+    {
+        var client = await WriterAsync();
+        var before = await ScalarAsync(app, "SELECT COUNT(*) FROM rounds");
+        // Opening in December 2099, the default (30 days later) would close in 2100, which a given closesAt may not.
+        var late = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Late", "crimeAreas": ["DRUGS"], "opensAt": "2099-12-15T09:00:00Z" }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["closesAt"], ErrorFields(late));
+        Assert.Contains("2099", late.GetProperty("errors").GetProperty("closesAt")[0].GetString(), StringComparison.Ordinal);
+        var given = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Late", "crimeAreas": ["DRUGS"], "opensAt": "2099-12-15T09:00:00Z", "closesAt": "2100-01-14T09:00:00Z" }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["closesAt"], ErrorFields(given));
+        Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM rounds"));
+
+        // A closing time given within the limit, or a default that stays within it, is accepted.
+        var explicitClose = await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Late, closing on New Year's Eve", "crimeAreas": ["DRUGS"], "opensAt": "2099-12-15T09:00:00Z", "closesAt": "2099-12-31T17:00:00Z" }""");
+        Assert.Equal(HttpStatusCode.Created, explicitClose.StatusCode);
+        var defaulted = await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Late enough", "crimeAreas": ["DRUGS"], "opensAt": "2099-11-01T09:00:00Z" }""");
+        Assert.Equal(HttpStatusCode.Created, defaulted.StatusCode);
+        Assert.Equal(DateTimeOffset.Parse("2099-12-01T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            (await BodyAsync(defaulted)).GetProperty("closesAt").GetDateTimeOffset());
+    }
 }

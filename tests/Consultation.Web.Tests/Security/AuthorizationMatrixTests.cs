@@ -131,7 +131,7 @@ public sealed partial class AuthorizationMatrixTests(PortalFactory app) : IClass
         ["POST /Respond/Form/{id:long}/submit"] = Access.Respondent,
         ["POST /Respond/Form/{id:long}?handler=Withdraw"] = Access.Respondent,
 
-        ["GET /api/v1/{**path}"] = Access.Public, // unknown API paths: a problem+json 404 for anyone, no data
+        ["GET /api/{**path}"] = Access.Public, // unknown API paths (any version): a problem+json 404 for anyone, no data
         ["GET /api/v1/organisations"] = Access.ApiToken,
         ["POST /api/v1/organisations"] = Access.ApiToken,
         ["GET /api/v1/organisations/{id:long}"] = Access.ApiToken,

@@ -106,12 +106,13 @@ public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<Portal
     }
 
     [Fact]
-    public async Task A_post_to_a_page_without_a_post_handler_is_404()
+    public async Task A_post_to_a_page_without_a_post_handler_is_405_naming_what_it_takes()
     {
         var coordinator = await CoordinatorAsync(app);
 
         var response = await Forms.PostAsync(coordinator, "/Rounds", new Dictionary<string, string>());
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET", "HEAD"], response.Content.Headers.Allow);
     }
 }
