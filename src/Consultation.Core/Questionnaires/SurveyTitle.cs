@@ -18,16 +18,27 @@ public static class SurveyTitle
         try
         {
             using var doc = JsonDocument.Parse(schemaJson);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("title", out var title) || title.ValueKind != JsonValueKind.Object) return storedTitle;
-            var texts = title.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String)
-                .ToDictionary(p => p.Name, p => p.Value.GetString()!.Trim(), StringComparer.Ordinal);
-            if (!texts.ContainsValue(storedTitle.Trim())) return storedTitle;
-            return texts.TryGetValue(Languages.SurveyLocale(Languages.Of(culture)), out var mine) && mine.Length > 0 ? mine : storedTitle;
+            return For(storedTitle, Titles(doc.RootElement), culture);
         }
         catch (JsonException)
         {
             return storedTitle;
         }
     }
+
+    /// <summary>The same, from the definition's localized titles (<see cref="Titles"/>, read once).</summary>
+    public static string For(string storedTitle, IReadOnlyDictionary<string, string> titles, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(storedTitle);
+        ArgumentNullException.ThrowIfNull(titles);
+        if (titles.Count == 0 || !titles.Values.Contains(storedTitle.Trim(), StringComparer.Ordinal)) return storedTitle;
+        return titles.TryGetValue(Languages.SurveyLocale(Languages.Of(culture)), out var mine) && mine.Length > 0 ? mine : storedTitle;
+    }
+
+    /// <summary>A definition's localized titles by SurveyJS locale; empty when its title is one string (or none).</summary>
+    public static IReadOnlyDictionary<string, string> Titles(JsonElement definition) =>
+        definition.ValueKind == JsonValueKind.Object && definition.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.Object
+            ? title.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String)
+                .ToDictionary(p => p.Name, p => p.Value.GetString()!.Trim(), StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -54,8 +54,16 @@ public static class AnswerValidator
     /// </summary>
     public sealed class CompiledSchema
     {
-        internal CompiledSchema(Dictionary<string, JsonElement> questions) => Questions = questions;
+        internal CompiledSchema(Dictionary<string, JsonElement> questions, IReadOnlyDictionary<string, string> titles)
+        {
+            Questions = questions;
+            Titles = titles;
+        }
+
         internal Dictionary<string, JsonElement> Questions { get; }
+
+        /// <summary>The definition's localized titles (<see cref="Questionnaires.SurveyTitle.Titles"/>), for texts such as the receipt.</summary>
+        public IReadOnlyDictionary<string, string> Titles { get; }
     }
 
     /// <summary>Parses and indexes <paramref name="schemaJson"/> for <see cref="Validate(CompiledSchema, string?)"/>.</summary>
@@ -67,7 +75,7 @@ public static class AnswerValidator
         var root = schema.RootElement.Clone();
         var questions = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         CollectSurvey(root, questions);
-        return new CompiledSchema(questions);
+        return new CompiledSchema(questions, Questionnaires.SurveyTitle.Titles(root));
     }
 
     /// <summary>Validates <paramref name="dataJson"/> for submission against <paramref name="schemaJson"/>.</summary>

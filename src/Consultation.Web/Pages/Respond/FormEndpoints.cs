@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Consultation.Core.Localization;
+using Consultation.Core.Questionnaires;
 using Consultation.Core.Responses;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Mail;
@@ -154,7 +155,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
             });
         }
 
-        var receipt = Receipt(http, q, me, now);
+        var receipt = Receipt(http, q, schema, me, now);
         // A retry of this submission cannot write again: its first attempt moved the response's revision on, and the
         // write requires the revision the respondent last saw (a first submission: the response exists by then, and
         // the unique index on version, respondent and organisation makes the insert do nothing). It is told apart
@@ -229,7 +230,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         var versionId = q.PublishedVersionId;
         // Invalid answers, or answers to another version: the full path validates against the response's own.
         if (await schemas.GetAsync(db, id, versionId, ct) is not { } schema || AnswerValidator.Validate(schema, data).Count > 0) return null;
-        var receipt = Receipt(http, q, me, now);
+        var receipt = Receipt(http, q, schema, me, now);
         // The guard's values after the answers, page and time (GuardedSubmitParameters); the PostgreSQL statement has the key among them.
         object?[] guard = [id, me.Id, org, revision, versionId, q.Title, q.RoundTitle, q.ClosesAt, q.TimeZone];
         Written? written;
@@ -636,17 +637,19 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// texts are looked up here, before the write: the group writer's one loop, which every write waits for, only
     /// puts in the revision number.
     /// </summary>
-    private ReceiptText Receipt(HttpContext http, RespondSql.QuestionnaireRow q, CurrentUser me, DateTimeOffset now)
+    private ReceiptText Receipt(HttpContext http, RespondSql.QuestionnaireRow q, AnswerValidator.CompiledSchema schema, CurrentUser me, DateTimeOffset now)
     {
         var culture = CultureInfo.CurrentCulture;
         var request = http.Request;
-        var key = new ReceiptKey(q, culture.Name, CultureInfo.CurrentUICulture.Name, request.Scheme, request.Host.Value ?? "", request.PathBase.Value ?? "");
+        // The questionnaire as the respondent's form names it: a template's title in their language (SurveyTitle).
+        var title = SurveyTitle.For(q.Title, schema.Titles, CultureInfo.CurrentUICulture);
+        var key = new ReceiptKey(q, title, culture.Name, CultureInfo.CurrentUICulture.Name, request.Scheme, request.Host.Value ?? "", request.PathBase.Value ?? "");
         if (!_receiptTexts.TryGetValue(key, out var texts))
         {
             var link = links.GetUriByPage(http, "/Respond/Form", null, new { id = q.Id })!;
             texts = new ReceiptTexts(
-                L["Receipt: your answers to \"{0}\"", q.Title].Value,
-                L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", q.Title, q.RoundTitle].Value,
+                L["Receipt: your answers to \"{0}\"", title].Value,
+                L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", title, q.RoundTitle].Value,
                 L["Revision {0}, submitted at {1} ({2})."].Value,
                 L["You can amend or withdraw your answers until the round closes on {0}.", q.LocalDeadline].Value + "\n\n" + L["Open your answers:"].Value + "\n" + link);
             if (_receiptTexts.Count >= MaxQuestionnaires) _receiptTexts.Clear();
@@ -667,7 +670,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
     /// </summary>
     private readonly ConcurrentDictionary<ReceiptKey, ReceiptTexts> _receiptTexts = new();
 
-    private sealed record ReceiptKey(RespondSql.QuestionnaireRow Questionnaire, string Culture, string UiCulture, string Scheme, string Host, string PathBase);
+    private sealed record ReceiptKey(RespondSql.QuestionnaireRow Questionnaire, string Title, string Culture, string UiCulture, string Scheme, string Host, string PathBase);
 
     private sealed record ReceiptTexts(string Subject, string Received, string RevisionLine, string AmendAndOpen);
 

@@ -387,6 +387,39 @@ public sealed partial class FormEndpointTests(PortalFactory app) : IClassFixture
         Assert.Equal(3, (await ReceiptsAsync(q)).Count);
     }
 
+    /// <summary>A template's questionnaire (title not renamed) is named in the receipt as the respondent's form names it: in their language.</summary>
+    [Fact]
+    public async Task Receipt_names_a_template_questionnaire_in_the_respondents_language()
+    {
+        const string macedonian = "respondent2@demo.local";
+        // The stored title is the template's English one; the definition carries the template's titles by language.
+        var schema = SmallSchema.Replace("\"title\": \"Small questionnaire\"",
+            "\"title\": { \"default\": \"Five-indicator assessment\", \"mk\": \"Проценка според пет индикатори\" }", StringComparison.Ordinal);
+        var (_, q) = await OpenRoundAsync(app, "Receipt title " + Guid.NewGuid().ToString("N")[..6], schema, "Group 484");
+        string? culture;
+        await using (var conn = app.Connection())
+        {
+            culture = await conn.QuerySingleOrDefaultAsync<string?>("SELECT culture FROM users WHERE email = @macedonian", new { macedonian });
+            await conn.ExecuteAsync("UPDATE users SET culture = 'mk' WHERE email = @macedonian", new { macedonian });
+        }
+        try
+        {
+            var client = await SignInAsync(app, macedonian);
+            var form = await OpenFormAsync(client, q);
+            var first = await JsonAsync(await SubmitAsync(client, q, form.Token, """{ "score": 3 }""", 0, "title-1-" + q));
+            await SubmitAsync(client, q, form.Token, """{ "score": 4 }""", first.GetProperty("revision").GetInt64(), "title-2-" + q); // the guarded path
+
+            var receipts = await ReceiptsAsync(q);
+            Assert.Equal(2, receipts.Count);
+            Assert.All(receipts, r => Assert.Contains("„Проценка според пет индикатори“", r.Subject, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await using var conn = app.Connection();
+            await conn.ExecuteAsync("UPDATE users SET culture = @culture WHERE email = @macedonian", new { culture, macedonian });
+        }
+    }
+
     /// <summary>The receipt's texts are kept by questionnaire and language: each respondent's receipt stays in their own.</summary>
     [Fact]
     public async Task Receipts_of_one_questionnaire_are_each_in_the_respondents_language()
