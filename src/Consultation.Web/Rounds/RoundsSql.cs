@@ -64,12 +64,15 @@ public static class RoundsSql
     /// Moves the round from <paramref name="from"/> to <paramref name="to"/> only if it is still in
     /// <paramref name="from"/> (and, when opening, still has what the guards asked for): 0 rows means
     /// someone else changed it first. A round opened before its planned opening time opens now: its opening
-    /// time becomes the moment it opened, so the round never says it opens later than it took answers.
+    /// time becomes the moment it opened, so the round never says it opens later than it took answers. Likewise a
+    /// round closed before its planned closing time closes now: its closing time becomes the moment it closed, so
+    /// no page shows a deadline the round never reached (a round closed at or after its closing time keeps it).
     /// </summary>
     public static Task<int> MoveAsync(DbConnection conn, DbTransaction tx, long id, RoundStatus from, RoundStatus to, DateTimeOffset now, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("""
             UPDATE rounds SET status = @To, updated_at = @now,
-                   opens_at = CASE WHEN @To = 'Open' AND opens_at > @now THEN @now ELSE opens_at END
+                   opens_at = CASE WHEN @To = 'Open' AND opens_at > @now THEN @now ELSE opens_at END,
+                   closes_at = CASE WHEN @To = 'Closed' AND closes_at > @now THEN @now ELSE closes_at END
              WHERE id = @id AND status = @From
                AND (@To <> 'Open' OR (
                     EXISTS (SELECT 1 FROM questionnaires q JOIN questionnaire_versions v ON v.questionnaire_id = q.id

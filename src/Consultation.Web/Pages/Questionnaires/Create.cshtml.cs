@@ -17,6 +17,8 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
     [BindProperty] public InputModel Input { get; set; } = new();
     [TempData] public string? StatusMessage { get; set; }
     public QuestionnairesSql.RoundRow Round { get; private set; } = new();
+    /// <summary>A closed or archived round: the page shows the refusal and no form to post.</summary>
+    public bool Locked => Round.IsLocked;
 
     public sealed class InputModel
     {
@@ -52,7 +54,8 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
         var round = await QuestionnairesSql.RoundAsync(conn, roundId, ct);
         if (round is null) return NotFound();
         Round = round;
-        if (round.IsLocked) ModelState.AddModelError("", L["The round is closed; it takes no new questionnaires."]);
+        // The page shows the refusal and keeps what was typed, read-only.
+        if (Locked) return Page();
         if (Input.Template != Blank && !QuestionnaireTemplates.IsKnown(Input.Template))
             ModelState.AddModelError("Input.Template", L["Choose a template."]);
         if (!ModelState.IsValid) return Page();

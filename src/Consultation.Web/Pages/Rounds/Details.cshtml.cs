@@ -30,6 +30,8 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
     public bool CanMail => Status == RoundStatus.Open && ResponseRulesOpen;
     /// <summary>A draft whose planned opening time is still ahead: opening it now moves that time to now (the page says so beside the button).</summary>
     public bool OpensEarly => Status == RoundStatus.Draft && Round.OpensAt > clock.GetUtcNow();
+    /// <summary>An open round whose planned closing time is still ahead: closing it now moves that time to now (the page says so beside the button).</summary>
+    public bool ClosesEarly => Status == RoundStatus.Open && Round.ClosesAt > clock.GetUtcNow();
 
     private bool ResponseRulesOpen => Consultation.Core.Responses.ResponseRules.IsOpenFor(Status, Round.ClosesAt, clock.GetUtcNow());
 
@@ -130,6 +132,9 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
                 L["The round is open. It was planned to open on {0}; its opening time is now {1}.",
                     Formats.DateTime(facts.OpensAt, facts.TimeZone, CultureInfo.CurrentCulture), Formats.DateTime(now, facts.TimeZone, CultureInfo.CurrentCulture)],
             RoundStatus.Open => L["The round is open."],
+            RoundStatus.Closed when facts.ClosesAt > now =>
+                L["The round is closed. It was planned to close on {0}; its closing time is now {1}.",
+                    Formats.DateTime(facts.ClosesAt, facts.TimeZone, CultureInfo.CurrentCulture), Formats.DateTime(now, facts.TimeZone, CultureInfo.CurrentCulture)],
             RoundStatus.Closed => L["The round is closed."],
             _ => L["The round is archived."],
         };

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Core.Organisations;
 using Consultation.Core.Scales;
 using Consultation.Web.Infrastructure.Data;
@@ -13,10 +15,28 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 {
     [TempData] public string? StatusMessage { get; set; }
     public long Id { get; private set; }
+    /// <summary>A closed or archived round: the page shows the refusal and the fields read-only, with no way to save.</summary>
+    public bool Locked { get; private set; }
+
+    private static bool IsLocked(string status) => status is "Closed" or "Archived";
+
+    /// <summary>What the checks of a save need from the stored round.</summary>
+    private sealed record StoredRow
+    {
+        public string Status { get; init; } = "";
+        public DateTimeOffset OpensAt { get; init; }
+    }
+
+    private sealed record AnsweredRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+    }
 
     private sealed record RoundRow
     {
         public string Title { get; init; } = "";
+        public string Status { get; init; } = "";
         public string DescriptionHtml { get; init; } = "";
         public DateTimeOffset OpensAt { get; init; }
         public DateTimeOffset ClosesAt { get; init; }
@@ -33,11 +53,13 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         Id = id;
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
-            SELECT title, description_html, opens_at, closes_at, time_zone, category_weights_json, indicator_weights_json,
+            SELECT title, status, description_html, opens_at, closes_at, time_zone, category_weights_json, indicator_weights_json,
                    default_grading, min_organisations, reminder_days_before_close
               FROM rounds WHERE id = @id
             """, new { id }, cancellationToken: ct));
         if (row is null) return NotFound();
+        // Reached by a bookmark or an old tab: say at once that nothing can change, rather than after the user typed.
+        Locked = IsLocked(row.Status);
         await LoadChoicesAsync(conn, ct);
         Input = new RoundInput
         {
@@ -63,18 +85,45 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     {
         Id = id;
         await using var conn = await db.OpenAsync(ct);
+        var stored = await conn.QuerySingleOrDefaultAsync<StoredRow>(new CommandDefinition(
+            "SELECT status, opens_at FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
+        if (stored is null) return NotFound();
         await LoadChoicesAsync(conn, ct);
+        // The page shows the refusal and keeps what was typed, read-only.
+        if (IsLocked(stored.Status))
+        {
+            Locked = true;
+            return Page();
+        }
         var round = Parse();
         if (round is null) return Page();
 
         var now = clock.GetUtcNow();
-        // An open round whose closing time is moved into the past would be closed by the next background pass, for good.
-        var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT status FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
-        if (status == "Open" && round.ClosesAt <= now)
+        if (stored.Status == "Open")
         {
-            ModelState.AddModelError("Input.ClosesAt", L["An open round cannot get a closing time in the past: it would close at once, for good. Choose a later time, or close the round with its button."]);
-            return Page();
+            // An open round whose closing time is moved into the past would be closed by the next background pass, for good.
+            if (round.ClosesAt <= now)
+                ModelState.AddModelError("Input.ClosesAt", L["An open round cannot get a closing time in the past: it would close at once, for good. Choose a later time, or close the round with its button."]);
+            // An open round's opening time is history: it has taken answers since then. The form shows minutes in the
+            // round's time zone while opening early stores the moment with seconds, so compare as the form shows it.
+            if (RoundInput.ToLocalText(stored.OpensAt, round.TimeZone) != RoundInput.ToLocalText(round.OpensAt, round.TimeZone))
+                ModelState.AddModelError("Input.OpensAt", L["The round opened on {0}: once a round is open, its opening time cannot change.",
+                    $"{Formats.DateTime(stored.OpensAt, round.TimeZone, CultureInfo.CurrentCulture)} ({round.TimeZone})"]);
         }
+        // An organisation that has answered stays invited: otherwise it loses its own response while the evidence
+        // still counts its submitted answers.
+        var answered = await conn.QueryAsync<AnsweredRow>(new CommandDefinition($"""
+            SELECT DISTINCT o.id, o.name FROM organisations o
+             WHERE EXISTS (SELECT 1 FROM round_organisations ro WHERE ro.round_id = @id AND ro.organisation_id = o.id)
+               AND {AnsweredInRound("o.id")}
+             ORDER BY o.name
+            """, new { id }, cancellationToken: ct));
+        // One message naming them all: a field shows only its first error.
+        var kept = answered.Where(o => !round.Organisations.Contains(o.Id)).Select(o => o.Name).ToList();
+        if (kept.Count > 0)
+            ModelState.AddModelError("Input.Organisations", kept.Count == 1
+                ? L["{0} has answered this round's questionnaires: keep it in the round.", kept[0]]
+                : L["{0} have answered this round's questionnaires: keep them in the round.", string.Join(", ", kept)]);
         // A crime area a published questionnaire asks about stays in scope: its answers feed the evidence, and the
         // questionnaire could no longer be saved with bindings outside the round.
         var published = await conn.QueryAsync<(string Title, string BindingsJson)>(new CommandDefinition("""
@@ -93,7 +142,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         if (!ModelState.IsValid) return Page();
         await using var tx = await conn.BeginTransactionAsync(ct);
         var n = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE rounds SET title = @Title, description_html = @DescriptionHtml, opens_at = @OpensAt, closes_at = @ClosesAt,
+            UPDATE rounds SET title = @Title, description_html = @DescriptionHtml,
+                   opens_at = CASE WHEN status = 'Open' THEN opens_at ELSE @OpensAt END, closes_at = @ClosesAt,
                    time_zone = @TimeZone, min_organisations = @MinOrganisations, default_grading = @DefaultGrading,
                    category_weights_json = @CategoryWeightsJson, indicator_weights_json = @IndicatorWeightsJson,
                    reminder_days_before_close = @ReminderDaysBeforeClose, updated_at = @now
@@ -108,7 +158,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             await tx.RollbackAsync(ct);
             var exists = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
             if (exists == 0) return NotFound();
-            ModelState.AddModelError("", L["A closed or archived round can no longer be edited."]);
+            Locked = true;
             return Page();
         }
         await SaveScopeAsync(conn, tx, id, round, me.Id, now, ct);

@@ -73,7 +73,20 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
             "SELECT id, name, category FROM organisations ORDER BY name", cancellationToken: ct))).ToList();
     }
 
-    /// <summary>Replaces the round's crime areas; keeps the invitation time of organisations still invited.</summary>
+    /// <summary>
+    /// A condition: the organisation whose id is <paramref name="organisationId"/> has a response (draft, submitted or
+    /// withdrawn, typed or imported) to a questionnaire of round <c>@id</c>.
+    /// </summary>
+    protected static string AnsweredInRound(string organisationId) => $"""
+        EXISTS (SELECT 1 FROM responses rs JOIN questionnaire_versions rv ON rv.id = rs.questionnaire_version_id
+                  JOIN questionnaires rq ON rq.id = rv.questionnaire_id
+                 WHERE rq.round_id = @id AND rs.organisation_id = {organisationId})
+        """;
+
+    /// <summary>
+    /// Replaces the round's crime areas; keeps the invitation time of organisations still invited. An organisation
+    /// that has answered is never removed (the edit page refuses that first; this holds against a response written meanwhile).
+    /// </summary>
     protected static async Task SaveScopeAsync(DbConnection conn, DbTransaction tx, long id, ParsedRound round, long userId, DateTimeOffset now, CancellationToken ct)
     {
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM round_crime_areas WHERE round_id = @id", new { id }, tx, cancellationToken: ct));
@@ -81,7 +94,7 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
             "INSERT INTO round_crime_areas (round_id, crime_area_code) VALUES (@id, @Code)",
             round.CrimeAreas.Select(code => new { id, Code = code }), tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(
-            $"DELETE FROM round_organisations WHERE round_id = @id AND organisation_id {SqlList.NotIn(conn, "@Orgs")}",
+            $"DELETE FROM round_organisations WHERE round_id = @id AND organisation_id {SqlList.NotIn(conn, "@Orgs")} AND NOT {AnsweredInRound("round_organisations.organisation_id")}",
             new { id, Orgs = round.Organisations.ToArray() }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO round_organisations (round_id, organisation_id, invited_at, invited_by)

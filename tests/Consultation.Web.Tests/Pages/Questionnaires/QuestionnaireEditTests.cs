@@ -30,6 +30,43 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
         Assert.Contains("/js/questionnaire-editor", page, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Close")]
+    [InlineData("Archive")]
+    public async Task A_closed_or_archived_rounds_new_questionnaire_page_says_so_up_front_with_no_form_and_a_post_is_refused(string last)
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "No new questionnaire " + last);
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Open")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Close")).StatusCode);
+        if (last == "Archive") Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Archive")).StatusCode);
+
+        var page = await client.GetAsync($"/Questionnaires/Create/{roundId}");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        AssertLocked(WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync()), roundId);
+
+        // A post from an old tab is refused the same way, keeping what was typed, and creates nothing.
+        var refused = await PostAsync(client, $"/Questionnaires/Create/{roundId}", [new("Input.Template", "PESTLE"), new("Input.Title", "Typed on a closed round")]);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        AssertLocked(html, roundId);
+        Assert.Contains("value=\"Typed on a closed round\"", html, StringComparison.Ordinal);
+        Assert.Matches("id=\"template-PESTLE\" value=\"PESTLE\" checked=\"checked\"", html);
+        await using var conn = Open(app);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM questionnaires WHERE round_id = @roundId", new { roundId }));
+    }
+
+    private static void AssertLocked(string html, long roundId)
+    {
+        Assert.Contains("The round is closed; it takes no new questionnaires.", html, StringComparison.Ordinal);
+        Assert.Matches($"<a [^>]*href=\"/Rounds/Details/{roundId}\"[^>]*>Back to the round</a>", html);
+        Assert.Contains("<fieldset disabled", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">Create</button>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<form method=\"post\" class=\"col-12", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Blank_questionnaire_carries_its_texts_in_all_five_languages()
     {

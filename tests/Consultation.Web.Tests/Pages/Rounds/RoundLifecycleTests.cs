@@ -68,6 +68,41 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task Closing_before_the_planned_time_says_so_first_and_ends_the_round_now()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await ResponseSeed.OpenRoundAsync(app, client, "Closed early", "ASTRA"); // planned: closes 2030-02-10 17:00 Belgrade
+        var roundId = round.RoundId;
+        await ResponseSeed.InsertAsync(app, round.VersionId, "ASTRA", "respondent@demo.local", "Draft");
+        var details = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{roundId}"));
+        Assert.Contains("The round is planned to close on 2030-02-10 17:00.", details, StringComparison.Ordinal);
+        Assert.Contains("aria-describedby=\"closes-early\"", details, StringComparison.Ordinal);
+
+        var before = DateTimeOffset.UtcNow;
+        var response = await MoveAsync(client, roundId, "Close");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        await using (var conn = Open(app))
+        {
+            var closesAt = await conn.ExecuteScalarAsync<string>("SELECT closes_at FROM rounds WHERE id = @roundId", new { roundId }) ?? "";
+            Assert.InRange(DateTimeOffset.Parse(closesAt, System.Globalization.CultureInfo.InvariantCulture), before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        }
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync(response.Headers.Location!.OriginalString));
+        Assert.Contains("The round is closed. It was planned to close on 2030-02-10 17:00; its closing time is now ", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("The round is planned to close on", page, StringComparison.Ordinal);
+        Assert.Equal(1, page.Split("2030-02-10 17:00").Length - 1); // only in the message: the round's period ends now
+        Assert.Contains("id=\"round-status\">Closed</span>", page, StringComparison.Ordinal);
+
+        // The respondent sees when it closed, not the old deadline.
+        var respondent = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(respondent, "respondent@demo.local");
+        var form = WebUtility.HtmlDecode(await respondent.GetStringAsync($"/Respond/Form/{round.QuestionnaireId}"));
+        Assert.Contains("The round is closed.", form, StringComparison.Ordinal);
+        Assert.Contains("Closed on ", form, StringComparison.Ordinal);
+        Assert.DoesNotContain("2030-02-10", form, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_open_rounds_closing_time_cannot_be_moved_into_the_past()
     {
         var client = await CoordinatorAsync(app);
@@ -152,6 +187,9 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
 
         Assert.Contains(roundId, await At(closesAt.AddSeconds(1)).RunOnceAsync());
         Assert.Equal("Closed", await StatusAsync(app, roundId));
+        await using (var conn = Open(app)) // closed at its closing time, which stays as planned
+            Assert.Equal(closesAt, DateTimeOffset.Parse(await conn.ExecuteScalarAsync<string>("SELECT closes_at FROM rounds WHERE id = @roundId", new { roundId }) ?? "",
+                System.Globalization.CultureInfo.InvariantCulture));
 
         await using var check = Open(app);
         var actor = await check.QuerySingleAsync<string>(
