@@ -65,6 +65,14 @@ public sealed partial class RespondFormPage(IPage page)
 
     public Task SubmitAsync() => page.Locator("#respond-app").GetByRole(AriaRole.Button, new() { NameRegex = SubmitText() }).ClickAsync();
 
+    /// <summary>Goes through the remaining pages (Next) to the last one and submits there.</summary>
+    public async Task SubmitFromLastPageAsync()
+    {
+        var submit = page.Locator("#respond-app").GetByRole(AriaRole.Button, new() { NameRegex = SubmitText() });
+        for (var i = 0; i < 20 && !await submit.IsVisibleAsync(); i++) await NextAsync();
+        await submit.ClickAsync();
+    }
+
     [GeneratedRegex("^Submit( amendment)?$")]
     private static partial Regex SubmitText();
 

@@ -161,6 +161,9 @@ public sealed partial class InjectionCorpusTests(BrowserFixture browser, Browser
             await form.ExpectSavedAsync();
             await CheckAsync(respondent, null, "XSS-SURVEY", "XSS-PAGE", "XSS-TEXTQ", "XSS-DESC-Q", "XSS-CHOICEQ", "XSS-CHOICE", "XSS-HTMLQ", "XSS-MATRIX");
             await test.ScreenshotAsync(respondent.Page, "1-respondent-form");
+            // Coordinators read submitted answers only.
+            await form.SubmitFromLastPageAsync();
+            await Expect(form.Confirmation).ToBeVisibleAsync();
             var responseId = await ResponseIdAsync(seed.QuestionnaireId);
 
             var coordinator = await WatchAsync(test, "coordinator");
