@@ -7,7 +7,10 @@
 // - a save against a stale revision (another tab or device saved meanwhile) opens a comparison where the
 //   respondent keeps theirs, takes the other, or picks per question; the losing copy stays in localStorage
 //   until they choose;
-// - on load, an unsaved local copy newer than the server's is restored (or compared, if both changed).
+// - on load, an unsaved local copy newer than the server's is restored (or compared, if both changed);
+// - the device keeps only answers the server has not acknowledged (on a shared computer the next person must not
+//   read what is safely on the server; site.js removes older copies marked saved at sign-out). When the form can
+//   no longer change (the round closed), such a copy is shown apart for the respondent to copy, until they discard it.
 const root = document.getElementById("respond-app");
 
 if (root && window.Survey && window.SurveyUI) start();
@@ -25,6 +28,9 @@ function start() {
   const conflictBox = document.getElementById("conflict");
   const confirmation = document.getElementById("submitted-confirmation");
   const localeSelect = document.getElementById("survey-locale");
+  const unsavedBox = document.getElementById("unsaved-copy");
+  // A closed round the respondent never saved anything to shows no form, only a copy this device may hold.
+  const formShown = !root.hidden;
 
   const DEBOUNCE_MS = 1500;
   const MAX_WAIT_MS = 6000;
@@ -42,6 +48,9 @@ function start() {
   let submitting = false; // a submission carries the answers: no autosave may race it for the revision
   let conflictOpen = false;
   let submitted = false;
+  let leaving = false; // signing out: the pending changes were saved first (or could not be)
+  // The answers as the server last acknowledged them: what is on this device beyond these is not saved anywhere else.
+  let serverData = copyOf(state.data);
 
   // survey-core ships no Albanian and no Cyrillic Serbian: for the page's own language the server gives the
   // words of SurveyJS's buttons and messages (survey-core's Latin Serbian and Macedonian are used as they are).
@@ -58,7 +67,7 @@ function start() {
   }
 
   const survey = new Survey.Model(JSON.parse(root.dataset.schema));
-  survey.locale = localeSelect?.value ?? "";
+  survey.locale = localeSelect?.value ?? root.dataset.surveyLocale ?? "";
   // Values reach the model (and the autosave) while typing, not only when a field loses focus.
   survey.textUpdateMode = "onTyping";
   survey.completeText = strings.complete;
@@ -68,23 +77,35 @@ function start() {
   const startPage = Math.min(state.currentPage ?? 0, Math.max(0, survey.visiblePageCount - 1));
   survey.currentPageNo = startPage;
 
-  localeSelect?.addEventListener("change", () => { survey.locale = localeSelect.value; });
+  localeSelect?.addEventListener("change", () => {
+    survey.locale = localeSelect.value;
+    if (unsavedShown) showUnsaved(...unsavedShown); // its question titles as the form now shows them
+  });
 
   // ---- local copy ----
+  // Only changes the server has not acknowledged are kept ("saved": false, the only kind written): once a save is
+  // acknowledged the copy goes, so a shared computer keeps nothing the server already holds.
   function readLocal() {
     try { return JSON.parse(localStorage.getItem(storageKey) ?? "null"); } catch { return null; }
   }
-  function writeLocal(saved, data = survey.data) {
+  function keepLocal(data = survey.data) {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ data, page: survey.currentPageNo, baseRevision: revision, saved, at: Date.now() }));
+      localStorage.setItem(storageKey, JSON.stringify({ data, page: survey.currentPageNo, baseRevision: revision, saved: false, at: Date.now() }));
     } catch { /* storage full or disabled: the server copy still works */ }
   }
   function clearLocal() {
     try { localStorage.removeItem(storageKey); } catch { /* ignore */ }
   }
+  // The server now holds `held`: the copy goes, unless it holds something else (typed in another tab meanwhile).
+  function forgetLocal(held) {
+    const local = readLocal();
+    if (local && !local.saved && local.data && !sameJson(local.data, held)) return;
+    clearLocal();
+  }
 
   // ---- status line ----
   function setStatus(text, kind) {
+    if (!saveStatus) return;
     saveStatus.textContent = text;
     saveStatus.className = "small mb-0" + (kind === "error" ? " text-danger fw-bold" : kind === "ok" ? " text-success" : "");
   }
@@ -161,11 +182,16 @@ function start() {
         revision = body.revision;
         retryDelay = 0;
         failing = false;
-        const unchanged = JSON.stringify(survey.data) === sent;
-        writeLocal(unchanged);
-        // "Saved at" only when what is on screen is what the server has; otherwise the next save is on its way.
-        if (unchanged) setStatus(strings.savedAt.replace("{0}", timeNow()), "ok");
-        else scheduleSave();
+        serverData = JSON.parse(sent);
+        // "Saved at" only when what is on screen is what the server has; otherwise the next save is on its way, and
+        // until it is acknowledged the device keeps the newer answers.
+        if (JSON.stringify(survey.data) === sent) {
+          forgetLocal(serverData);
+          setStatus(strings.savedAt.replace("{0}", timeNow()), "ok");
+        } else {
+          keepLocal();
+          scheduleSave();
+        }
         return;
       }
       if (response.status >= 500) {
@@ -177,7 +203,8 @@ function start() {
       }
       const problem = await readProblem(response);
       if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
-      if (response.status === 409) { closeForm(problem.title); return; }
+      // 409: the round closed. 404: no longer open to the organisation (a closed round it never saved anything to).
+      if (response.status === 409 || response.status === 404) { closeForm(problem.title); return; }
       if (problem.code === "request.antiforgery") { expired(); return; }
       if (response.status === 413) { tooLarge(problem); return; }
       showErrors(problem.title ?? strings.badRequest, []);
@@ -193,7 +220,7 @@ function start() {
   }
 
   // Too large to save: the server knows only the total, the form knows which answer it is. Name the question with
-  // the longest answer as the form titles it, and its size. The answers stay in localStorage (writeLocal on every
+  // the longest answer as the form titles it, and its size. The answers stay in localStorage (keepLocal on every
   // change); the next change saves again.
   function tooLarge(problem) {
     const title = problem.title ?? strings.badRequest;
@@ -231,9 +258,9 @@ function start() {
   }
 
   // The page's security token no longer matches (signed in again in another tab): the answers are on this device
-  // (writeLocal on every change), and a reload restores them and saves them with a fresh token.
+  // (keepLocal on every change), and a reload restores them and saves them with a fresh token.
   function expired() {
-    writeLocal(false);
+    keepLocal();
     failing = true;
     setStatus(strings.reloadToSave, "error");
     showErrors(strings.reloadToSave, []);
@@ -243,11 +270,22 @@ function start() {
     document.getElementById("respond-errors-title").append(" ", reload);
   }
 
+  // The round no longer accepts changes. What was typed after the last acknowledged save reached no one: say so
+  // (the server's message speaks of the saved answers), keep it on the device, and show it apart from the form, which
+  // shows the saved answers — as it will after a reload.
+  let closedMessage = null;
   function closeForm(message) {
     readOnly = true;
     survey.readOnly = true;
-    showErrors(message, []);
     setStatus("");
+    const mine = survey.data;
+    if (differingNames(mine, serverData).length === 0) { showErrors(message, []); return; }
+    closedMessage = message;
+    keepLocal(mine);
+    survey.data = copyOf(serverData);
+    showErrors(strings.closedUnsaved, []);
+    showUnsaved(mine, serverData);
+    unsavedBox.focus();
   }
 
   window.addEventListener("online", () => { if (retryTimer) save(); });
@@ -261,7 +299,7 @@ function start() {
     // Editing after a submission: a draft again on top of it (saved as usual), until the next submission.
     if (submitted) { submitted = false; confirmation.classList.add("d-none"); }
     hideErrors();
-    writeLocal(false);
+    keepLocal();
     // A change while a submission waits to be retried: the respondent is editing again, so save instead.
     if (submitRetryTimer) { clearTimeout(submitRetryTimer); submitRetryTimer = 0; }
     if (!retryTimer && !conflictOpen && !failing) setStatus(strings.saving);
@@ -269,11 +307,45 @@ function start() {
   });
   survey.onCurrentPageChanged.add(() => {
     if (readOnly) return;
-    writeLocal(false);
+    keepLocal();
     save();
   });
 
+  // Signing out with changes not saved yet (typed a moment ago): save them first, for a few seconds at most, so the
+  // device is left holding no copy of them. If they cannot be saved, the copy stays (site.js keeps unsaved copies).
+  for (const form of document.querySelectorAll("form[data-sign-out]")) {
+    form.addEventListener("submit", event => {
+      if (leaving || !(debounceTimer || maxWaitTimer || retryTimer || saving) || readOnly || conflictOpen) return;
+      event.preventDefault();
+      leaving = true;
+      saveBeforeLeaving(Date.now() + 5000).finally(() => form.requestSubmit());
+    });
+  }
+
+  async function saveBeforeLeaving(deadline) {
+    while (Date.now() < deadline && !readOnly && !conflictOpen) {
+      if (saving || submitting) { await new Promise(r => setTimeout(r, 50)); continue; }
+      if (!(debounceTimer || maxWaitTimer || retryTimer)) return;
+      await save();
+      if (failing || retryTimer) return; // still not saved: the copy stays on the device
+    }
+  }
+
   // ---- conflicts ----
+  // JSON with object keys in order: equal answers compare equal whatever order their keys were stored in.
+  function canonical(value) {
+    if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+    if (value && typeof value === "object") {
+      return `{${Object.keys(value).sort().filter(k => value[k] !== undefined).map(k => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+    }
+    return JSON.stringify(value) ?? "null";
+  }
+  function sameJson(a, b) { return canonical(a) === canonical(b); }
+  function differingNames(mine, theirs) {
+    return [...new Set([...Object.keys(mine ?? {}), ...Object.keys(theirs ?? {})])]
+      .filter(name => !sameJson(mine?.[name] ?? null, theirs?.[name] ?? null));
+  }
+
   function display(value) {
     if (value === undefined || value === null || value === "") return strings.noAnswer;
     if (Array.isArray(value)) return value.map(display).join("; ");
@@ -285,9 +357,10 @@ function start() {
     conflictOpen = true;
     // Until the respondent decides, nothing more can be typed into a copy that is about to be replaced.
     survey.readOnly = true;
-    writeLocal(false, mine); // the losing copy must survive a reload until the respondent decides
+    keepLocal(mine); // the losing copy must survive a reload until the respondent decides
     const theirs = problem.serverData ?? {};
     const serverRevision = problem.serverRevision ?? 0;
+    serverData = copyOf(theirs);
     const names = [...new Set([...Object.keys(mine), ...Object.keys(theirs)])]
       .filter(name => JSON.stringify(mine[name]) !== JSON.stringify(theirs[name]));
     const rows = document.getElementById("conflict-rows");
@@ -324,7 +397,8 @@ function start() {
       conflictBox.classList.add("d-none");
       revision = serverRevision;
       survey.data = data;
-      if (saveIt) { writeLocal(false); save(); } else { writeLocal(true); setStatus(""); }
+      // Taking the saved answers discards this device's: nothing is left that the server does not hold.
+      if (saveIt) { keepLocal(); save(); } else { clearLocal(); setStatus(""); }
     };
     document.getElementById("conflict-keep-mine").onclick = () => finish(mine, true);
     document.getElementById("conflict-take-theirs").onclick = () => finish(theirs, false);
@@ -378,6 +452,7 @@ function start() {
       const body = await response.json();
       submitted = true;
       revision = body.revision;
+      serverData = copyOf(data);
       failing = false;
       clearTimeout(retryTimer); retryTimer = 0;
       clearLocal();
@@ -399,7 +474,7 @@ function start() {
     const problem = await readProblem(response);
     if (response.status === 422 && Array.isArray(problem.errors)) { showAnswerErrors(problem); setStatus(""); return; }
     if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
-    if (response.status === 409) { closeForm(problem.title); return; }
+    if (response.status === 409 || response.status === 404) { closeForm(problem.title); return; }
     if (problem.code === "request.antiforgery") { expired(); return; }
     if (response.status === 413) { tooLarge(problem); return; }
     if (response.status === 503) {
@@ -412,8 +487,9 @@ function start() {
   }
 
   // One key per attempt to submit this content: a retry after a lost reply reuses it, new content gets a new one.
+  // The tab's storage keeps a digest of the content, not the answers (it outlives a sign-out in the same tab).
   function submitKey() {
-    const content = JSON.stringify(survey.data) + "|" + revision;
+    const content = digest(JSON.stringify(survey.data) + "|" + revision);
     try {
       const saved = JSON.parse(sessionStorage.getItem(storageKey + ":submit") ?? "null");
       if (saved && saved.content === content) return saved.key;
@@ -421,6 +497,19 @@ function start() {
     const key = crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, "0")).join("");
     try { sessionStorage.setItem(storageKey + ":submit", JSON.stringify({ content, key })); } catch { /* ignore */ }
     return key;
+  }
+
+  // A 53-bit digest (cyrb53): told apart from another content's by chance once in 2^53, enough to recognise a retry.
+  function digest(text) {
+    let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36) + ":" + text.length;
   }
 
   function showAnswerErrors(problem) {
@@ -451,10 +540,60 @@ function start() {
     }
   }
 
-  // ---- an unsaved local copy from an earlier visit ----
+  // ---- answers that can no longer be saved ----
+  // The form is read-only (the round closed) and this device holds changes the server never acknowledged: shown as
+  // text to select and copy, by page and question as the form titles them, until the respondent discards them.
+  let unsavedShown = null;
+  function showUnsaved(mine, theirs) {
+    unsavedShown = [mine, theirs];
+    const names = differingNames(mine, theirs);
+    const order = new Map(survey.getAllQuestions().map((q, i) => [q.name, i]));
+    names.sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+    const list = document.getElementById("unsaved-answers");
+    const items = [];
+    let lastPage;
+    names.forEach((name, i) => {
+      const q = survey.getQuestionByName(name);
+      const page = q?.page;
+      if (page && page !== lastPage && page.processedTitle) {
+        const h = document.createElement("h3");
+        h.className = "h6 fw-bold mt-3";
+        h.textContent = page.processedTitle;
+        items.push(h);
+      }
+      lastPage = page;
+      const value = mine[name];
+      const id = `unsaved-${i}`;
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.className = "form-label mb-1";
+      label.textContent = q ? titleOf(q) : name;
+      const text = document.createElement("textarea");
+      text.id = id;
+      text.readOnly = true;
+      text.className = "form-control mb-2";
+      text.value = display(q && value !== undefined ? q.getDisplayValue(true, value) : value);
+      text.rows = Math.min(12, Math.max(2, text.value.split("\n").length + Math.floor(text.value.length / 90)));
+      items.push(label, text);
+    });
+    list.replaceChildren(...items);
+    unsavedBox.classList.remove("d-none");
+  }
+  document.getElementById("unsaved-discard")?.addEventListener("click", () => {
+    clearLocal();
+    unsavedShown = null;
+    unsavedBox.classList.add("d-none");
+    document.getElementById("unsaved-answers").replaceChildren();
+    if (closedMessage) showErrors(closedMessage, []); else hideErrors();
+    showNotice(strings.unsavedDiscarded);
+  });
+
+  // ---- a local copy from an earlier visit ----
   const local = readLocal();
-  if (!readOnly && local && !local.saved && JSON.stringify(local.data) !== JSON.stringify(state.data)) {
-    if (local.baseRevision === revision) {
+  if (local && !local.saved && local.data && !sameJson(local.data, state.data ?? {})) {
+    if (readOnly) {
+      showUnsaved(local.data, state.data ?? {});
+    } else if (local.baseRevision === revision) {
       survey.data = local.data;
       survey.currentPageNo = Math.min(local.page ?? startPage, Math.max(0, survey.visiblePageCount - 1));
       showNotice(strings.restored);
@@ -462,11 +601,17 @@ function start() {
     } else {
       openConflict(local.data, { serverData: state.data, serverRevision: revision }, strings.conflictLocal);
     }
-  } else if (local && local.saved) {
-    writeLocal(true);
+  } else if (local) {
+    // Marked saved (kept by an earlier version of this script), or the same as the server's: the server holds it.
+    clearLocal();
   }
 
-  SurveyUI.renderSurvey(survey, root);
+  if (formShown) SurveyUI.renderSurvey(survey, root);
+}
+
+// A detached copy of answers (SurveyJS may change nested values in place).
+function copyOf(data) {
+  return JSON.parse(JSON.stringify(data ?? {}));
 }
 
 function escapeHtml(text) {

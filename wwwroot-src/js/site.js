@@ -18,3 +18,27 @@ for (const form of document.querySelectorAll("form[data-autosubmit]")) {
     else for (const el of buttons) el.hidden = false;
   });
 }
+
+// Shared computers: a respondent's form keeps in this browser only answers the server has not acknowledged
+// (respond.js). Copies marked saved, which an earlier version of that script left, are removed when someone signs
+// out here and whenever a page is shown signed out; unsaved ones stay, being the only place those answers exist,
+// until they are saved or discarded on the form.
+const RESPONSE_COPY = "consultation:response:";
+
+function forgetSavedAnswers() {
+  try {
+    for (let i = localStorage.length - 1; i >= 0; i--) {
+      const key = localStorage.key(i);
+      if (!key?.startsWith(RESPONSE_COPY)) continue;
+      let copy = null;
+      try { copy = JSON.parse(localStorage.getItem(key) ?? "null"); } catch { /* not ours to judge: kept */ }
+      if (copy?.saved === true) localStorage.removeItem(key);
+    }
+  } catch { /* storage disabled: nothing is kept either */ }
+}
+
+// On the document, so a form's own handler runs first: the respondent's form may hold the sign-out back to save.
+document.addEventListener("submit", event => {
+  if (!event.defaultPrevented && event.target instanceof HTMLFormElement && event.target.matches("form[data-sign-out]")) forgetSavedAnswers();
+});
+if (document.body.dataset.signedOut !== undefined) forgetSavedAnswers();

@@ -68,4 +68,10 @@ public sealed class CoordinatorSetup(HttpClient client)
         var response = await PostAsync($"/Rounds/Details/{roundId}", [], $"/Rounds/Details/{roundId}?handler=Open");
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Opening round {roundId} returned {(int)response.StatusCode}");
     }
+
+    public async Task CloseRoundAsync(long roundId)
+    {
+        var response = await PostAsync($"/Rounds/Details/{roundId}", [], $"/Rounds/Details/{roundId}?handler=Close");
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Closing round {roundId} returned {(int)response.StatusCode}");
+    }
 }

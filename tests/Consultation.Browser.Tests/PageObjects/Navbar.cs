@@ -20,6 +20,15 @@ public sealed class Navbar(IPage page)
         await Expect(Toggle).ToHaveAttributeAsync("aria-expanded", "true");
     }
 
+    /// <summary>Signs out with the navigation's button and waits for the sign-in page that says so.</summary>
+    public async Task<LoginPage> SignOutAsync()
+    {
+        await OpenIfCollapsedAsync();
+        await Root.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("You have signed out.")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        return new LoginPage(page);
+    }
+
     public async Task<OrganisationsPage> OpenOrganisationsAsync()
     {
         await OpenIfCollapsedAsync();

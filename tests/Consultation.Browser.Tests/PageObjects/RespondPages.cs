@@ -41,8 +41,16 @@ public sealed partial class RespondFormPage(IPage page)
     public ILocator Confirmation => page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Submitted: revision" });
     public ILocator Errors => page.GetByRole(AriaRole.Alert);
     public ILocator Conflict => page.GetByRole(AriaRole.Region, new() { Name = "Two versions of your answers" });
-    public ILocator Comment => page.GetByLabel("Comment (optional)");
+    public ILocator Comment => page.Locator("#respond-app").GetByLabel("Comment (optional)");
     public ILocator Language => page.GetByLabel("Questionnaire language");
+    public ILocator ClosedNote => page.GetByRole(AriaRole.Note).Filter(new() { HasText = "The round is closed." });
+
+    /// <summary>What this device typed that the server never acknowledged, shown when the form can no longer change.</summary>
+    public ILocator UnsavedCopy => page.GetByRole(AriaRole.Region, new() { Name = "Not saved: what you typed on this device after the last save" });
+
+    /// <summary>This form's copy of the answers in the browser's storage, or null when the device keeps none.</summary>
+    public Task<string?> LocalCopyAsync() =>
+        page.EvaluateAsync<string?>("() => localStorage.getItem(document.getElementById('respond-app').dataset.storageKey)");
 
     [GeneratedRegex(@"^Saved at \d\d:\d\d:\d\d$")]
     private static partial Regex SavedAtText();
