@@ -153,6 +153,9 @@ public sealed class DeviceCopyTests(BrowserFixture browser, DeviceCopyPortal app
             await Expect(form.Comment).ToHaveValueAsync("saved before the round closed");
             await ExpectShownApartAsync(form, "typed after the round closed\nsecond line");
             await test.ScreenshotAsync(page, "2-after-reload");
+            var report = new System.Text.StringBuilder();
+            await AxeCheck.AppendSeriousViolationsAsync(page, report, "not-saved panel");
+            Assert.True(report.Length == 0, "Accessibility violations:\n" + report);
 
             await form.UnsavedCopy.GetByRole(AriaRole.Button, new() { Name = "Remove this copy from this device" }).ClickAsync();
             await Expect(form.UnsavedCopy).ToBeHiddenAsync();
