@@ -13,7 +13,8 @@ namespace Consultation.Web.Api;
 /// The <c>Bearer</c> scheme of <c>/api/v1</c>: looks the SHA-256 of the presented token up in
 /// <c>api_tokens</c>. Only API endpoints name this scheme, and naming it replaces the cookie principal, so a
 /// signed-in browser never authenticates the API. A token works while it is neither expired nor revoked and its
-/// creator is still an administrator who is not locked out. Missing or bad token → 401, missing scope → 403,
+/// creator is still an administrator and not disabled. A sign-in lockout does not stop tokens: anyone who knows the
+/// creator's e-mail can cause one with wrong passwords, and it protects password sign-in only. Missing or bad token → 401, missing scope → 403,
 /// both as problem+json with a <c>WWW-Authenticate</c> header (RFC 6750).
 /// </summary>
 public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
@@ -40,7 +41,6 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         public DateTimeOffset? LastUsedAt { get; init; }
         public long UserId { get; init; }
         public string Email { get; init; } = "";
-        public DateTimeOffset? LockoutEnd { get; init; }
         public string? DisabledAt { get; init; }
         public bool IsAdministrator { get; init; }
     }
@@ -58,7 +58,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition("""
             SELECT t.id, t.name, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-                   u.id AS user_id, u.email, u.lockout_end, u.disabled_at,
+                   u.id AS user_id, u.email, u.disabled_at,
                    EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                             WHERE ur.user_id = u.id AND r.name = @Admin) AS is_administrator
               FROM api_tokens t JOIN users u ON u.id = t.created_by
@@ -68,7 +68,8 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         if (row is null) return Fail("The token is not valid.");
         if (row.RevokedAt is not null) return Fail("The token has been revoked.");
         if (row.ExpiresAt <= now) return Fail("The token has expired.");
-        if (!row.IsAdministrator || row.LockoutEnd > now || row.DisabledAt is not null) return Fail("The token's creator is no longer an active administrator.");
+        if (row.DisabledAt is not null) return Fail("The token's creator has been disabled.");
+        if (!row.IsAdministrator) return Fail("The token's creator is no longer an administrator.");
 
         if (row.LastUsedAt is null || row.LastUsedAt < now - LastUsedResolution)
         {

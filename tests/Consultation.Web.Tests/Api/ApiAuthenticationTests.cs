@@ -89,7 +89,34 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
             await conn.ExecuteAsync("UPDATE users SET disabled_at = '2026-06-01T00:00:00.0000000Z' WHERE email = 'second-admin@demo.local'");
 
         var problem = await ProblemAsync(await Client(app, token).GetAsync("/api/v1/rounds"), HttpStatusCode.Unauthorized);
-        Assert.Contains("administrator", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("disabled", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sign_in_lockout_of_the_creator_does_not_stop_the_token()
+    {
+        // Anyone who knows an administrator's e-mail can lock password sign-in with wrong passwords; that must not
+        // switch off the administrator's tokens (only disabling or losing the role does).
+        _ = app.Server;
+        await using (var conn = app.Connection())
+        {
+            await conn.ExecuteAsync("""
+                INSERT INTO users (email, normalized_email, display_name, password_hash, security_stamp, concurrency_stamp,
+                                   email_confirmed, lockout_enabled, created_at)
+                SELECT 'locked-admin@demo.local', 'LOCKED-ADMIN@DEMO.LOCAL', 'Locked admin', password_hash, 'S', 'C', 1, 1, created_at
+                  FROM users WHERE email = 'admin@demo.local';
+                INSERT INTO user_roles (user_id, role_id)
+                SELECT u.id, r.id FROM users u, roles r WHERE u.email = 'locked-admin@demo.local' AND r.name = 'Administrator';
+                """);
+        }
+        var token = await TokenAsync(app, "admin", creator: "locked-admin@demo.local");
+        Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
+
+        for (var i = 0; i < 5; i++) await Forms.LoginAsync(app.CreateBrowserLikeClient(), "locked-admin@demo.local", "wrong password " + i);
+        var locked = await Forms.LoginAsync(app.CreateBrowserLikeClient(), "locked-admin@demo.local");
+        Assert.Contains("This account is locked", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
     }
 
     [GeneratedRegex("id=\"new-token\"[^>]*value=\"(cons_[^\"]+)\"")]

@@ -64,7 +64,8 @@ public sealed class AuditModel(Db db, IStringLocalizer<SharedResource> L) : Page
             Q = SqlLike.Contains(Q),
             // As stored: round-trip UTC text, which sorts as time (DapperSetup).
             FromAt = From is { } f ? DapperSetup.Format(new DateTimeOffset(f.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
-            ToAt = To is { } t ? DapperSetup.Format(new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
+            // The last day has no next day: "to" the last date there is means no upper bound (and not a 500).
+            ToAt = To is { } t && t < DateOnly.MaxValue ? DapperSetup.Format(new DateTimeOffset(t.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) : null,
             Before,
         }, cancellationToken: ct))).ToList();
         if (rows.Count > PageSize)

@@ -27,7 +27,8 @@ public sealed class IndexModel(Db db) : PageModel
         await using var conn = await db.OpenAsync(ct);
         Rows = (await conn.QueryAsync<Row>(new CommandDefinition("""
             SELECT r.id, r.title, r.status, r.opens_at, r.closes_at, r.time_zone,
-                   (SELECT COUNT(*) FROM questionnaires q WHERE q.round_id = r.id) AS questionnaires,
+                   (SELECT COUNT(*) FROM questionnaires q WHERE q.round_id = r.id
+                       AND COALESCE(q.template, '') <> 'IMPORT') AS questionnaires, -- not the API's hidden import holder (Api/ImportApi.cs)
                    (SELECT COUNT(*) FROM round_organisations ro WHERE ro.round_id = r.id) AS organisations
               FROM rounds r
              ORDER BY CASE r.status WHEN 'Open' THEN 0 WHEN 'Draft' THEN 1 WHEN 'Closed' THEN 2 ELSE 3 END, r.closes_at DESC

@@ -67,6 +67,14 @@ public sealed class AdminTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Equal(0, CountRows(await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=2026-01-03")));
         // A date that is not one is no filter, not an error.
         Assert.Equal(2, CountRows(await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=not-a-date")));
+        // The first and the last date there is are no bound (the day after the last one does not exist: was a 500).
+        foreach (var query in new[] { "to=9999-12-31", "from=0001-01-01&to=9999-12-31", "from=0001-01-01" })
+        {
+            var edge = await admin.GetAsync("/Admin/Audit?action=test.filter&" + query);
+            Assert.Equal(HttpStatusCode.OK, edge.StatusCode);
+            Assert.Equal(2, CountRows(await edge.Content.ReadAsStringAsync()));
+        }
+        Assert.Equal(0, CountRows(await admin.GetStringAsync("/Admin/Audit?action=test.filter&from=9999-12-31&to=9999-12-31")));
 
         var first = await admin.GetStringAsync("/Admin/Audit?action=test.paging");
         Assert.Equal(200, CountRows(first));
