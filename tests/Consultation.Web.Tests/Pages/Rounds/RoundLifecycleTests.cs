@@ -301,4 +301,34 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/Rounds/Details/999999")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/Rounds/Edit/999999")).StatusCode);
     }
+
+    [Fact]
+    public async Task Rounds_list_does_not_count_the_hidden_import_questionnaire()
+    {
+        var client = await CoordinatorAsync(app);
+        var imported = await CreateRoundAsync(client, "Only imported responses");
+        var mixed = await CreateRoundAsync(client, "One questionnaire and imports");
+        await CreateQuestionnaireAsync(client, mixed);
+        await using (var conn = Open(app))
+            // What the import API creates to hold imported responses (Api/ImportApi.cs).
+            await conn.ExecuteAsync("""
+                INSERT INTO questionnaires (round_id, title, template, created_at, updated_at)
+                VALUES (@imported, 'Imported responses', 'IMPORT', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z'),
+                       (@mixed, 'Imported responses', 'IMPORT', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z')
+                """, new { imported, mixed });
+
+        var html = await client.GetStringAsync("/Rounds");
+
+        Assert.Equal("0", QuestionnaireCell(html, imported));
+        Assert.Equal("1", QuestionnaireCell(html, mixed));
+    }
+
+    /// <summary>The Questionnaires column (the 4th) of the round's row in the rounds list.</summary>
+    private static string QuestionnaireCell(string html, long roundId)
+    {
+        var start = html.IndexOf($"/Rounds/Details/{roundId}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"round {roundId} is not listed");
+        var row = html[start..html.IndexOf("</tr>", start, StringComparison.Ordinal)];
+        return System.Text.RegularExpressions.Regex.Matches(row, "<td[^>]*>(.*?)</td>", System.Text.RegularExpressions.RegexOptions.Singleline)[2].Groups[1].Value.Trim();
+    }
 }
