@@ -7,13 +7,34 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Consultation.Web.Pages.Rounds.Responses;
 
-/// <summary>A round's responses for coordinators, per questionnaire: who answered, how far, when, how often, how graded.</summary>
+/// <summary>
+/// A round's responses for coordinators, per questionnaire: who answered, how far, when, how often, how graded;
+/// <see cref="PageSize"/> a page (imports bring thousands), "Next"/"Previous" keeping the questionnaire chosen.
+/// </summary>
 public sealed class IndexModel(Db db) : PageModel
 {
+    public const int PageSize = 200;
+
     public RoundRow Round { get; private set; } = new();
     public IReadOnlyList<QuestionnaireRow> Questionnaires { get; private set; } = [];
     public IReadOnlyList<ResponseRow> Rows { get; private set; } = [];
     public long? QuestionnaireId { get; private set; }
+    /// <summary>The page shown, from 1 (the query's <c>pageNumber</c>; missing, unparsable or below 1 is the first).</summary>
+    public int PageNumber { get; private set; } = 1;
+    /// <summary>Whether there are responses after this page.</summary>
+    public bool HasNext { get; private set; }
+    /// <summary>The number of the first response shown, from 1.</summary>
+    public long FirstShown => (long)(PageNumber - 1) * PageSize + 1;
+    /// <summary>All responses of the list (every page): of the questionnaire chosen, or of the round.</summary>
+    public long Total => QuestionnaireId is { } id ? Questionnaires.FirstOrDefault(q => q.Id == id)?.Responses ?? 0 : Questionnaires.Sum(q => q.Responses);
+
+    /// <summary>The query of another page of this list.</summary>
+    public Dictionary<string, string?> PageRoute(int pageNumber) => new()
+    {
+        ["roundId"] = Round.Id.ToString(CultureInfo.InvariantCulture),
+        ["questionnaireId"] = QuestionnaireId?.ToString(CultureInfo.InvariantCulture),
+        ["pageNumber"] = pageNumber > 1 ? pageNumber.ToString(CultureInfo.InvariantCulture) : null,
+    };
 
     public sealed record RoundRow
     {
@@ -46,8 +67,10 @@ public sealed class IndexModel(Db db) : PageModel
 
     public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Round.TimeZone, CultureInfo.CurrentCulture) : "—";
 
-    public async Task<IActionResult> OnGetAsync(long roundId, long? questionnaireId, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(long roundId, long? questionnaireId, int? pageNumber, CancellationToken ct)
     {
+        // Like an unparsable number, one out of range shows the first page rather than an error.
+        PageNumber = pageNumber is > 1 ? pageNumber.Value : 1;
         await using var conn = await db.OpenAsync(ct);
         var round = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition(
             "SELECT id, title, time_zone FROM rounds WHERE id = @roundId", new { roundId }, cancellationToken: ct));
@@ -60,7 +83,7 @@ public sealed class IndexModel(Db db) : PageModel
             """, new { roundId }, cancellationToken: ct))).ToList();
         // A questionnaire of another round in the query string shows nothing rather than someone else's list.
         QuestionnaireId = questionnaireId;
-        Rows = (await conn.QueryAsync<ResponseRow>(new CommandDefinition("""
+        var rows = (await conn.QueryAsync<ResponseRow>(new CommandDefinition("""
             SELECT r.id, o.name AS organisation_name, o.category, COALESCE(NULLIF(u.display_name, ''), u.email) AS respondent_name,
                    q.title AS questionnaire_title, v.version, r.status, r.submitted_at, r.updated_at, r.grading,
                    (SELECT COUNT(*) FROM response_revisions rr WHERE rr.response_id = r.id) AS revisions
@@ -71,7 +94,14 @@ public sealed class IndexModel(Db db) : PageModel
               JOIN users u ON u.id = r.respondent_user_id
              WHERE q.round_id = @roundId AND (@questionnaireId IS NULL OR q.id = @questionnaireId)
              ORDER BY q.id, o.name, r.id
-            """, new { roundId, questionnaireId }, cancellationToken: ct))).ToList();
+             LIMIT @Take OFFSET @Skip
+            """, new { roundId, questionnaireId, Take = PageSize + 1, Skip = (long)(PageNumber - 1) * PageSize }, cancellationToken: ct))).ToList();
+        if (rows.Count > PageSize)
+        {
+            rows.RemoveAt(PageSize);
+            HasNext = true;
+        }
+        Rows = rows;
         return Page();
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Dapper;
+using Consultation.Web.Pages.Rounds.Responses;
 using static Consultation.Web.Tests.Pages.Rounds.ResponseSeed;
 using static Consultation.Web.Tests.Pages.Rounds.RoundSteps;
 
@@ -228,5 +229,63 @@ public sealed class ResponseReviewTests(PortalFactory app) : IClassFixture<Porta
         Assert.True(i >= 0, $"'{start}' not found");
         var j = text.IndexOf(end, i + start.Length, StringComparison.Ordinal);
         return j < 0 ? text[i..] : text[i..j];
+    }
+
+    [Fact]
+    public async Task Responses_list_shows_a_page_at_a_time_and_the_next_page_keeps_the_questionnaire_and_shows_the_rest()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Many imported responses", "ASTRA");
+        var other = await CreateQuestionnaireAsync(client, round.RoundId);
+        var orgId = await OrganisationIdAsync(app, "ASTRA");
+        var userId = await UserIdAsync(app, Astra);
+        var total = IndexModel.PageSize + 5;
+        await using (var conn = Open(app))
+            // Imported rows (the per-respondent uniqueness is for form responses only), in id order: the list's order here.
+            await conn.ExecuteAsync("""
+                INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, source, status, revision, data_json, created_at, updated_at)
+                VALUES (@VersionId, @orgId, @userId, 'Import', 'Submitted', 1, '{}', '2030-01-20T10:00:00.0000000Z', '2030-01-20T10:00:00.0000000Z')
+                """, Enumerable.Range(0, total).Select(_ => new { round.VersionId, orgId, userId }));
+        List<long> ids;
+        await using (var conn = Open(app))
+            ids = [.. await conn.QueryAsync<long>("SELECT id FROM responses WHERE questionnaire_version_id = @VersionId ORDER BY id", new { round.VersionId })];
+        Assert.Equal(total, ids.Count);
+
+        var first = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/{round.RoundId}/Responses?questionnaireId={round.QuestionnaireId}"));
+        Assert.Equal(IndexModel.PageSize, CountResponses(first));
+        Assert.Contains($"data-response=\"{ids[IndexModel.PageSize - 1]}\"", first, StringComparison.Ordinal);
+        Assert.DoesNotContain($"data-response=\"{ids[IndexModel.PageSize]}\"", first, StringComparison.Ordinal);
+        Assert.Contains($"Responses 1–{IndexModel.PageSize} of {total}", first, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"previous-responses\"", first, StringComparison.Ordinal);
+        var nextUrl = Link(first, "next-responses");
+        Assert.Contains($"questionnaireId={round.QuestionnaireId}", nextUrl, StringComparison.Ordinal);
+
+        var second = WebUtility.HtmlDecode(await client.GetStringAsync(nextUrl));
+        Assert.Equal(5, CountResponses(second));
+        foreach (var id in ids[IndexModel.PageSize..]) Assert.Contains($"data-response=\"{id}\"", second, StringComparison.Ordinal);
+        Assert.Contains($"Responses {IndexModel.PageSize + 1}–{total} of {total}", second, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"next-responses\"", second, StringComparison.Ordinal);
+        Assert.Equal(IndexModel.PageSize, CountResponses(WebUtility.HtmlDecode(await client.GetStringAsync(Link(second, "previous-responses")))));
+
+        // Without the questionnaire the round's list pages the same way (the other questionnaire has none).
+        var all = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/{round.RoundId}/Responses"));
+        Assert.Equal(IndexModel.PageSize, CountResponses(all));
+        Assert.DoesNotContain("questionnaireId=", Link(all, "next-responses"), StringComparison.Ordinal);
+        Assert.Equal(0, CountResponses(WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/{round.RoundId}/Responses?questionnaireId={other}"))));
+        // A page number that is not one, or is out of range, is the first page or an empty one, never an error.
+        foreach (var bad in new[] { "abc", "0", "-3", "99999999999" })
+            Assert.Equal(IndexModel.PageSize, CountResponses(WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/{round.RoundId}/Responses?pageNumber={bad}"))));
+        var beyond = await client.GetAsync($"/Rounds/{round.RoundId}/Responses?pageNumber=2147483647");
+        Assert.Equal(HttpStatusCode.OK, beyond.StatusCode);
+        Assert.Contains("No responses on this page.", await beyond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static int CountResponses(string html) => System.Text.RegularExpressions.Regex.Count(html, "<tr data-response=");
+
+    private static string Link(string html, string testId)
+    {
+        var a = System.Text.RegularExpressions.Regex.Match(html, $"<a [^>]*data-testid=\"{testId}\"[^>]*>");
+        Assert.True(a.Success, $"no link {testId}");
+        return System.Text.RegularExpressions.Regex.Match(a.Value, "href=\"([^\"]+)\"").Groups[1].Value;
     }
 }
