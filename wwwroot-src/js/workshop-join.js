@@ -11,8 +11,19 @@ const conn = connect();
 
 let state = null;
 let answers = {};
+/** The server's own answers as of the last resync: what a refused change falls back to. */
+let stored = {};
 let renderedKey = null;
 let syncedExercise = null;
+/**
+ * What lives outside the DOM, so a redraw (a reconnect's resync rebuilds the view) loses none of it: the factor being
+ * typed and its dimension, a factor waiting to be sent, and the last message of each item and of the factor form.
+ */
+const draft = { exerciseId: null, dimension: null, text: "" };
+let pendingFactor = null;
+let sendingFactor = false;
+const notes = {};
+const FACTOR_NOTE = "#factor";
 
 const open = () => state?.exercise?.state === "Open";
 const refusal = code => T.refusals[code] ?? T.refusals.error;
@@ -29,6 +40,26 @@ function feedback(target, ok, text) {
   target.className = `answer-status small ${ok ? "text-success" : "text-danger"}`;
 }
 
+/** The status line of an item (or of the factor form) as drawn now: a resync may have replaced the one there was. */
+function statusOf(itemKey) {
+  for (const s of view.querySelectorAll("[data-note]")) if (s.dataset.note === itemKey) return s;
+  return null;
+}
+
+/** Shows a message for an item and keeps it for the item's next redraw in the same exercise. */
+function note(itemKey, exerciseId, ok, text) {
+  notes[itemKey] = { exerciseId, ok, text };
+  const target = statusOf(itemKey);
+  if (target) feedback(target, ok, text);
+}
+
+function itemStatus(itemKey, exerciseId) {
+  const p = el("p", { class: "answer-status small", role: "status", "data-note": itemKey });
+  const n = notes[itemKey];
+  if (n && n.exerciseId === exerciseId) feedback(p, n.ok, n.text);
+  return p;
+}
+
 const BUSY = "database.unavailable";
 const wait = ms => new Promise(resolve => setTimeout(resolve, ms));
 /** The latest pick per item: a retry stops as soon as the participant picks something newer for the same item. */
@@ -39,29 +70,38 @@ const latest = {};
  * (the hub answers code database.unavailable with retryAfterSeconds) or a lost connection only delays it. The
  * pick stays on screen meanwhile, marked "not saved yet".
  */
-async function send(itemKey, value, value2, statusEl) {
+async function send(itemKey, value, value2) {
   const exerciseId = state.exercise.id;
   const mine = { exerciseId, picked: value2 ? [value, value2] : [value] };
   latest[itemKey] = mine;
-  feedback(statusEl, true, T.text.saving);
+  note(itemKey, exerciseId, true, T.text.saving);
   for (;;) {
     let delay;
     try {
       const ack = await conn.invoke("Score", exerciseId, itemKey, value, value2 ?? null);
       if (latest[itemKey] !== mine) return;
       if (ack.ok) {
-        answers[itemKey] = mine.picked;
+        answers[itemKey] = stored[itemKey] = mine.picked;
         delete latest[itemKey];
-        // A resync while this was retrying may have redrawn the item from the server's older answer.
-        if (statusEl.isConnected) feedback(statusEl, true, `✓ ${T.text.saved}`); else { renderedKey = null; render(); }
+        note(itemKey, exerciseId, true, `✓ ${T.text.saved}`);
         return;
       }
-      if (ack.code !== BUSY) { feedback(statusEl, false, refusal(ack.code)); return; }
-      feedback(statusEl, false, refusal(ack.code));
+      if (ack.code !== BUSY) {
+        // Refused for good (e.g. locked meanwhile): the server keeps its value, so the page shows it again and says why.
+        delete latest[itemKey];
+        note(itemKey, exerciseId, false, T.text.notAccepted.replace("{0}", refusal(ack.code)));
+        if (state?.exercise?.id === exerciseId) {
+          if (stored[itemKey]) answers[itemKey] = stored[itemKey]; else delete answers[itemKey];
+          renderedKey = null;
+          render();
+        }
+        return;
+      }
+      note(itemKey, exerciseId, false, refusal(ack.code));
       delay = (ack.retryAfterSeconds ?? 2) * 1000;
     } catch {
       if (latest[itemKey] !== mine) return;
-      feedback(statusEl, false, T.text.offline);
+      note(itemKey, exerciseId, false, T.text.offline);
       delay = 2000;
     }
     await wait(delay);
@@ -103,39 +143,88 @@ function factorList(ex) {
   return list;
 }
 
+const factorInput = () => view.querySelector('input[name="text"]');
+const factorButton = () => view.querySelector('form button[type="submit"]');
+const sameFactor = (f, p) => f.dimension === p.dimension && f.text.trim() === p.text.trim();
+
+/**
+ * Sends the factor waiting in `pendingFactor` until the server has stored or refused it. A lost connection keeps it
+ * waiting (and in the field) and the resync after the reconnect sends it again; that resync first looks whether the
+ * server already has it (the connection may have dropped after the write, before the acknowledgement), so it is stored once.
+ */
+async function sendFactor() {
+  if (sendingFactor || !pendingFactor) return;
+  const p = pendingFactor;
+  sendingFactor = true;
+  note(FACTOR_NOTE, p.exerciseId, true, T.text.saving);
+  try {
+    for (;;) {
+      try {
+        const ack = await conn.invoke("AddFactor", p.exerciseId, p.dimension, p.text);
+        if (ack.ok) factorStored(p);
+        else if (ack.code === BUSY) { note(FACTOR_NOTE, p.exerciseId, false, refusal(ack.code)); await wait((ack.retryAfterSeconds ?? 2) * 1000); continue; }
+        else { pendingFactor = null; note(FACTOR_NOTE, p.exerciseId, false, refusal(ack.code)); }
+      } catch {
+        // Still connected: the hub itself failed, so saying so beats waiting for a reconnect that will not come.
+        if (conn.state === "Connected") { pendingFactor = null; note(FACTOR_NOTE, p.exerciseId, false, refusal("error")); }
+        else note(FACTOR_NOTE, p.exerciseId, false, T.text.factorWaiting);
+      }
+      break;
+    }
+  } finally {
+    sendingFactor = false;
+    const button = factorButton();
+    if (button) button.disabled = !open() || pendingFactor !== null;
+  }
+}
+
+function factorStored(p) {
+  pendingFactor = null;
+  // Only what was sent is cleared: anything typed since stays.
+  if (draft.exerciseId === p.exerciseId && draft.text === p.text) draft.text = "";
+  const input = factorInput();
+  if (input && input.value === p.text) { input.value = ""; input.focus(); }
+  note(FACTOR_NOTE, p.exerciseId, true, `✓ ${T.text.saved}`);
+}
+
 function collectForm(ex) {
   const form = el("form", { class: "mb-3", novalidate: true });
   const dimId = `dim${++uid}`, textId = `txt${++uid}`;
   const select = el("select", { class: "form-select", id: dimId, name: "dimension" },
     Object.entries(T.dimensions).map(([code, name]) => el("option", { value: code, text: name })));
   const input = el("input", { class: "form-control", id: textId, name: "text", maxlength: "200", autocomplete: "off", required: true });
-  const status = el("p", { class: "answer-status small", role: "status" });
-  const button = el("button", { type: "submit", class: "btn btn-primary w-100", disabled: !open(), text: T.text.addFactor });
+  if (draft.exerciseId !== ex.id) Object.assign(draft, { exerciseId: ex.id, dimension: select.value, text: "" });
+  select.value = draft.dimension ?? select.value;
+  input.value = draft.text;
+  select.addEventListener("change", () => { draft.dimension = select.value; });
+  input.addEventListener("input", () => { draft.text = input.value; });
+  const status = itemStatus(FACTOR_NOTE, ex.id);
+  const button = el("button", { type: "submit", class: "btn btn-primary w-100", disabled: !open() || pendingFactor !== null, text: T.text.addFactor });
   form.append(
     el("div", { class: "mb-2" }, el("label", { class: "form-label", for: dimId, text: T.text.dimension }), select),
     el("div", { class: "mb-2" }, el("label", { class: "form-label", for: textId, text: T.text.factor }), input),
     button, status);
-  form.addEventListener("submit", async e => {
+  form.addEventListener("submit", e => {
     e.preventDefault();
+    if (pendingFactor) return;
     // An empty factor is refused here with the server's own words (the previous "saved" must not stay).
-    if (!input.value.trim()) { feedback(status, false, refusal("factor.text")); input.focus(); return; }
+    if (!input.value.trim()) { note(FACTOR_NOTE, ex.id, false, refusal("factor.text")); input.focus(); return; }
     button.disabled = true;
-    // The typed factor stays in the field until the server has stored it; a busy database only delays it.
-    for (;;) {
-      try {
-        const ack = await conn.invoke("AddFactor", ex.id, select.value, input.value);
-        if (ack.ok) { input.value = ""; feedback(status, true, `✓ ${T.text.saved}`); input.focus(); }
-        else if (ack.code === BUSY) { feedback(status, false, refusal(ack.code)); await wait((ack.retryAfterSeconds ?? 2) * 1000); continue; }
-        else feedback(status, false, refusal(ack.code));
-      } catch { feedback(status, false, T.text.offline); }
-      break;
-    }
-    button.disabled = !open();
+    // The typed factor stays in the field until the server has stored it; a busy database or a lost connection only delays it.
+    pendingFactor = { exerciseId: ex.id, dimension: select.value, text: input.value };
+    sendFactor();
   });
   return form;
 }
 
 function render() {
+  // A redraw must not take the keyboard away from someone typing a factor.
+  const typing = document.activeElement?.name === "text" && view.contains(document.activeElement);
+  draw();
+  if (typing && !view.contains(document.activeElement)) factorInput()?.focus();
+}
+
+function draw() {
   const ex = state?.exercise;
   const k = key(state);
   if (k === renderedKey) {
@@ -159,8 +248,8 @@ function render() {
       const itemKey = `factor:${f.id}`;
       const [impact, likelihood] = answers[itemKey] ?? [];
       const pick = { impact, likelihood };
-      const status = el("p", { class: "answer-status small", role: "status" });
-      const maybeSend = () => { if (pick.impact && pick.likelihood) send(itemKey, pick.impact, pick.likelihood, status); };
+      const status = itemStatus(itemKey, ex.id);
+      const maybeSend = () => { if (pick.impact && pick.likelihood) send(itemKey, pick.impact, pick.likelihood); };
       view.append(el("section", { class: "card card-body mb-3 p-2", "data-testid": "score-item", "data-key": itemKey },
         el("h2", { class: "h6", text: `${f.text} (${T.dimensions[f.dimension]})` }),
         scale(T.text.impact, `${itemKey}-i`, 5, impact, v => { pick.impact = v; maybeSend(); }),
@@ -173,11 +262,11 @@ function render() {
   if (ex.type === "POLL") view.append(el("p", { class: "lead", text: ex.question }));
   else view.append(el("p", { class: "small text-muted", text: T.text.scale }));
   for (const itemKey of ex.items) {
-    const status = el("p", { class: "answer-status small", role: "status" });
+    const status = itemStatus(itemKey, ex.id);
     const choices = ex.type === "POLL" && ex.choices.length > 0 ? ex.choices : null;
     view.append(el("section", { class: "card card-body mb-3 p-2", "data-testid": "score-item", "data-key": itemKey },
       scale(ex.type === "POLL" ? T.types.POLL : itemLabel(T, ex, itemKey), itemKey, choices ? choices.length : 5, answers[itemKey]?.[0],
-        v => send(itemKey, v, null, status), choices),
+        v => send(itemKey, v, null), choices),
       status));
   }
 }
@@ -185,12 +274,19 @@ function render() {
 async function sync() {
   const r = await conn.invoke("Join", workshopId);
   state = r.state;
+  stored = { ...(r.answers ?? {}) };
   answers = r.answers ?? {};
   // Picks still being sent stay on screen as picked, not as the server's older answer.
   for (const [k, pending] of Object.entries(latest)) if (pending.exerciseId === state.exercise?.id) answers[k] = pending.picked;
   syncedExercise = key(state);
   renderedKey = null;
+  const p = pendingFactor;
+  const ex = state.exercise;
+  if (p && ex?.id === p.exerciseId && ex.factors?.some(f => sameFactor(f, p))) factorStored(p);
+  else if (p && !(ex?.id === p.exerciseId && ex.phase === "Collect")) { pendingFactor = null; }
   render();
+  // A factor that waited for the connection goes now (once: the check above found it missing on the server).
+  if (pendingFactor && !sendingFactor) sendFactor();
 }
 
 conn.on("state", async s => {

@@ -15,12 +15,16 @@ public sealed record WorkshopScore
     public int? Value2 { get; init; }
 }
 
-/// <summary>A PESTLE factor that can be scored (not deleted, not merged away).</summary>
+/// <summary>A PESTLE factor of the exercise; merged and deleted ones too, since their scores may count for another.</summary>
 public sealed record WorkshopFactor
 {
     public long Id { get; init; }
     public string Dimension { get; init; } = "";
     public string Text { get; init; } = "";
+    /// <summary>The factor this duplicate was merged into; its scores count for that one (<see cref="FactorMerges"/>).</summary>
+    public long? MergedInto { get; init; }
+    public bool Deleted { get; init; }
+    public bool Stands => !Deleted && MergedInto is null;
 }
 
 /// <summary>Live figures of one item; statistics are null when suppressed or not applicable (choice polls).</summary>
@@ -73,7 +77,10 @@ public static class LiveResults
         ArgumentNullException.ThrowIfNull(factors);
         ArgumentNullException.ThrowIfNull(settings);
         var keys = ItemKeys.For(exercise).ToHashSet(StringComparer.Ordinal);
-        var valid = scores.Where(s => keys.Contains(s.ItemKey)).ToList();
+        var byId = factors.ToDictionary(f => f.Id);
+        // A PESTLE score given to a factor merged away since counts for the factor it was merged into, as in the evidence.
+        var valid = scores.Where(s => keys.Contains(s.ItemKey)
+            || (exercise.Type == ExerciseTypes.Pestle && ItemKeys.TryFactor(s.ItemKey, out var id) && Stand(byId, id) is not null)).ToList();
         var answered = valid.Select(s => s.ParticipantId).Distinct().Count();
 
         return exercise.Type switch
@@ -156,21 +163,21 @@ public static class LiveResults
         };
     }
 
+    private static WorkshopFactor? Stand(Dictionary<long, WorkshopFactor> byId, long id) =>
+        FactorMerges.Resolve(byId, id, f => f.MergedInto, f => f.Deleted);
+
     private static List<LiveFactor> Pestle(long workshopId, List<WorkshopScore> scores, IReadOnlyList<WorkshopFactor> factors, AggregationSettings settings)
     {
         var byId = factors.ToDictionary(f => f.Id);
         var values = scores
-            .Where(s => s.Value2 is not null && ItemKeys.TryFactor(s.ItemKey, out var id) && byId.ContainsKey(id))
-            .Select(s =>
-            {
-                ItemKeys.TryFactor(s.ItemKey, out var id);
-                return new PestleValue(s.ItemKey, byId[id].Dimension, OrganisationKey(s), s.Category, null, Confidence.High,
-                    s.Value, s.Value2!.Value, SourceRef.Workshop(workshopId, s.ParticipantId));
-            });
+            .Select(s => (Score: s, Factor: s.Value2 is not null && ItemKeys.TryFactor(s.ItemKey, out var id) ? Stand(byId, id) : null))
+            .Where(x => x.Factor is not null)
+            .Select(x => new PestleValue(ItemKeys.Factor(x.Factor!.Id), x.Factor.Dimension, OrganisationKey(x.Score), x.Score.Category, null, Confidence.High,
+                x.Score.Value, x.Score.Value2!.Value, SourceRef.Workshop(workshopId, x.Score.ParticipantId)));
         var ranking = Aggregator.AggregatePestle(values, settings).Factors.ToDictionary(f => f.FactorKey, StringComparer.Ordinal);
         return
         [
-            .. factors.Select(f =>
+            .. factors.Where(f => f.Stands).Select(f =>
             {
                 var found = ranking.TryGetValue(ItemKeys.Factor(f.Id), out var p);
                 return new LiveFactor

@@ -597,16 +597,9 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
         catch (JsonException) { return new Dictionary<string, double>(StringComparer.Ordinal); }
     }
 
-    /// <summary>A factor merged into another counts for the one it was merged into; deleted factors count for none.</summary>
-    private static FactorRow? Resolve(Dictionary<long, FactorRow> factors, long id)
-    {
-        for (var hops = 0; hops < 32 && factors.TryGetValue(id, out var f); hops++)
-        {
-            if (f.MergedInto is { } target) { id = target; continue; }
-            return f.Deleted != 0 ? null : f;
-        }
-        return null;
-    }
+    /// <summary>A factor merged into another counts for the one it was merged into; deleted factors count for none (the live results' rule too).</summary>
+    private static FactorRow? Resolve(Dictionary<long, FactorRow> factors, long id) =>
+        FactorMerges.Resolve(factors, id, f => f.MergedInto, f => f.Deleted != 0);
 
     private static List<SocialToleranceRank> SocialToleranceRanking(Core.Aggregation.Evidence evidence, IReadOnlyList<EvidenceCrimeArea> areas)
     {

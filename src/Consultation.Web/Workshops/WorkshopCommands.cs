@@ -126,7 +126,7 @@ public static class WorkshopCommands
              WHERE id = @factorId AND exercise_id IN (SELECT id FROM exercises WHERE workshop_id = @workshopId)
             """, new { now, factorId, workshopId }, cancellationToken: ct)) == 1;
 
-    /// <summary>Merges a duplicate into another standing factor of the same exercise; scores already given to the duplicate stay on it, unranked.</summary>
+    /// <summary>Merges a duplicate into another standing factor of the same exercise; scores already given to the duplicate count for the factor it was merged into, live and in the evidence (<see cref="FactorMerges"/>).</summary>
     public static async Task<bool> MergeFactorAsync(DbConnection conn, long workshopId, long factorId, long intoId, DateTimeOffset now, CancellationToken ct) =>
         factorId != intoId && await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE pestle_factors SET merged_into = @intoId, updated_at = @now

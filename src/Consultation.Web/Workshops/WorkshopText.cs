@@ -77,6 +77,8 @@ public static class WorkshopText
                 ["ended"] = L["The workshop has ended. Thank you for taking part."],
                 ["saved"] = L["Saved"],
                 ["saving"] = L["Saving…"],
+                ["notAccepted"] = L["Your change was not accepted. {0}"],
+                ["factorWaiting"] = L["No connection: your factor stays here and is sent as soon as the connection is back."],
                 ["offline"] = L["Connection lost: reconnecting…"],
                 ["online"] = L["Connected"],
                 ["impact"] = L["Impact"],

@@ -261,7 +261,7 @@ public static class WorkshopsSql
         conn.ExecuteAsync(new CommandDefinition("UPDATE participants SET last_seen = @now WHERE id = @participantId",
             new { participantId, now }, cancellationToken: ct));
 
-    /// <summary>Factors that can still be scored, for the live results.</summary>
+    /// <summary>Every factor of the exercise for the live results: merged ones too, whose scores count for the factor they were merged into.</summary>
     public static IReadOnlyList<WorkshopFactor> Scorable(IReadOnlyList<FactorRow> factors) =>
-        [.. factors.Where(f => !f.Deleted && f.MergedInto is null).Select(f => new WorkshopFactor { Id = f.Id, Dimension = f.Dimension, Text = f.Text })];
+        [.. factors.Select(f => new WorkshopFactor { Id = f.Id, Dimension = f.Dimension, Text = f.Text, MergedInto = f.MergedInto, Deleted = f.Deleted })];
 }

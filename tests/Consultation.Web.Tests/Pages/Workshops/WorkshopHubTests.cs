@@ -1,5 +1,7 @@
 using System.Net;
 using Consultation.Core.Workshops;
+using Consultation.Web.Evidence;
+using Microsoft.Extensions.DependencyInjection;
 using Consultation.Web.Workshops;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -227,6 +229,56 @@ public sealed class WorkshopHubTests(LivePortal app) : IClassFixture<LivePortal>
         Assert.Equal([cryptoId, visaId], factors.Select(f => f.Id));
         Assert.Equal(22.5, factors[0].Score);
         Assert.Equal(14.5, factors[1].Score);
+    }
+
+    [Fact]
+    public async Task Scores_of_a_factor_merged_during_scoring_count_for_the_factor_it_was_merged_into_live_as_in_the_evidence()
+    {
+        var (facilitator, control, id, code) = await WorkshopAsync(new Agenda(ExerciseTypes.Pestle, "Threat environment 2027"));
+        await control.ActAsync(id, WorkshopCommands.Next);
+        var a = await ParticipantAsync(id, code, "A");
+        var b = await ParticipantAsync(id, code, "B");
+        var c = await ParticipantAsync(id, code, "C");
+        var ex = a.Sync.State.Exercise!;
+        var f9 = (await a.Hub.AddFactorAsync(ex.Id, "POLITICAL", "Visa liberalisation with neighbouring states")).Id!.Value;
+        var f10 = (await b.Hub.AddFactorAsync(ex.Id, "POLITICAL", "Visa-free travel to the region")).Id!.Value;
+        var f11 = (await c.Hub.AddFactorAsync(ex.Id, "LEGAL", "Weak witness protection")).Id!.Value;
+        await control.ActAsync(id, WorkshopCommands.StartScoring);
+
+        Assert.True((await a.Hub.ScoreAsync(ex.Id, ItemKeys.Factor(f9), 5, 5)).Ok);  // 25
+        Assert.True((await a.Hub.ScoreAsync(ex.Id, ItemKeys.Factor(f10), 1, 1)).Ok); // 1
+        Assert.True((await b.Hub.ScoreAsync(ex.Id, ItemKeys.Factor(f9), 2, 2)).Ok);  // 4
+        Assert.True((await b.Hub.ScoreAsync(ex.Id, ItemKeys.Factor(f10), 2, 2)).Ok); // 4
+        Assert.True((await c.Hub.ScoreAsync(ex.Id, ItemKeys.Factor(f9), 3, 3)).Ok);  // 9
+        foreach (var p in new[] { a, b, c }) Assert.True((await p.Hub.ScoreAsync(ex.Id, ItemKeys.Factor(f11), 3, 3)).Ok); // 9 each
+
+        // The facilitator merges the duplicate f10 into f9 while the room is scoring.
+        var page = $"/Workshops/Control/{id}";
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(facilitator.Http, page,
+            new Dictionary<string, string> { ["factorId"] = $"{f10}", ["intoId"] = $"{f9}" }, $"{page}?handler=MergeFactor")).StatusCode);
+
+        var live = (await control.WatchAsync(id, control: true)).Results.Result!.Factors;
+        var roundId = await ScalarAsync<long>(app, "SELECT round_id FROM workshops WHERE id = @id", new { id });
+        RoundEvidence evidence;
+        await using (var conn = app.Connection())
+        {
+            await conn.OpenAsync();
+            evidence = (await app.Services.GetRequiredService<EvidenceService>().ComputeAsync(conn, roundId, EvidenceFilter.All, CancellationToken.None))!;
+        }
+
+        // One voice per participant (DOMAIN.md rules 2 and 6): A counts once with the mean of 25 and 1, i.e. 13;
+        // B with 4, C with 9 → (13 + 4 + 9) / 3 = 8.6667, below f11's 9: rank 2.
+        Assert.Equal([f11, f9], live.Select(f => f.Id));
+        var merged = live.Single(f => f.Id == f9);
+        Assert.Equal(8.6667, merged.Score);
+        Assert.Equal(2, merged.Rank);
+        Assert.Equal(5, merged.N);
+        foreach (var f in live)
+        {
+            var e = evidence.Pestle.Factors.Single(x => x.FactorKey == ItemKeys.Factor(f.Id));
+            Assert.Equal((e.Score, e.Rank, e.DimensionRank, e.N), (f.Score, f.Rank, f.DimensionRank, f.N));
+        }
+        Assert.Equal(2, evidence.Pestle.Factors.Count);
     }
 
     [Fact]
