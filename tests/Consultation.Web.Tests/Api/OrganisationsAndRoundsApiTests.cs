@@ -45,6 +45,20 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task A_json_body_that_starts_with_a_byte_order_mark_is_read()
+    {
+        var client = await WriterAsync();
+        // What Notepad and PowerShell's Out-File -Encoding utf8 write.
+        var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. """{ "name": "Byte Order Mark Society", "category": "NGO" }"""u8.ToArray()]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var created = await client.PostAsync("/api/v1/organisations", content);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("Byte Order Mark Society", (await BodyAsync(created)).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task A_round_is_created_as_draft_with_its_settings_and_invited_organisations()
     {
         var client = await WriterAsync();
