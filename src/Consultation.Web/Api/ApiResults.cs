@@ -164,7 +164,11 @@ public sealed class JsonFields(JsonElement obj, string path, FieldErrors errors,
     public bool Has(string name, out JsonElement value) =>
         obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
 
-    public string? Text(string name, bool required, int maxLength)
+    /// <summary>
+    /// A string field, trimmed; null with a field error when it is missing (and required), too long, or holds control
+    /// characters (a single-line field none at all; a <paramref name="multiLine"/> one only line breaks and tabs).
+    /// </summary>
+    public string? Text(string name, bool required, int maxLength, bool multiLine = false)
     {
         if (!Has(name, out var v))
         {
@@ -175,6 +179,13 @@ public sealed class JsonFields(JsonElement obj, string path, FieldErrors errors,
         var s = v.GetString()!.Trim();
         if (required && s.Length == 0) { errors.Add(At(name), "This field is required."); return null; }
         if (s.Length > maxLength) { errors.Add(At(name), $"This field can be at most {maxLength} characters."); return null; }
+        if (multiLine ? !Infrastructure.SingleLineAttribute.IsMultiLine(s) : !Infrastructure.SingleLineAttribute.IsSingleLine(s))
+        {
+            errors.Add(At(name), multiLine
+                ? "This field may not contain control characters other than line breaks and tabs."
+                : "This field must be a single line without control characters (no line breaks, tabs or U+0000–U+001F, U+007F–U+009F).");
+            return null;
+        }
         return s;
     }
 

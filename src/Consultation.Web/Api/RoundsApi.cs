@@ -173,7 +173,7 @@ public static class RoundsApi
             "categoryWeights", "indicatorWeights", "minOrganisations", "defaultGrading", "organisations");
         f.RejectUnknown();
         var title = f.Text("title", required: true, maxLength: 200);
-        var description = f.Text("description", required: false, maxLength: 20000);
+        var description = f.Text("description", required: false, maxLength: 20000, multiLine: true);
         var timeZone = f.Text("timeZone", required: false, maxLength: 100) ?? RoundForm.DefaultTimeZone;
         // Only IANA names: on Linux a Windows id ("Central European Standard Time") is found too, but browsers and
         // other clients reading the round back understand IANA names only.

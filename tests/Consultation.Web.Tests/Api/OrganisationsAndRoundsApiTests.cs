@@ -44,6 +44,29 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
         Assert.True(surrogate.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Created, surrogate.StatusCode.ToString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/organisations", "name", """{ "name": "Line\nbreak", "category": "NGO" }""")]
+    [InlineData("/api/v1/organisations", "name", """{ "name": "Nul\u0000byte", "category": "NGO" }""")]
+    [InlineData("/api/v1/organisations", "name", """{ "name": "C1\u0085control", "category": "NGO" }""")]
+    [InlineData("/api/v1/rounds", "title", """{ "title": "Tab\tbed", "crimeAreas": ["DRUGS"] }""")]
+    [InlineData("/api/v1/rounds", "title", """{ "title": "Delete\u007f", "crimeAreas": ["DRUGS"] }""")]
+    [InlineData("/api/v1/rounds", "description", """{ "title": "Bell in the description", "description": "Ring\u0007", "crimeAreas": ["DRUGS"] }""")]
+    public async Task Control_characters_in_single_line_texts_are_a_field_error(string url, string field, string body)
+    {
+        var client = await WriterAsync();
+        var problem = await ProblemAsync(await client.PostJsonAsync(url, body), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal([field], ErrorFields(problem));
+    }
+
+    [Fact]
+    public async Task A_round_description_keeps_its_line_breaks_and_tabs()
+    {
+        var client = await WriterAsync();
+        var created = await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Multi-line description", "description": "First line\n\tSecond line", "crimeAreas": ["DRUGS"] }""");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
     [Fact]
     public async Task A_json_body_that_starts_with_a_byte_order_mark_is_read()
     {
