@@ -81,8 +81,7 @@ public static class ImportApi
             .Produces<ImportResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
     private sealed record Parsed(long OrganisationId, string? Grading, string DataJson);
 
