@@ -236,6 +236,29 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
         Assert.Equal(1, await ResponsesInRoundAsync(roundId));
     }
 
+    [Fact]
+    public async Task Concurrent_imports_with_one_key_store_one_import_whatever_their_bodies()
+    {
+        var (client, roundId) = await RoundAsync();
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync(string body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+
+        var answers = await Task.WhenAll(SendAsync(OneRow), SendAsync(OneRow), SendAsync(TwoRows), SendAsync(TwoRows));
+
+        // One wins (201); a same-body loser replays (200) or is told to retry (409); an other-body loser gets 422 or 409.
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode,
+            new[] { HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.UnprocessableEntity }));
+        var stored = await ResponsesInRoundAsync(roundId);
+        var winner = await BodyAsync(answers.Single(a => a.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(winner.GetProperty("imported").GetInt32(), stored);
+    }
+
     private const string TwoRows = """
         { "responses": [
           { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 3 } } },
