@@ -86,6 +86,15 @@ public static class ApiExtensions
             };
         });
 
+        // The minimal-API JSON options are what the OpenAPI document describes. Say what the API does: enums are written
+        // as names (EvidenceReport.JsonOptions: "source": "Both"), and bodies are read field by field taking JSON numbers
+        // only ("3" is a 422), so no number may be documented as ["integer", "string"] (the Web defaults' AllowReadingFromString).
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+        });
+
         services.AddOpenApi(DocumentNames, o =>
         {
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
@@ -104,6 +113,12 @@ public static class ApiExtensions
                     Description = SchemeDescription,
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerTokenHandler.SchemeName, document)] = [] }];
+                return Task.CompletedTask;
+            });
+            // A string enum's schema comes as a bare { "enum": [...] }; client generators want its type too.
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type.IsEnum && schema.Type is null) schema.Type = JsonSchemaType.String;
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(async (operation, context, ct) =>
@@ -210,6 +225,7 @@ public static class ApiExtensions
     public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder, bool required = true) =>
         builder.WithMetadata(new ApiRequestBody(typeof(T), required))
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge) // every body is read with a limit (ApiResults.ReadJsonAsync)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>The endpoint needs a bearer token holding <paramref name="scope"/> (or admin); null = any valid token.</summary>

@@ -60,10 +60,20 @@ public static class ApiResults
     /// </summary>
     public static async Task<(JsonDocument? Document, IResult? Error)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
+        var (body, error) = await ReadBodyAsync(request, maxBytes, ct);
+        return error is not null ? (null, error) : ParseJson(body);
+    }
+
+    /// <summary>
+    /// The raw bytes of a JSON body of at most <paramref name="maxBytes"/> (for an endpoint that needs them, e.g. to
+    /// fingerprint the request), or the problem to answer: 415 (not JSON), 413 (too large). Parse with <see cref="ParseJson"/>.
+    /// </summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, IResult? Error)> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    {
         if (!request.HasJsonContentType())
-            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as JSON with \"Content-Type: application/json\"."));
+            return (default, Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as JSON with \"Content-Type: application/json\"."));
         var tooLarge = Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The body may be at most {maxBytes:N0} bytes.");
-        if (request.ContentLength > maxBytes) return (null, tooLarge);
+        if (request.ContentLength > maxBytes) return (default, tooLarge);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBytes;
 
         using var buffer = new MemoryStream();
@@ -73,15 +83,23 @@ public static class ApiResults
             int n;
             while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
             {
-                if (buffer.Length + n > maxBytes) return (null, tooLarge);
+                if (buffer.Length + n > maxBytes) return (default, tooLarge);
                 buffer.Write(chunk, 0, n);
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, tooLarge);
+            return (default, tooLarge);
         }
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return (buffer.GetBuffer().AsMemory(0, (int)buffer.Length), null);
+    }
+
+    /// <summary>Parses a body read by <see cref="ReadBodyAsync"/>: the document, or a 400 problem (malformed).</summary>
+    public static (JsonDocument? Document, IResult? Error) ParseJson(ReadOnlyMemory<byte> bytes)
+    {
+        // RFC 8259 §8.1 lets a parser ignore a leading byte order mark, and Windows tools (Notepad, PowerShell's
+        // Out-File) write one; System.Text.Json would refuse it as "'0xEF' is an invalid start of a value".
+        if (bytes.Span.StartsWith(Utf8Bom)) bytes = bytes[Utf8Bom.Length..];
         var malformed = new FieldErrors();
         if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
         {
@@ -104,6 +122,8 @@ public static class ApiResults
             return (null, Invalid(malformed, "The body is not valid JSON.", StatusCodes.Status400BadRequest));
         }
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private static void CheckStrings(JsonElement e)
     {
@@ -144,7 +164,11 @@ public sealed class JsonFields(JsonElement obj, string path, FieldErrors errors,
     public bool Has(string name, out JsonElement value) =>
         obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
 
-    public string? Text(string name, bool required, int maxLength)
+    /// <summary>
+    /// A string field, trimmed; null with a field error when it is missing (and required), too long, or holds control
+    /// characters (a single-line field none at all; a <paramref name="multiLine"/> one only line breaks and tabs).
+    /// </summary>
+    public string? Text(string name, bool required, int maxLength, bool multiLine = false)
     {
         if (!Has(name, out var v))
         {
@@ -155,6 +179,13 @@ public sealed class JsonFields(JsonElement obj, string path, FieldErrors errors,
         var s = v.GetString()!.Trim();
         if (required && s.Length == 0) { errors.Add(At(name), "This field is required."); return null; }
         if (s.Length > maxLength) { errors.Add(At(name), $"This field can be at most {maxLength} characters."); return null; }
+        if (multiLine ? !Infrastructure.SingleLineAttribute.IsMultiLine(s) : !Infrastructure.SingleLineAttribute.IsSingleLine(s))
+        {
+            errors.Add(At(name), multiLine
+                ? "This field may not contain control characters other than line breaks and tabs."
+                : "This field must be a single line without control characters (no line breaks, tabs or U+0000–U+001F, U+007F–U+009F).");
+            return null;
+        }
         return s;
     }
 

@@ -30,6 +30,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     private string? _failure;
+    private string? _challenge;
 
     private sealed record TokenRow
     {
@@ -50,7 +51,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
         if (!header.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase))
-            return Fail("The Authorization header must be \"Bearer <token>\".");
+            return Fail("The Authorization header must be \"Bearer <token>\".", "The Authorization header must use the Bearer scheme.");
         var token = header[(SchemeName.Length + 1)..].Trim();
         if (token.Length is 0 or > 200) return Fail("The token is not valid.");
 
@@ -99,18 +100,25 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
-    private AuthenticateResult Fail(string reason)
+    /// <param name="reason">For the problem+json detail.</param>
+    /// <param name="challenge">For the header's error_description, where RFC 6750 §3 allows no '"' or '\' (default: the reason).</param>
+    private AuthenticateResult Fail(string reason, string? challenge = null)
     {
         _failure = reason;
+        _challenge = challenge ?? reason;
         return AuthenticateResult.Fail(reason);
     }
+
+    /// <summary>RFC 6750 §3: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ); anything else is dropped.</summary>
+    internal static string ErrorDescription(string text) =>
+        string.Concat(text.Where(c => c is >= ' ' and <= '~' and not '"' and not '\\'));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         await HandleAuthenticateOnceSafeAsync();
         Response.Headers.WWWAuthenticate = _failure is null
             ? $"Bearer realm=\"{Realm}\""
-            : $"Bearer realm=\"{Realm}\", error=\"invalid_token\", error_description=\"{_failure}\"";
+            : $"Bearer realm=\"{Realm}\", error=\"invalid_token\", error_description=\"{ErrorDescription(_challenge ?? "")}\"";
         await ApiResults.WriteProblemAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
             _failure ?? "This API needs a bearer token: send \"Authorization: Bearer <token>\". Administrators create tokens under Admin → API tokens.");
     }

@@ -47,7 +47,7 @@ public static class EvidenceApi
             .Produces<EvidenceReport>().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/rounds/{id:long}/evidence.csv", CsvAsync).RequireScope(ApiScopes.EvidenceRead)
             .WithName("GetEvidenceCsv").WithSummary("The live evidence as CSV (UTF-8 with BOM, one row per cell, formula-safe).")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/rounds/{id:long}/snapshots", FreezeAsync).RequireScope(ApiScopes.EvidenceRead)
             .WithName("CreateSnapshot").WithSummary("Freezes the round's evidence as an immutable snapshot.")

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Consultation.Core.Questionnaires;
@@ -29,8 +30,9 @@ namespace Consultation.Web.Api;
 /// rounds take no imports (409).
 /// </para>
 /// <para>
-/// An optional <c>Idempotency-Key</c> header makes retries safe: the same key (per token and round) answers 200 with
-/// the first import's result and stores nothing new.
+/// An optional <c>Idempotency-Key</c> header makes retries safe: the same key (per token and round) with the same body
+/// answers 200 with the first import's result and stores nothing new; the same key with a different body answers 422
+/// (the key's import is identified by the SHA-256 of its body, kept on its responses), never the first result.
 /// </para>
 /// </summary>
 public static class ImportApi
@@ -79,8 +81,7 @@ public static class ImportApi
             .Produces<ImportResult>(StatusCodes.Status200OK)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
     private sealed record Parsed(long OrganisationId, string? Grading, string DataJson);
 
@@ -100,6 +101,11 @@ public static class ImportApi
         if (round.Status == "Archived")
             return ApiResults.Problem(StatusCodes.Status409Conflict, "Round archived", "An archived round takes no imported responses.");
 
+        // The body is read before the Idempotency-Key is looked up: a key answers a retry of the same request only.
+        var (bodyBytes, readError) = await ApiResults.ReadBodyAsync(request, options.Value.MaxImportBytes, ct);
+        if (readError is not null) return readError;
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(bodyBytes.Span));
+
         // Idempotency-Key: a client that retries after a lost answer gets the first import's result, not a second copy.
         string? keyPrefix = null;
         if (request.Headers.TryGetValue(IdempotencyHeader, out var keyValues))
@@ -114,11 +120,19 @@ public static class ImportApi
             keyPrefix = $"import:{ApiUser.TokenId(request.HttpContext)}:{id}:{key}#";
             // The rows of this key are "<prefix><row number>"; the range also holds other keys that begin with this
             // one and '#' (the client's "batch#2" after "batch"), which are not this import.
-            var earlier = (await conn.QueryAsync<(long Id, long VersionId, string Key)>(new CommandDefinition("""
-                SELECT id, questionnaire_version_id, idempotency_key FROM responses
+            var earlier = (await conn.QueryAsync<(long Id, long VersionId, string Key, string? Fingerprint)>(new CommandDefinition("""
+                SELECT id, questionnaire_version_id, idempotency_key, idempotency_fingerprint FROM responses
                  WHERE idempotency_key >= @keyPrefix AND idempotency_key < @keyEnd ORDER BY id
                 """, new { keyPrefix, keyEnd = keyPrefix[..^1] + "$" }, cancellationToken: ct)))
                 .Where(e => e.Key.Length > keyPrefix.Length && e.Key.AsSpan(keyPrefix.Length).IndexOfAnyExceptInRange('0', '9') < 0).ToList();
+            // Imports stored before fingerprints were kept (null) can only be replayed.
+            if (earlier.Any(e => e.Fingerprint is not null && !string.Equals(e.Fingerprint, fingerprint, StringComparison.Ordinal)))
+            {
+                var reused = new FieldErrors();
+                reused.Add(IdempotencyHeader, "This Idempotency-Key was already used with a different request; " +
+                    "send a new key for a new import, or the first request's exact body to get its result.");
+                return ApiResults.Invalid(reused, "Nothing was imported: this Idempotency-Key was already used with a different request.");
+            }
             if (earlier.Count > 0)
             {
                 request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -129,7 +143,7 @@ public static class ImportApi
             }
         }
 
-        var (doc, error) = await ApiResults.ReadJsonAsync(request, options.Value.MaxImportBytes, ct);
+        var (doc, error) = ApiResults.ParseJson(bodyBytes);
         if (error is not null) return error;
         using var body = doc;
 
@@ -170,14 +184,15 @@ public static class ImportApi
             {
                 responseId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
                     INSERT INTO responses (questionnaire_version_id, organisation_id, respondent_user_id, source, status, revision, data_json,
-                                           submitted_at, idempotency_key, grading, graded_by, graded_at, created_at, updated_at)
+                                           submitted_at, idempotency_key, idempotency_fingerprint, grading, graded_by, graded_at, created_at, updated_at)
                     VALUES (@versionId, @OrganisationId, @me, 'Import', 'Submitted', 1, @DataJson,
-                            @now, @Key, @Grading, CASE WHEN @Grading IS NULL THEN NULL ELSE @me END, CASE WHEN @Grading IS NULL THEN NULL ELSE @now END, @now, @now)
+                            @now, @Key, @Fingerprint, @Grading, CASE WHEN @Grading IS NULL THEN NULL ELSE @me END, CASE WHEN @Grading IS NULL THEN NULL ELSE @now END, @now, @now)
                     RETURNING id
                     """, new
                 {
                     versionId, row.OrganisationId, me, row.DataJson, now, row.Grading,
                     Key = rowKeyPrefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Fingerprint = keyPrefix is null ? null : fingerprint,
                 }, tx, cancellationToken: ct));
             }
             catch (DbException ex) when (DbErrors.IsConstraintViolation(ex))

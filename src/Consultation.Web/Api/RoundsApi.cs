@@ -173,9 +173,12 @@ public static class RoundsApi
             "categoryWeights", "indicatorWeights", "minOrganisations", "defaultGrading", "organisations");
         f.RejectUnknown();
         var title = f.Text("title", required: true, maxLength: 200);
-        var description = f.Text("description", required: false, maxLength: 20000);
+        var description = f.Text("description", required: false, maxLength: 20000, multiLine: true);
         var timeZone = f.Text("timeZone", required: false, maxLength: 100) ?? RoundForm.DefaultTimeZone;
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) errors.Add("timeZone", "Unknown time zone; use an IANA name such as Europe/Belgrade.");
+        // Only IANA names: on Linux a Windows id ("Central European Standard Time") is found too, but browsers and
+        // other clients reading the round back understand IANA names only.
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) || !zone.HasIanaId)
+            errors.Add("timeZone", "Unknown time zone; use an IANA name such as Europe/Belgrade.");
         var now = clock.GetUtcNow();
         var opensAt = Time(f, "opensAt", errors) ?? now;
         var closesAt = Time(f, "closesAt", errors);
@@ -253,18 +256,28 @@ public static class RoundsApi
     /// <summary>Days from opening to the default closing time.</summary>
     private const int DefaultDays = 30;
 
-    private static bool InRange(DateTimeOffset t) => t.Year is >= 2000 and < 2100;
+    /// <summary>Both ends are checked in UTC, as they are stored: 2099-12-31T23:00:00-05:00 is in 2100.</summary>
+    private static bool InRange(DateTimeOffset t) => t.UtcDateTime.Year is >= 2000 and < 2100;
+
+    /// <summary>
+    /// The ISO 8601 (RFC 3339) forms taken: date, 'T', time to the minute, second or fraction, then Z or an offset. Nothing
+    /// else: a lenient parse reads "03/01/2027 09:00 +01:00" US-style (3 January), which a European reader means as 1 March.
+    /// </summary>
+    private static readonly string[] IsoFormats =
+    [
+        "yyyy'-'MM'-'dd'T'HH':'mmzzz", "yyyy'-'MM'-'dd'T'HH':'mm':'sszzz", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFzzz",
+        "yyyy'-'MM'-'dd'T'HH':'mm'Z'", "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'",
+    ];
 
     private static DateTimeOffset? Time(JsonFields f, string name, FieldErrors errors)
     {
         if (!f.Has(name, out var v)) return null;
-        // The offset is required: a time without one would silently mean the server's zone.
+        // The offset is required (every form has one): a time without one would silently mean the server's zone.
         if (v.ValueKind == JsonValueKind.String
-            && DateTime.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var dt) && dt.Kind != DateTimeKind.Unspecified
-            && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
+            && DateTimeOffset.TryParseExact(v.GetString(), IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
         {
             if (InRange(t)) return t;
-            errors.Add(name, "Use a time between the years 2000 and 2099.");
+            errors.Add(name, "Use a time between the years 2000 and 2099 (in UTC).");
             return null;
         }
         errors.Add(name, "Use an ISO 8601 time with its offset, e.g. 2027-03-01T09:00:00+01:00 or 2027-03-01T08:00:00Z.");

@@ -31,6 +31,23 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         }
     }
 
+    [Theory]
+    [InlineData("Basic dXNlcjpwYXNz")]
+    [InlineData("Bearer cons_not-a-real-token")]
+    public async Task The_challenge_error_description_holds_only_the_characters_rfc_6750_allows(string authorization)
+    {
+        var client = Client(app, null);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/rounds");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+
+        var response = await client.SendAsync(request);
+
+        await ProblemAsync(response, HttpStatusCode.Unauthorized);
+        var challenge = response.Headers.NonValidated["WWW-Authenticate"].ToString();
+        // error_description = 1*( %x20-21 / %x23-5B / %x5D-7E ): no '"' or '\' inside the quoted value.
+        Assert.Matches("""^Bearer realm="consultation-api", error="invalid_token", error_description="[\x20\x21\x23-\x5B\x5D-\x7E]+"$""", challenge);
+    }
+
     [Fact]
     public async Task A_token_without_the_scope_is_403_and_admin_implies_every_scope()
     {
@@ -184,6 +201,46 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         Assert.Contains("responses:import", doc.GetProperty("paths").GetProperty("/api/v1/rounds/{id}/responses/import").GetProperty("post")
             .GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_matches_what_the_api_answers_and_takes()
+    {
+        var doc = await BodyAsync(await Client(app, null).GetAsync("/api/v1/openapi.json"));
+        JsonElement Operation(string path, string method) => doc.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        // The CSV export's 200 has content, of its media type.
+        Assert.True(Operation("/api/v1/rounds/{id}/evidence.csv", "get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").TryGetProperty("text/csv", out _));
+
+        // Enums are written as names ("Both"), so the schema says string.
+        var source = doc.GetProperty("components").GetProperty("schemas").GetProperty("EvidenceSource");
+        Assert.Equal("string", source.GetProperty("type").GetString());
+        Assert.Equal(["Both", "Questionnaires", "Workshops"], source.GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+
+        // Every endpoint that reads a JSON body refuses one over its limit with 413.
+        foreach (var path in new[] { "/api/v1/organisations", "/api/v1/rounds", "/api/v1/rounds/{id}/snapshots", "/api/v1/rounds/{id}/responses/import" })
+            Assert.True(Operation(path, "post").GetProperty("responses").TryGetProperty("413", out _), path);
+
+        // Numbers are taken as JSON numbers only ("3" is a 422), so no number in a schema may be a string.
+        var minOrganisations = Operation("/api/v1/rounds", "post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json")
+            .GetProperty("schema").GetProperty("properties").GetProperty("minOrganisations");
+        Assert.DoesNotContain("string", minOrganisations.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Types(doc), t => t.Contains("string", StringComparer.Ordinal) && t.Any(x => x is "integer" or "number"));
+    }
+
+    /// <summary>Every <c>type</c> in the document given as a list (<c>["integer", "string"]</c>).</summary>
+    private static IEnumerable<string[]> Types(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+            foreach (var p in e.EnumerateObject())
+            {
+                if (p.Name == "type" && p.Value.ValueKind == JsonValueKind.Array) yield return [.. p.Value.EnumerateArray().Select(x => x.GetString()!)];
+                foreach (var t in Types(p.Value)) yield return t;
+            }
+        else if (e.ValueKind == JsonValueKind.Array)
+            foreach (var item in e.EnumerateArray())
+                foreach (var t in Types(item)) yield return t;
     }
 
     [Fact]

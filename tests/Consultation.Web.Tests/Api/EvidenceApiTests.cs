@@ -189,6 +189,17 @@ public sealed class EvidenceApiTests(PortalFactory app) : IClassFixture<PortalFa
     }
 
     [Fact]
+    public async Task A_snapshot_label_with_a_control_character_is_a_field_error()
+    {
+        var (client, roundId) = await ImportedWorkedExampleAsync();
+        var before = await ScalarAsync(app, "SELECT COUNT(*) FROM evidence_snapshots");
+        var problem = await ProblemAsync(await client.PostJsonAsync($"/api/v1/rounds/{roundId}/snapshots", """{ "label": "Before\r\nthe workshop" }"""),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["label"], ErrorFields(problem));
+        Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM evidence_snapshots"));
+    }
+
+    [Fact]
     public async Task A_snapshot_needs_no_body_and_a_body_without_a_content_type_is_refused_not_ignored()
     {
         var (client, roundId) = await ImportedWorkedExampleAsync();

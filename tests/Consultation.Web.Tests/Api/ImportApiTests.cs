@@ -183,6 +183,82 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
         Assert.Equal(3, await ResponsesInRoundAsync(roundId));
     }
 
+    [Fact]
+    public async Task Reusing_an_idempotency_key_with_a_different_body_is_refused_and_stores_nothing()
+    {
+        var (client, roundId) = await RoundAsync();
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync(HttpContent content)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = content };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+        var first = await SendAsync(Json(OneRow));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        // Other rows under the same key: refused, not answered with the first import's result (which would drop them).
+        var other = await ProblemAsync(await SendAsync(Json(TwoRows)), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(["Idempotency-Key"], ErrorFields(other));
+        Assert.Contains("different request", other.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Nor is a body that is not even JSON replayed as a success.
+        var garbage = await SendAsync(new StringContent("not json at all", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, garbage.StatusCode);
+        Assert.False(garbage.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(1, await ResponsesInRoundAsync(roundId));
+
+        // The first request's exact body still replays.
+        var retry = await SendAsync(Json(OneRow));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await BodyAsync(first)).GetProperty("responseIds").GetRawText(), (await BodyAsync(retry)).GetProperty("responseIds").GetRawText());
+        Assert.Equal(1, await ResponsesInRoundAsync(roundId));
+    }
+
+    [Fact]
+    public async Task An_import_stored_before_request_fingerprints_were_kept_still_replays_its_key()
+    {
+        var (client, roundId) = await RoundAsync();
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync(string body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(OneRow)).StatusCode);
+        await using (var conn = app.Connection())
+            await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE responses SET idempotency_fingerprint = NULL WHERE idempotency_key LIKE 'import:%' || @key || '#%'", new { key });
+
+        var retry = await SendAsync(OneRow);
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(1, await ResponsesInRoundAsync(roundId));
+    }
+
+    [Fact]
+    public async Task Concurrent_imports_with_one_key_store_one_import_whatever_their_bodies()
+    {
+        var (client, roundId) = await RoundAsync();
+        var key = Guid.NewGuid().ToString();
+        Task<HttpResponseMessage> SendAsync(string body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }
+
+        var answers = await Task.WhenAll(SendAsync(OneRow), SendAsync(OneRow), SendAsync(TwoRows), SendAsync(TwoRows));
+
+        // One wins (201); a same-body loser replays (200) or is told to retry (409); an other-body loser gets 422 or 409.
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode,
+            new[] { HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.UnprocessableEntity }));
+        var stored = await ResponsesInRoundAsync(roundId);
+        var winner = await BodyAsync(answers.Single(a => a.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(winner.GetProperty("imported").GetInt32(), stored);
+    }
+
     private const string TwoRows = """
         { "responses": [
           { "organisation": "ASTRA", "grading": "B1", "scores": { "DRUGS": { "DAMAGE": 3 } } },

@@ -44,6 +44,43 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
         Assert.True(surrogate.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Created, surrogate.StatusCode.ToString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/organisations", "name", """{ "name": "Line\nbreak", "category": "NGO" }""")]
+    [InlineData("/api/v1/organisations", "name", """{ "name": "Nul\u0000byte", "category": "NGO" }""")]
+    [InlineData("/api/v1/organisations", "name", """{ "name": "C1\u0085control", "category": "NGO" }""")]
+    [InlineData("/api/v1/rounds", "title", """{ "title": "Tab\tbed", "crimeAreas": ["DRUGS"] }""")]
+    [InlineData("/api/v1/rounds", "title", """{ "title": "Delete\u007f", "crimeAreas": ["DRUGS"] }""")]
+    [InlineData("/api/v1/rounds", "description", """{ "title": "Bell in the description", "description": "Ring\u0007", "crimeAreas": ["DRUGS"] }""")]
+    public async Task Control_characters_in_single_line_texts_are_a_field_error(string url, string field, string body)
+    {
+        var client = await WriterAsync();
+        var problem = await ProblemAsync(await client.PostJsonAsync(url, body), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal([field], ErrorFields(problem));
+    }
+
+    [Fact]
+    public async Task A_round_description_keeps_its_line_breaks_and_tabs()
+    {
+        var client = await WriterAsync();
+        var created = await client.PostJsonAsync("/api/v1/rounds",
+            """{ "title": "Multi-line description", "description": "First line\n\tSecond line", "crimeAreas": ["DRUGS"] }""");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_json_body_that_starts_with_a_byte_order_mark_is_read()
+    {
+        var client = await WriterAsync();
+        // What Notepad and PowerShell's Out-File -Encoding utf8 write.
+        var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. """{ "name": "Byte Order Mark Society", "category": "NGO" }"""u8.ToArray()]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var created = await client.PostAsync("/api/v1/organisations", content);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("Byte Order Mark Society", (await BodyAsync(created)).GetProperty("name").GetString());
+    }
+
     [Fact]
     public async Task A_round_is_created_as_draft_with_its_settings_and_invited_organisations()
     {
@@ -112,6 +149,53 @@ public sealed class OrganisationsAndRoundsApiTests(PortalFactory app) : IClassFi
         var noAreas = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds", """{ "title": "No areas", "crimeAreas": [] }"""),
             HttpStatusCode.UnprocessableEntity);
         Assert.Equal(["crimeAreas"], ErrorFields(noAreas));
+    }
+
+    [Theory]
+    [InlineData("closesAt", "2099-12-31T23:00:00-05:00")] // 2100-01-01T04:00Z
+    [InlineData("opensAt", "2000-01-01T00:30:00+01:00")] // 1999-12-31T23:30Z
+    public async Task The_year_limit_is_checked_in_utc_as_the_time_is_stored(string field, string time)
+    {
+        var client = await WriterAsync();
+        var before = await ScalarAsync(app, "SELECT COUNT(*) FROM rounds");
+        var body = field == "closesAt"
+            ? $$"""{ "title": "Edge of the century", "crimeAreas": ["DRUGS"], "opensAt": "2099-12-01T09:00:00Z", "closesAt": "{{time}}" }"""
+            : $$"""{ "title": "Edge of the century", "crimeAreas": ["DRUGS"], "opensAt": "{{time}}" }""";
+        var problem = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds", body), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal([field], ErrorFields(problem));
+        Assert.Contains("2099", problem.GetProperty("errors").GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM rounds"));
+    }
+
+    [Theory]
+    [InlineData("opensAt", "\"03/01/2027 09:00 +01:00\"")]
+    [InlineData("opensAt", "\"2027-03-01 09:00:00+01:00\"")]
+    [InlineData("opensAt", "\"1 March 2027 09:00 +01:00\"")]
+    [InlineData("opensAt", "\"2027-03-01T09:00:00\"")]
+    [InlineData("timeZone", "\"Central European Standard Time\"")]
+    [InlineData("timeZone", "\"Nowhere/Atlantis\"")]
+    public async Task Round_times_are_iso_8601_only_and_time_zones_iana_names_only(string field, string value)
+    {
+        var client = await WriterAsync();
+        var before = await ScalarAsync(app, "SELECT COUNT(*) FROM rounds");
+        var problem = await ProblemAsync(await client.PostJsonAsync("/api/v1/rounds",
+            $$"""{ "title": "Formats", "crimeAreas": ["DRUGS"], "{{field}}": {{value}} }"""), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal([field], ErrorFields(problem));
+        Assert.Equal(before, await ScalarAsync(app, "SELECT COUNT(*) FROM rounds"));
+    }
+
+    [Fact]
+    public async Task Iso_8601_times_with_z_an_offset_minutes_or_fractions_are_taken()
+    {
+        var client = await WriterAsync();
+        var created = await client.PostJsonAsync("/api/v1/rounds", """
+            { "title": "ISO forms", "crimeAreas": ["DRUGS"], "timeZone": "America/New_York",
+              "opensAt": "2027-03-01T09:00+01:00", "closesAt": "2027-03-31T17:00:00.5Z" }
+            """);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var round = await BodyAsync(created);
+        Assert.Equal(new DateTimeOffset(2027, 3, 1, 8, 0, 0, TimeSpan.Zero), round.GetProperty("opensAt").GetDateTimeOffset());
+        Assert.Equal("America/New_York", round.GetProperty("timeZone").GetString());
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
     public sealed class FreezeInput
     {
         [StringLength(200, ErrorMessage = "The label can have at most 200 characters.")]
+        [Infrastructure.SingleLine(ErrorMessage = "The label must be a single line without control characters.")]
         public string? Label { get; set; }
     }
 

@@ -7,6 +7,7 @@ namespace Consultation.Web.Pages.Organisations;
 public sealed class OrganisationInput : IValidatableObject
 {
     [Required(ErrorMessage = "Enter the organisation's name."), StringLength(200, ErrorMessage = "The name can be at most 200 characters.")]
+    [Infrastructure.SingleLine(ErrorMessage = "The name must be a single line without control characters.")]
     public string Name { get; set; } = "";
 
     [Required(ErrorMessage = "Choose a category.")]

@@ -108,8 +108,12 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
     {
         var i = Input;
         TimeZoneInfo? tz = null;
-        if (!string.IsNullOrEmpty(i.TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(i.TimeZone, out tz))
+        // IANA names only, as the API takes: on Linux a Windows id ("Central European Standard Time") is found too.
+        if (!string.IsNullOrEmpty(i.TimeZone) && (!TimeZoneInfo.TryFindSystemTimeZoneById(i.TimeZone, out tz) || !tz.HasIanaId))
+        {
+            tz = null;
             ModelState.AddModelError("Input.TimeZone", L["Unknown time zone."]);
+        }
         var opens = ToUtc(i.OpensAt, tz, "Input.OpensAt");
         var closes = ToUtc(i.ClosesAt, tz, "Input.ClosesAt");
         if (opens is { } o && closes is { } c && c <= o)

@@ -13,6 +13,7 @@ namespace Consultation.Web.Pages.Rounds;
 public sealed class RoundInput
 {
     [Required(ErrorMessage = "Enter a title."), StringLength(200, ErrorMessage = "The title can be at most 200 characters.")]
+    [Infrastructure.SingleLine(ErrorMessage = "The title must be a single line without control characters.")]
     public string Title { get; set; } = "";
 
     [StringLength(20000, ErrorMessage = "The description can be at most 20,000 characters.")]

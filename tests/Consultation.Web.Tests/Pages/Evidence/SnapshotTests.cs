@@ -24,6 +24,22 @@ public sealed class SnapshotTests(PortalFactory app) : IClassFixture<PortalFacto
     }
 
     [Fact]
+    public async Task A_label_with_a_control_character_is_a_field_error_and_nothing_is_frozen()
+    {
+        var roundId = await SeedWorkedExampleAsync(app, "Label with a bell");
+        var client = await CoordinatorAsync(app);
+        await using var conn = app.Connection();
+        var before = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM evidence_snapshots");
+
+        var response = await Forms.PostAsync(client, $"/Evidence/Index/{roundId}", new Dictionary<string, string> { ["Freeze.Label"] = "Ring\u0007" },
+            $"/Evidence/Index/{roundId}?handler=Freeze");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The label must be a single line without control characters.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM evidence_snapshots"));
+    }
+
+    [Fact]
     public async Task Snapshot_is_unchanged_after_new_data_and_its_sha256_verifies()
     {
         var roundId = await SeedWorkedExampleAsync(app, "Snapshot stays");

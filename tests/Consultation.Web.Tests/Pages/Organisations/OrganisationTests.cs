@@ -68,6 +68,22 @@ public sealed class OrganisationTests(PortalFactory app) : IClassFixture<PortalF
     }
 
     [Fact]
+    public async Task A_name_with_a_control_character_is_a_field_error()
+    {
+        var client = await SignedInAsync("coordinator@demo.local");
+
+        var response = await Forms.PostAsync(client, "/Organisations/Create", new Dictionary<string, string>
+        {
+            ["Input.Name"] = "Two\nlines", ["Input.Category"] = "NGO",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The name must be a single line without control characters.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var conn = Sql();
+        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organisations WHERE name LIKE 'Two%lines'"));
+    }
+
+    [Fact]
     public async Task Invalid_input_keeps_what_was_typed_and_names_the_fields()
     {
         var client = await SignedInAsync("coordinator@demo.local");

@@ -102,6 +102,23 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
         Assert.DoesNotContain("2030-02-10", form, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Input.Title", "Tab\tbed title", "The title must be a single line without control characters.")]
+    [InlineData("Input.TimeZone", "Central European Standard Time", "Unknown time zone.")]
+    public async Task A_round_title_with_a_control_character_or_a_windows_time_zone_is_a_field_error(string field, string value, string message)
+    {
+        var client = await CoordinatorAsync(app);
+        await using var conn = Open(app);
+        var before = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rounds");
+        var fields = RoundFields("Control characters").Where(f => f.Key != field).Append(new(field, value)).ToList();
+
+        var response = await PostAsync(client, "/Rounds/Create", fields);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(message, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rounds"));
+    }
+
     [Fact]
     public async Task An_open_rounds_closing_time_cannot_be_moved_into_the_past()
     {

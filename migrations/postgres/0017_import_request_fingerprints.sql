@@ -1,0 +1,2 @@
+-- why: an Idempotency-Key answers a retry of the same request only (IETF httpapi-idempotency-key-header): an import keeps the SHA-256 of its request body beside the key on each of its responses, so the same key with a different body is refused (422) instead of replaying the first import and silently dropping the new rows. Null on imports stored before this column (they are replayed as before: their body is unknown).
+ALTER TABLE responses ADD COLUMN idempotency_fingerprint TEXT;
