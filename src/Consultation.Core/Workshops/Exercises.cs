@@ -37,7 +37,7 @@ public static class WorkshopRefusals
     public const string CollectingFactors = "exercise.collecting_factors";
     public const string NotCollecting = "exercise.not_collecting";
     public const string NotPestle = "exercise.not_pestle";
-    /// <summary>A new factor's text is empty or longer than <see cref="ScoreValidation.FactorTextMax"/>.</summary>
+    /// <summary>A new factor's text is empty, longer than <see cref="ScoreValidation.FactorTextMax"/> or holds control characters.</summary>
     public const string FactorText = "factor.text";
 }
 
@@ -175,7 +175,9 @@ public static class ScoreValidation
         if (ExerciseStateMachine.AnswerRefusal(exercise.State) is { } refusal) return Decision.Refuse(refusal);
         if (exercise.Phase != ExercisePhase.Collect) return Decision.Refuse(WorkshopRefusals.NotCollecting);
         if (!PestleDimensions.IsKnown(dimension)) return Decision.Refuse(WorkshopRefusals.UnknownItem);
-        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length > FactorTextMax) return Decision.Refuse(WorkshopRefusals.FactorText);
+        // One line of text: no control characters (a NUL would also fail PostgreSQL's insert).
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length > FactorTextMax || text.Trim().Any(char.IsControl))
+            return Decision.Refuse(WorkshopRefusals.FactorText);
         return Decision.Allow;
     }
 

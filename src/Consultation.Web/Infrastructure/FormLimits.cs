@@ -82,6 +82,8 @@ public static class FormLimits
 /// Reads a page's form before the antiforgery check does. Antiforgery turns a form the reader refused into a plain
 /// "bad token" 400; read here first (after <see cref="RequestFormLimitsAttribute"/>, order 900, has set a page's own
 /// limits, before antiforgery, order 1000), a form over a limit is 413 and a malformed one 400, with a clear page.
+/// A query or form value holding a NUL character is 400 too: no one types one, and PostgreSQL refuses it in text (the
+/// insert or the filter's query would fail with a 500); the API refuses it field by field (JsonFields.Text).
 /// </summary>
 public sealed class FormReadFilter(ILogger<FormReadFilter> logger) : IAsyncAuthorizationFilter, IOrderedFilter
 {
@@ -91,15 +93,34 @@ public sealed class FormReadFilter(ILogger<FormReadFilter> logger) : IAsyncAutho
     {
         var request = context.HttpContext.Request;
         // The error page re-executed for this very request has no use for the form it could not read.
-        if (!request.HasFormContentType || context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null) return;
+        if (context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null) return;
+        // (A NUL in the path never gets here: the server refuses such a request line itself.)
+        if (HasNul(request.Query))
+        {
+            Refuse(context, "a query value holds a NUL character");
+            return;
+        }
+        if (!request.HasFormContentType) return;
+        IFormCollection form;
         try
         {
-            await request.ReadFormAsync(context.HttpContext.RequestAborted);
+            form = await request.ReadFormAsync(context.HttpContext.RequestAborted);
         }
         catch (Exception ex) when (FormLimits.Status(ex) is { } status)
         {
             logger.LogWarning("{Method} {Path} answered {Status}: the form could not be read ({Reason})", request.Method, request.Path, status, ex.Message);
             context.Result = FormLimits.Result(context.HttpContext, status);
+            return;
         }
+        if (HasNul(form)) Refuse(context, "a form value holds a NUL character");
     }
+
+    private void Refuse(AuthorizationFilterContext context, string reason)
+    {
+        logger.LogWarning("{Method} {Path} answered 400: {Reason}", context.HttpContext.Request.Method, context.HttpContext.Request.Path, reason);
+        context.Result = FormLimits.Result(context.HttpContext, StatusCodes.Status400BadRequest);
+    }
+
+    private static bool HasNul(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> values) =>
+        values.Any(pair => pair.Key.Contains('\0', StringComparison.Ordinal) || pair.Value.Any(v => v?.Contains('\0', StringComparison.Ordinal) == true));
 }

@@ -68,6 +68,10 @@ public sealed class ScoreValidationTests
         Assert.False(ScoreValidation.CheckNewFactor(pestle, "LEGAL", "  ").Allowed);
         Assert.Equal(WorkshopRefusals.FactorText, ScoreValidation.CheckNewFactor(pestle, "LEGAL", "  ").Refusal);
         Assert.Equal(WorkshopRefusals.FactorText, ScoreValidation.CheckNewFactor(pestle, "LEGAL", new string('x', ScoreValidation.FactorTextMax + 1)).Refusal);
+        // One line, no control characters (a NUL would also fail PostgreSQL's insert); surrounding whitespace is trimmed.
+        Assert.Equal(WorkshopRefusals.FactorText, ScoreValidation.CheckNewFactor(pestle, "LEGAL", "Visa\u0000 liberalisation").Refusal);
+        Assert.Equal(WorkshopRefusals.FactorText, ScoreValidation.CheckNewFactor(pestle, "LEGAL", "Visa\nliberalisation").Refusal);
+        Assert.True(ScoreValidation.CheckNewFactor(pestle, "LEGAL", " Visa liberalisation\n").Allowed);
         Assert.Equal(WorkshopRefusals.UnknownItem, ScoreValidation.CheckNewFactor(pestle, "MORAL", "x").Refusal);
         Assert.Equal(WorkshopRefusals.NotCollecting, ScoreValidation.CheckNewFactor(pestle with { Phase = ExercisePhase.Score }, "LEGAL", "x").Refusal);
         Assert.Equal(WorkshopRefusals.Locked, ScoreValidation.CheckNewFactor(pestle with { State = ExerciseState.Locked }, "LEGAL", "x").Refusal);
