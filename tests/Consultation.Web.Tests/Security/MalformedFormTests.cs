@@ -77,6 +77,42 @@ public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<Portal
         Assert.Contains("Enter a title.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>One-line titles and names hold no control characters (the rule of rounds' and organisations' too).</summary>
+    [Fact]
+    public async Task A_questionnaire_workshop_or_token_title_with_a_control_character_is_a_field_error()
+    {
+        const string title = "The title must be a single line without control characters.", name = "The name must be a single line without control characters.";
+        var roundId = await Api.ApiTestKit.ScalarAsync(app, "SELECT MIN(id) FROM rounds WHERE status IN ('Draft', 'Open')");
+        var before = await Api.ApiTestKit.ScalarAsync(app, "SELECT (SELECT COUNT(*) FROM questionnaires) + (SELECT COUNT(*) FROM workshops) + (SELECT COUNT(*) FROM api_tokens)");
+
+        var coordinator = await SignedInAsync(app, "coordinator@demo.local");
+        var questionnaire = await Forms.PostAsync(coordinator, $"/Questionnaires/Create/{roundId}", new Dictionary<string, string>
+        {
+            ["Input.Title"] = "Tab\tbed", ["Input.Template"] = "FIVE_INDICATOR",
+        });
+        Assert.Equal(HttpStatusCode.OK, questionnaire.StatusCode);
+        Assert.Contains(title, System.Net.WebUtility.HtmlDecode(await questionnaire.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+
+        var facilitator = await SignedInAsync(app, "facilitator@demo.local");
+        var workshop = await Forms.PostAsync(facilitator, "/Workshops/Create", new Dictionary<string, string>
+        {
+            ["Input.RoundId"] = roundId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Input.Title"] = "Line\u0001", ["Input.ScheduledOn"] = "2030-01-20",
+            ["Input.Agenda[0].Type"] = "PESTLE", ["Input.Agenda[0].Title"] = "Bell\u0007",
+        });
+        Assert.Equal(HttpStatusCode.OK, workshop.StatusCode);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(System.Net.WebUtility.HtmlDecode(await workshop.Content.ReadAsStringAsync()), System.Text.RegularExpressions.Regex.Escape(title)));
+
+        var admin = await SignedInAsync(app, "admin@demo.local");
+        var token = await Forms.PostAsync(admin, "/Admin/Tokens", new Dictionary<string, string>
+        {
+            ["Input.Name"] = "Analysis\nunit", ["Input.Scopes"] = "evidence:read", ["Input.Days"] = "30",
+        }, "/Admin/Tokens?handler=Create");
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        Assert.Contains(name, System.Net.WebUtility.HtmlDecode(await token.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+
+        Assert.Equal(before, await Api.ApiTestKit.ScalarAsync(app, "SELECT (SELECT COUNT(*) FROM questionnaires) + (SELECT COUNT(*) FROM workshops) + (SELECT COUNT(*) FROM api_tokens)"));
+    }
+
     [Theory]
     [InlineData("POST", "Freeze¿'\"(")]
     [InlineData("POST", "Nope")]

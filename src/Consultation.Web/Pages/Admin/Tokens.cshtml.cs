@@ -28,6 +28,7 @@ public sealed class TokensModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
     public sealed class InputModel
     {
         [Required(ErrorMessage = "Enter a name for the token."), StringLength(ApiTokens.MaxNameLength, ErrorMessage = "The name can be at most 100 characters.")]
+        [Infrastructure.SingleLine(ErrorMessage = "The name must be a single line without control characters.")]
         public string Name { get; set; } = "";
 
         public List<string> Scopes { get; set; } = [];

@@ -23,6 +23,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
     public sealed class InputModel
     {
         [StringLength(200, ErrorMessage = "The title can be at most 200 characters.")]
+        [Infrastructure.SingleLine(ErrorMessage = "The title must be a single line without control characters.")]
         public string? Title { get; set; }
 
         [Required(ErrorMessage = "Choose a template.")]

@@ -30,7 +30,9 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
     public sealed class InputModel
     {
         [Display(Name = "Round")] public long RoundId { get; set; }
-        [Required(ErrorMessage = "Enter a title."), StringLength(200), Display(Name = "Title")] public string Title { get; set; } = "";
+        [Required(ErrorMessage = "Enter a title."), StringLength(200), Display(Name = "Title")]
+        [Infrastructure.SingleLine(ErrorMessage = "The title must be a single line without control characters.")]
+        public string Title { get; set; } = "";
         [Required(ErrorMessage = "Enter the date."), Display(Name = "Date")] public DateOnly? ScheduledOn { get; set; }
         [Display(Name = "Who may join")] public string AccessMode { get; set; } = "Pseudonymous";
         public List<AgendaItem> Agenda { get; set; } = [];
@@ -39,7 +41,9 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
     public sealed class AgendaItem
     {
         public string? Type { get; set; }
-        [StringLength(200)] public string? Title { get; set; }
+        [StringLength(200)]
+        [Infrastructure.SingleLine(ErrorMessage = "The title must be a single line without control characters.")]
+        public string? Title { get; set; }
         [StringLength(500)] public string? Question { get; set; }
         [StringLength(2000)] public string? Choices { get; set; }
         public bool HideResults { get; set; }
