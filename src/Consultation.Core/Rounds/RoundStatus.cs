@@ -10,6 +10,9 @@ public static class RoundStatuses
 
     public static RoundStatus Parse(string value) =>
         TryParse(value, out var s) ? s : throw new FormatException($"'{value}' is not a round status.");
+
+    /// <summary>A closed or archived round (stored name): nothing of it can be edited any more.</summary>
+    public static bool IsEnded(string? value) => value is nameof(RoundStatus.Closed) or nameof(RoundStatus.Archived);
 }
 
 /// <summary>Why a transition was refused; stable codes that pages turn into messages.</summary>

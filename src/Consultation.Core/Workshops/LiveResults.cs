@@ -85,7 +85,7 @@ public static class LiveResults
 
         return exercise.Type switch
         {
-            ExerciseTypes.Pestle => new LiveResult { Items = [], Factors = Pestle(workshopId, valid, factors, settings), Answered = answered },
+            ExerciseTypes.Pestle => new LiveResult { Items = [], Factors = Pestle(workshopId, valid, factors, byId, settings), Answered = answered },
             ExerciseTypes.Poll => new LiveResult { Items = [Poll(valid, exercise, settings)], Factors = [], Answered = answered },
             _ => new LiveResult { Items = Cells(workshopId, exercise, valid, settings), Factors = [], Answered = answered },
         };
@@ -166,9 +166,9 @@ public static class LiveResults
     private static WorkshopFactor? Stand(Dictionary<long, WorkshopFactor> byId, long id) =>
         FactorMerges.Resolve(byId, id, f => f.MergedInto, f => f.Deleted);
 
-    private static List<LiveFactor> Pestle(long workshopId, List<WorkshopScore> scores, IReadOnlyList<WorkshopFactor> factors, AggregationSettings settings)
+    private static List<LiveFactor> Pestle(long workshopId, List<WorkshopScore> scores, IReadOnlyList<WorkshopFactor> factors,
+        Dictionary<long, WorkshopFactor> byId, AggregationSettings settings)
     {
-        var byId = factors.ToDictionary(f => f.Id);
         var values = scores
             .Select(s => (Score: s, Factor: s.Value2 is not null && ItemKeys.TryFactor(s.ItemKey, out var id) ? Stand(byId, id) : null))
             .Where(x => x.Factor is not null)

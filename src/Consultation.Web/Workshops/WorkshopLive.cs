@@ -258,7 +258,7 @@ public sealed class WorkshopLive(Db db, IHubContext<WorkshopHub> hub, WorkshopPr
         var factors = exercise.Type == ExerciseTypes.Pestle ? await WorkshopsSql.FactorsAsync(conn, exercise.Id, ct) : [];
         var scores = await WorkshopsSql.ScoresAsync(conn, exercise.Id, ct);
         var settings = await WorkshopsSql.SettingsAsync(conn, workshop.RoundId, ct);
-        var result = LiveResults.Compute(workshop.Id, WorkshopsSql.Facts(exercise, areas, factors), scores, WorkshopsSql.Scorable(factors), settings);
+        var result = LiveResults.Compute(workshop.Id, WorkshopsSql.Facts(exercise, areas, factors), scores, WorkshopsSql.LiveFactors(factors), settings);
         return new ResultsDto
         {
             WorkshopId = workshop.Id, ExerciseId = exercise.Id, Version = version,

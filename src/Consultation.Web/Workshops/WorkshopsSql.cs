@@ -262,6 +262,6 @@ public static class WorkshopsSql
             new { participantId, now }, cancellationToken: ct));
 
     /// <summary>Every factor of the exercise for the live results: merged ones too, whose scores count for the factor they were merged into.</summary>
-    public static IReadOnlyList<WorkshopFactor> Scorable(IReadOnlyList<FactorRow> factors) =>
+    public static IReadOnlyList<WorkshopFactor> LiveFactors(IReadOnlyList<FactorRow> factors) =>
         [.. factors.Select(f => new WorkshopFactor { Id = f.Id, Dimension = f.Dimension, Text = f.Text, MergedInto = f.MergedInto, Deleted = f.Deleted })];
 }

@@ -146,12 +146,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     {
         var (client, roundId) = await RoundAsync();
         var key = Guid.NewGuid().ToString();
-        Task<HttpResponseMessage> SendAsync()
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(OneRow) };
-            request.Headers.Add("Idempotency-Key", key);
-            return client.SendAsync(request);
-        }
+        Task<HttpResponseMessage> SendAsync() => ImportWithKeyAsync(client, roundId, key, Json(OneRow));
         var first = await SendAsync();
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var retry = await SendAsync();
@@ -167,12 +162,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     public async Task A_key_that_begins_with_another_key_and_a_hash_is_its_own_import()
     {
         var (client, roundId) = await RoundAsync();
-        Task<HttpResponseMessage> SendAsync(string key, string body)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
-            request.Headers.Add("Idempotency-Key", key);
-            return client.SendAsync(request);
-        }
+        Task<HttpResponseMessage> SendAsync(string key, string body) => ImportWithKeyAsync(client, roundId, key, Json(body));
         Assert.Equal(HttpStatusCode.Created, (await SendAsync("batch#2", OneRow)).StatusCode);
 
         var other = await SendAsync("batch", TwoRows);
@@ -188,12 +178,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     {
         var (client, roundId) = await RoundAsync();
         var key = Guid.NewGuid().ToString();
-        Task<HttpResponseMessage> SendAsync(HttpContent content)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = content };
-            request.Headers.Add("Idempotency-Key", key);
-            return client.SendAsync(request);
-        }
+        Task<HttpResponseMessage> SendAsync(HttpContent content) => ImportWithKeyAsync(client, roundId, key, content);
         var first = await SendAsync(Json(OneRow));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
 
@@ -220,12 +205,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     {
         var (client, roundId) = await RoundAsync();
         var key = Guid.NewGuid().ToString();
-        Task<HttpResponseMessage> SendAsync(string body)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
-            request.Headers.Add("Idempotency-Key", key);
-            return client.SendAsync(request);
-        }
+        Task<HttpResponseMessage> SendAsync(string body) => ImportWithKeyAsync(client, roundId, key, Json(body));
         Assert.Equal(HttpStatusCode.Created, (await SendAsync(OneRow)).StatusCode);
         await using (var conn = app.Connection())
             await Dapper.SqlMapper.ExecuteAsync(conn, "UPDATE responses SET idempotency_fingerprint = NULL WHERE idempotency_key LIKE 'import:%' || @key || '#%'", new { key });
@@ -241,12 +221,7 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
     {
         var (client, roundId) = await RoundAsync();
         var key = Guid.NewGuid().ToString();
-        Task<HttpResponseMessage> SendAsync(string body)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = Json(body) };
-            request.Headers.Add("Idempotency-Key", key);
-            return client.SendAsync(request);
-        }
+        Task<HttpResponseMessage> SendAsync(string body) => ImportWithKeyAsync(client, roundId, key, Json(body));
 
         var answers = await Task.WhenAll(SendAsync(OneRow), SendAsync(OneRow), SendAsync(TwoRows), SendAsync(TwoRows));
 
@@ -257,6 +232,14 @@ public sealed class ImportApiTests(ImportApiTests.Factory app) : IClassFixture<I
         var stored = await ResponsesInRoundAsync(roundId);
         var winner = await BodyAsync(answers.Single(a => a.StatusCode == HttpStatusCode.Created));
         Assert.Equal(winner.GetProperty("imported").GetInt32(), stored);
+    }
+
+    /// <summary>POSTs an import with an <c>Idempotency-Key</c> header.</summary>
+    private static Task<HttpResponseMessage> ImportWithKeyAsync(HttpClient client, long roundId, string key, HttpContent content)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/rounds/{roundId}/responses/import") { Content = content };
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request);
     }
 
     private const string TwoRows = """

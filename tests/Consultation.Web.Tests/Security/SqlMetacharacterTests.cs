@@ -64,18 +64,7 @@ public sealed class SqlMetacharacterTests(SqlMetacharacterTests.Portal app) : IC
     [MemberData(nameof(Metacharacters))]
     public async Task Metacharacters_in_query_and_route_values_get_ordinary_answers_never_500(string metacharacter)
     {
-        var roundId = await SeedWorkedExampleAsync(app, "Metacharacters " + Guid.NewGuid().ToString("N")[..6]);
-        var responseId = await ApiTestKit.ScalarAsync(app, """
-            SELECT s.id FROM responses s JOIN questionnaire_versions v ON v.id = s.questionnaire_version_id
-              JOIN questionnaires q ON q.id = v.questionnaire_id WHERE q.round_id = @roundId ORDER BY s.id LIMIT 1
-            """, new { roundId });
-        var clients = new Dictionary<Who, HttpClient>
-        {
-            [Who.Anonymous] = app.CreateBrowserLikeClient(),
-            [Who.Coordinator] = await CoordinatorAsync(app),
-            [Who.Administrator] = await SignedInAsync(app, "admin@demo.local"),
-            [Who.Api] = ApiTestKit.Client(app, await ApiTestKit.TokenAsync(app, "admin")),
-        };
+        var (roundId, responseId, clients) = await SeedAsync("Metacharacters");
         var v = Uri.EscapeDataString(metacharacter);
 
         var wrong = new List<string>();
@@ -110,18 +99,7 @@ public sealed class SqlMetacharacterTests(SqlMetacharacterTests.Portal app) : IC
     [Fact]
     public async Task A_nul_character_in_any_value_is_a_400_never_a_500()
     {
-        var roundId = await SeedWorkedExampleAsync(app, "NUL " + Guid.NewGuid().ToString("N")[..6]);
-        var responseId = await ApiTestKit.ScalarAsync(app, """
-            SELECT s.id FROM responses s JOIN questionnaire_versions v ON v.id = s.questionnaire_version_id
-              JOIN questionnaires q ON q.id = v.questionnaire_id WHERE q.round_id = @roundId ORDER BY s.id LIMIT 1
-            """, new { roundId });
-        var clients = new Dictionary<Who, HttpClient>
-        {
-            [Who.Anonymous] = app.CreateBrowserLikeClient(),
-            [Who.Coordinator] = await CoordinatorAsync(app),
-            [Who.Administrator] = await SignedInAsync(app, "admin@demo.local"),
-            [Who.Api] = ApiTestKit.Client(app, await ApiTestKit.TokenAsync(app, "admin")),
-        };
+        var (roundId, responseId, clients) = await SeedAsync("NUL");
 
         var wrong = new List<string>();
         // In the query string only: a NUL in the path is refused by the server before the application sees it.
@@ -143,6 +121,24 @@ public sealed class SqlMetacharacterTests(SqlMetacharacterTests.Portal app) : IC
         }));
         Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
         Assert.Equal(0L, await ApiTestKit.ScalarAsync(app, "SELECT COUNT(*) FROM organisations WHERE name LIKE 'NUL%'", new { }));
+    }
+
+    /// <summary>The worked example's round, one of its responses, and a client for each of <see cref="Who"/>.</summary>
+    private async Task<(long RoundId, long ResponseId, Dictionary<Who, HttpClient> Clients)> SeedAsync(string title)
+    {
+        var roundId = await SeedWorkedExampleAsync(app, title + " " + Guid.NewGuid().ToString("N")[..6]);
+        var responseId = await ApiTestKit.ScalarAsync(app, """
+            SELECT s.id FROM responses s JOIN questionnaire_versions v ON v.id = s.questionnaire_version_id
+              JOIN questionnaires q ON q.id = v.questionnaire_id WHERE q.round_id = @roundId ORDER BY s.id LIMIT 1
+            """, new { roundId });
+        var clients = new Dictionary<Who, HttpClient>
+        {
+            [Who.Anonymous] = app.CreateBrowserLikeClient(),
+            [Who.Coordinator] = await CoordinatorAsync(app),
+            [Who.Administrator] = await SignedInAsync(app, "admin@demo.local"),
+            [Who.Api] = ApiTestKit.Client(app, await ApiTestKit.TokenAsync(app, "admin")),
+        };
+        return (roundId, responseId, clients);
     }
 
     private static int CountRows(string html)

@@ -51,7 +51,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         public long RoundId { get; init; }
         public string RoundTitle { get; init; } = "";
         public string RoundStatus { get; init; } = "";
-        public bool RoundLocked => RoundStatus is "Closed" or "Archived";
+        public bool RoundLocked => Consultation.Core.Rounds.RoundStatuses.IsEnded(RoundStatus);
     }
 
     public sealed record VersionRow

@@ -13,7 +13,7 @@ public static class QuestionnairesSql
         public string Title { get; init; } = "";
         public string Status { get; init; } = "";
         /// <summary>Questionnaires of closed or archived rounds no longer change.</summary>
-        public bool IsLocked => Status is "Closed" or "Archived";
+        public bool IsLocked => Consultation.Core.Rounds.RoundStatuses.IsEnded(Status);
     }
 
     public static Task<RoundRow?> RoundAsync(DbConnection conn, long roundId, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Consultation.Core.Localization;
 using Consultation.Core.Organisations;
+using Consultation.Core.Rounds;
 using Consultation.Core.Scales;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
@@ -17,8 +18,6 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     public long Id { get; private set; }
     /// <summary>A closed or archived round: the page shows the refusal and the fields read-only, with no way to save.</summary>
     public bool Locked { get; private set; }
-
-    private static bool IsLocked(string status) => status is "Closed" or "Archived";
 
     /// <summary>What the checks of a save need from the stored round.</summary>
     private sealed record StoredRow
@@ -59,7 +58,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             """, new { id }, cancellationToken: ct));
         if (row is null) return NotFound();
         // Reached by a bookmark or an old tab: say at once that nothing can change, rather than after the user typed.
-        Locked = IsLocked(row.Status);
+        Locked = RoundStatuses.IsEnded(row.Status);
         await LoadChoicesAsync(conn, ct);
         Input = new RoundInput
         {
@@ -90,7 +89,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         if (stored is null) return NotFound();
         await LoadChoicesAsync(conn, ct);
         // The page shows the refusal and keeps what was typed, read-only.
-        if (IsLocked(stored.Status))
+        if (RoundStatuses.IsEnded(stored.Status))
         {
             Locked = true;
             return Page();
