@@ -179,7 +179,7 @@ public sealed class KeyboardTests(BrowserFixture browser, BrowserPortalFactory a
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", chosen);
 
             // Picked with a pointer, it still switches at once (once the new page's scripts are in).
-            await page.WaitForFunctionAsync("document.readyState === 'complete'");
+            await page.WaitForLoadStateAsync(LoadState.Load); // not WaitForFunction: its polling evals, which the CSP refuses
             await page.Locator("#culture-select").DispatchEventAsync("pointerdown");
             await page.Locator("#culture-select").SelectOptionAsync("sq");
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "sq");
