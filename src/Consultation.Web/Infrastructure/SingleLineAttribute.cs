@@ -15,6 +15,10 @@ public sealed class SingleLineAttribute : ValidationAttribute
     /// <summary>Multi-line text (descriptions) may keep line breaks and tabs, but no other control character.</summary>
     public static bool IsMultiLine(string? text) => text is null || !text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'));
 
+    /// <summary>A multi-line text (a description, a list with one item per line): line breaks and tabs are allowed.</summary>
+    public bool AllowLineBreaks { get; init; }
+
     // Leading and trailing whitespace (a pasted line break) is trimmed before storing, so only what stays counts.
-    public override bool IsValid(object? value) => value is not string s || IsSingleLine(s.Trim());
+    public override bool IsValid(object? value) =>
+        value is not string s || (AllowLineBreaks ? IsMultiLine(s) : IsSingleLine(s.Trim()));
 }

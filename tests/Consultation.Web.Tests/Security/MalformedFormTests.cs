@@ -102,6 +102,18 @@ public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<Portal
         Assert.Equal(HttpStatusCode.OK, workshop.StatusCode);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(System.Net.WebUtility.HtmlDecode(await workshop.Content.ReadAsStringAsync()), System.Text.RegularExpressions.Regex.Escape(title)));
 
+        // A poll's question is one line; its choices go one per line, with no other control character.
+        var poll = await Forms.PostAsync(facilitator, "/Workshops/Create", new Dictionary<string, string>
+        {
+            ["Input.RoundId"] = roundId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Input.Title"] = "Poll", ["Input.ScheduledOn"] = "2030-01-20",
+            ["Input.Agenda[0].Type"] = "POLL", ["Input.Agenda[0].Title"] = "Poll", ["Input.Agenda[0].Question"] = "Which\u0002?",
+            ["Input.Agenda[0].Choices"] = "Yes\r\nNo\u001B",
+        });
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        var pollForm = System.Net.WebUtility.HtmlDecode(await poll.Content.ReadAsStringAsync());
+        Assert.Contains("The question must be a single line without control characters.", pollForm, StringComparison.Ordinal);
+        Assert.Contains("Choices go one per line, without other control characters.", pollForm, StringComparison.Ordinal);
+
         var admin = await SignedInAsync(app, "admin@demo.local");
         var token = await Forms.PostAsync(admin, "/Admin/Tokens", new Dictionary<string, string>
         {

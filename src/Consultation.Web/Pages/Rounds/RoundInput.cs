@@ -17,6 +17,7 @@ public sealed class RoundInput
     public string Title { get; set; } = "";
 
     [StringLength(20000, ErrorMessage = "The description can be at most 20,000 characters.")]
+    [Infrastructure.SingleLine(AllowLineBreaks = true, ErrorMessage = "The description may hold line breaks and tabs but no other control characters.")]
     public string? DescriptionHtml { get; set; }
 
     [Required(ErrorMessage = "Enter the opening date and time.")]

@@ -44,8 +44,12 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, TimeProvi
         [StringLength(200)]
         [Infrastructure.SingleLine(ErrorMessage = "The title must be a single line without control characters.")]
         public string? Title { get; set; }
-        [StringLength(500)] public string? Question { get; set; }
-        [StringLength(2000)] public string? Choices { get; set; }
+        [StringLength(500)]
+        [Infrastructure.SingleLine(ErrorMessage = "The question must be a single line without control characters.")]
+        public string? Question { get; set; }
+        [StringLength(2000)]
+        [Infrastructure.SingleLine(AllowLineBreaks = true, ErrorMessage = "Choices go one per line, without other control characters.")]
+        public string? Choices { get; set; }
         public bool HideResults { get; set; }
     }
 

@@ -105,6 +105,7 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     [Theory]
     [InlineData("Input.Title", "Tab\tbed title", "The title must be a single line without control characters.")]
     [InlineData("Input.TimeZone", "Central European Standard Time", "Unknown time zone.")]
+    [InlineData("Input.DescriptionHtml", "<p>Two\r\nlines\tand a bell\u0007</p>", "The description may hold line breaks and tabs but no other control characters.")]
     public async Task A_round_title_with_a_control_character_or_a_windows_time_zone_is_a_field_error(string field, string value, string message)
     {
         var client = await CoordinatorAsync(app);
