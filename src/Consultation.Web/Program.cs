@@ -49,6 +49,7 @@ if (!app.Environment.IsDevelopment())
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/Error/{0}");
 app.UseFormLimitErrors(); // a form over the reader's limits: 413 page / problem+json, not 500
+app.UseHeadAsGet(); // HEAD on /healthz and the API's reads, as on pages
 app.UseRouting();
 app.UseCookiePolicy();
 app.UseAuthentication();

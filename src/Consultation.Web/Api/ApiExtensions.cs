@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.RateLimiting;
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.WebUtilities;
@@ -186,11 +187,11 @@ public static class ApiExtensions
         // or a 405 with Allow when the address is an endpoint's and only the method is wrong.
         app.MapFallback(Root + "/{**path}", (HttpContext http, EndpointDataSource endpoints, IInlineConstraintResolver constraints) =>
             {
-                var allowed = AllowedMethods(http, endpoints, constraints);
+                var allowed = HeadRequests.WithHead(AllowedMethods(http, endpoints, constraints));
                 if (allowed.Count == 0) return ApiResults.NotFound("There is no such API endpoint; see /api/v1/openapi.json.");
                 http.Response.Headers.Allow = string.Join(", ", allowed);
                 return ApiResults.Problem(StatusCodes.Status405MethodNotAllowed, "Method not allowed",
-                    $"{http.Request.Method} is not allowed here; this address takes {string.Join(", ", allowed)}.");
+                    $"{HeadRequests.SentMethod(http)} is not allowed here; this address takes {string.Join(", ", allowed)}.");
             })
             .AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
         return app;

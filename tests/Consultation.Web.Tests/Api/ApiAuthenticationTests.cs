@@ -270,7 +270,7 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
         await ProblemAsync(await Client(app, await TokenAsync(app, "admin")).GetAsync("/api/v2/rounds"), HttpStatusCode.NotFound);
         var post = await anonymous.PostAsync("/api/v1/openapi.json", new StringContent("{}"));
         await ProblemAsync(post, HttpStatusCode.MethodNotAllowed);
-        Assert.Equal("GET", string.Join(",", post.Content.Headers.Allow));
+        Assert.Equal("GET,HEAD", string.Join(",", post.Content.Headers.Allow));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public static class ApiTestKit
     /// <summary>Stores a token created by admin@demo.local and returns it (the app must have started: demo data).</summary>
     public static async Task<string> TokenAsync(PortalFactory app, string scopes, DateTimeOffset? expiresAt = null, bool revoked = false, string creator = "admin@demo.local")
     {
-        _ = app.Server; // starts the app: migrations and demo data
+        _ = app.Services; // starts the app (on TestServer or Kestrel): migrations and demo data
         var token = ApiTokens.NewToken();
         var now = DateTimeOffset.UtcNow;
         await using var conn = app.Connection();
@@ -32,7 +32,10 @@ public static class ApiTestKit
 
     public static HttpClient Client(PortalFactory app, string? token)
     {
-        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false, HandleCookies = false, BaseAddress = app.ClientOptions.BaseAddress, // Kestrel's address when on Kestrel
+        });
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
