@@ -62,10 +62,11 @@ public static class RespondSql
     }
 
     /// <summary>
-    /// Rounds a respondent may see: open ones, and closed or archived ones only where they answered (read-only).
-    /// Draft rounds stay invisible until they open.
+    /// The questionnaires of the rounds the respondent's organisation is invited to, once they have opened (draft rounds
+    /// stay invisible) — what the form, its saves and its submissions see. A round that closed before the organisation
+    /// saved anything still shows its page: read-only, with what this device may hold of answers typed then.
     /// </summary>
-    private const string VisibleQuestionnaires = """
+    private const string InvitedQuestionnaires = """
         SELECT q.id, q.title, r.id AS round_id, r.title AS round_title, r.status AS round_status, r.closes_at, r.time_zone,
                (SELECT v.id FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published'
                  ORDER BY v.version DESC LIMIT 1) AS published_version_id
@@ -74,19 +75,26 @@ public static class RespondSql
           JOIN round_organisations ro ON ro.round_id = r.id AND ro.organisation_id = @Org
          WHERE EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.questionnaire_id = q.id AND v.status = 'Published')
            AND COALESCE(q.template, '') <> 'IMPORT' -- the hidden holder of API-imported responses (Api/ImportApi.cs)
-           AND (r.status = 'Open'
-                OR (r.status IN ('Closed', 'Archived') AND EXISTS (
-                    SELECT 1 FROM responses rs JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
-                     WHERE v.questionnaire_id = q.id AND rs.respondent_user_id = @Me AND rs.organisation_id = @Org)))
+           AND r.status IN ('Open', 'Closed', 'Archived')
+        """;
+
+    /// <summary>
+    /// The respondent's list: open rounds, and closed or archived ones only where they answered (read-only).
+    /// </summary>
+    private const string ListedQuestionnaires = InvitedQuestionnaires + """
+
+           AND (r.status = 'Open' OR EXISTS (
+                SELECT 1 FROM responses rs JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
+                 WHERE v.questionnaire_id = q.id AND rs.respondent_user_id = @Me AND rs.organisation_id = @Org))
         """;
 
     public static async Task<IReadOnlyList<QuestionnaireRow>> VisibleAsync(DbConnection conn, long me, long org, CancellationToken ct) =>
         (await conn.QueryAsync<QuestionnaireRow>(new CommandDefinition(
-            VisibleQuestionnaires + " ORDER BY r.closes_at, r.id, q.id", new { Me = me, Org = org }, cancellationToken: ct))).ToList();
+            ListedQuestionnaires + " ORDER BY r.closes_at, r.id, q.id", new { Me = me, Org = org }, cancellationToken: ct))).ToList();
 
     public static Task<QuestionnaireRow?> QuestionnaireAsync(DbConnection conn, long id, long me, long org, CancellationToken ct, DbTransaction? tx = null) =>
         conn.QuerySingleOrDefaultAsync<QuestionnaireRow>(new CommandDefinition(
-            VisibleQuestionnaires + " AND q.id = @id", new { id, Me = me, Org = org }, tx, cancellationToken: ct))!;
+            InvitedQuestionnaires + " AND q.id = @id", new { id, Me = me, Org = org }, tx, cancellationToken: ct))!;
 
     public static Task<ResponseRow?> ResponseAsync(DbConnection conn, long questionnaireId, long me, long org, CancellationToken ct, DbTransaction? tx = null) =>
         conn.QuerySingleOrDefaultAsync<ResponseRow>(new CommandDefinition("""
@@ -155,7 +163,7 @@ public static class RespondSql
                rs.status, rs.revision,
                COALESCE((SELECT k.idempotency_key FROM response_revisions k WHERE k.response_id = rs.id ORDER BY k.revision_no DESC LIMIT 1),
                         rs.idempotency_key) AS idempotency_key
-          FROM ({{VisibleQuestionnaires}} AND q.id = @id) vq
+          FROM ({{InvitedQuestionnaires}} AND q.id = @id) vq
           LEFT JOIN responses rs ON rs.id = (
                 SELECT x.id FROM responses x JOIN questionnaire_versions xv ON xv.id = x.questionnaire_version_id
                  WHERE xv.questionnaire_id = vq.id AND x.respondent_user_id = @Me AND x.organisation_id = @Org
@@ -163,13 +171,13 @@ public static class RespondSql
           LEFT JOIN questionnaire_versions rv ON rv.id = rs.questionnaire_version_id
         """, "@id", "@Me", "@Org");
 
-    /// <summary>The schema of a published version of the questionnaire (the response's, else the latest).</summary>
     /// <summary>The definitions of these published versions, by version id (one query for a whole list).</summary>
     public static async Task<Dictionary<long, string>> PublishedSchemasAsync(DbConnection conn, IReadOnlyCollection<long> versionIds, CancellationToken ct) =>
         versionIds.Count == 0 ? [] : (await conn.QueryAsync<(long Id, string SchemaJson)>(new CommandDefinition(
             $"SELECT id, schema_json FROM questionnaire_versions WHERE id {SqlList.In(conn, "@versionIds")} AND status = 'Published'",
             new { versionIds = versionIds.ToArray() }, cancellationToken: ct))).ToDictionary(v => v.Id, v => v.SchemaJson);
 
+    /// <summary>The schema of a published version of the questionnaire (the response's, else the latest).</summary>
     public static Task<string?> PublishedSchemaAsync(DbConnection conn, long questionnaireId, long versionId, CancellationToken ct, DbTransaction? tx = null) =>
         conn.QuerySingleOrDefaultAsync<string?>(new CommandDefinition("""
             SELECT schema_json FROM questionnaire_versions

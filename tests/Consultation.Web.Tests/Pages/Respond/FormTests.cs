@@ -307,6 +307,32 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Contains("The round is closed. Your answers are kept and shown read-only.", list, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A round closed before the organisation saved anything: its page still opens (read-only, no form) so that answers
+    /// typed on the device then can be shown; a save is refused as "closed", not "not found". The list does not show it.
+    /// An organisation the round did not invite still finds nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_round_closed_before_a_first_save_still_shows_its_page_and_refuses_saves_as_closed()
+    {
+        var (roundId, q) = await OpenRoundAsync(app, "Closed before answering", SmallSchema);
+        var client = await SignInAsync(app, Astra);
+        var form = await OpenFormAsync(client, q);
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(await CoordinatorAsync(app), roundId, "Close")).StatusCode);
+
+        var page = await OpenFormAsync(client, q);
+        Assert.True(page.State.GetProperty("readOnly").GetBoolean());
+        Assert.Contains("The round is closed and you did not answer this questionnaire.", page.Html, StringComparison.Ordinal);
+        var save = await SaveAsync(client, q, form.Token, """{ "score": 1 }""", 0, 0);
+        Assert.Equal(HttpStatusCode.Conflict, save.StatusCode);
+        Assert.Equal("round.closed", (await JsonAsync(save)).GetProperty("code").GetString());
+        Assert.Empty(await ResponsesAsync(app, q));
+        Assert.DoesNotContain("Closed before answering", await client.GetStringAsync("/Respond"), StringComparison.Ordinal);
+
+        var other = await SignInAsync(app, "respondent2@demo.local");
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/Respond/Form/{q}")).StatusCode);
+    }
+
     [Fact]
     public async Task Respondent_list_shows_status_and_deadline_in_the_rounds_time_zone()
     {
