@@ -101,6 +101,57 @@ public sealed partial class WorkshopReconnectTests(BrowserFixture browser, Brows
         });
     }
 
+    /// <summary>
+    /// The facilitator moves on to scoring while a phone is offline with a factor waiting to be sent and a second one
+    /// half typed: neither can be stored any more, and neither disappears — both are shown apart, to read out or copy.
+    /// </summary>
+    [Fact]
+    public async Task Factors_that_could_not_be_sent_before_the_facilitator_moved_on_are_shown_apart_until_dismissed()
+    {
+        const string round = "SOCTA 2027 moved-on workshop";
+        await RoundSeed.OpenRoundAsync(app, round, "DRUGS");
+        await using var test = browser.Start(app);
+
+        await test.RunAsync(async () =>
+        {
+            var facilitator = await test.NewPersonAsync("facilitator");
+            await (await LoginPage.OpenAsync(facilitator)).SignInAsync("facilitator@demo.local");
+            var control = await (await CreateWorkshopPage.OpenAsync(facilitator)).CreateAsync(round, "Ohrid PESTLE workshop");
+            var code = (await control.JoinCode.InnerTextAsync()).Trim();
+            await control.ClickAsync("Start the first exercise");
+
+            var phone = await test.NewPersonAsync("ana", BrowserTest.Phone);
+            var link = await FlakyLink.OnAsync(phone);
+            var ana = await JoinPage.JoinAsync(phone, code, "Ana", "NGO");
+            var factor = phone.GetByLabel("Factor", new() { Exact = true });
+
+            await phone.GetByLabel("Dimension").SelectOptionAsync(new SelectOptionValue { Label = "Legal" });
+            await factor.FillAsync("Weak witness protection");
+            await link.DropAsync();
+            await Expect(ana.Status).ToHaveTextAsync("Connection lost: reconnecting…");
+            await phone.GetByRole(AriaRole.Button, new() { Name = "Add factor" }).ClickAsync();
+            await Expect(phone.Locator("form").GetByRole(AriaRole.Status)).ToHaveTextAsync("No connection: your factor stays here and is sent as soon as the connection is back.");
+            await factor.FillAsync("Slow asset confiscation"); // the next one, not added yet
+
+            await control.ClickAsync("Start scoring");
+            await link.RestoreAsync();
+            await Expect(ana.Status).ToHaveTextAsync("Connected", new() { Timeout = 15_000 });
+
+            var unsent = phone.GetByTestId("unsent-factors");
+            await Expect(unsent).ToBeVisibleAsync();
+            await Expect(unsent.GetByRole(AriaRole.Heading, new() { Name = "Not sent" })).ToBeVisibleAsync();
+            await Expect(unsent.Locator("li")).ToHaveTextAsync(["Legal: Weak witness protection", "Legal: Slow asset confiscation"]);
+            await Expect(phone.GetByText("Scoring factors")).ToBeVisibleAsync();
+            Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM pestle_factors WHERE text IN ('Weak witness protection', 'Slow asset confiscation')"));
+            await test.ScreenshotAsync(phone, "not-sent");
+
+            // It stays through the live updates of the scoring phase until the participant dismisses it.
+            await unsent.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+            await Expect(unsent).ToBeHiddenAsync();
+            // (No AssertNoBrowserErrors: SignalR logs the dropped socket as an error, which is the point here.)
+        });
+    }
+
     private async Task<long> ScalarAsync(string sql)
     {
         await using var conn = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False");

@@ -24,6 +24,14 @@ let pendingFactor = null;
 let sendingFactor = false;
 const notes = {};
 const FACTOR_NOTE = "#factor";
+/**
+ * Factors that never reached the server because the exercise moved on first (sent while offline, refused as too late,
+ * or typed and not yet added when the facilitator went on): shown apart from the exercise, to read out to the
+ * facilitator or copy, until the participant dismisses them. Nothing typed disappears without a word.
+ */
+const unsent = [];
+const unsentBox = el("section", { class: "alert alert-warning d-none", "aria-labelledby": "unsent-heading", tabindex: "-1", "data-testid": "unsent-factors" });
+view.before(unsentBox);
 
 const open = () => state?.exercise?.state === "Open";
 const refusal = code => T.refusals[code] ?? T.refusals.error;
@@ -143,6 +151,33 @@ function factorList(ex) {
   return list;
 }
 
+/** Whether the factor form of this exercise is the one on screen: the exercise is current and collecting. */
+const collecting = exerciseId => state?.status !== "Closed" && state?.exercise?.id === exerciseId && state.exercise.phase === "Collect";
+
+function keepUnsent(p) {
+  if (!p.text.trim() || unsent.some(u => u.exerciseId === p.exerciseId && sameFactor(u, p))) return;
+  unsent.push({ exerciseId: p.exerciseId, dimension: p.dimension, text: p.text });
+  showUnsent();
+}
+
+function showUnsent() {
+  unsentBox.classList.toggle("d-none", unsent.length === 0);
+  if (unsent.length === 0) { unsentBox.replaceChildren(); return; }
+  const dismiss = el("button", { type: "button", class: "btn btn-sm btn-outline-secondary", text: T.text.unsentDismiss });
+  dismiss.addEventListener("click", () => {
+    unsent.length = 0;
+    showUnsent();
+    // The button is gone: the keyboard goes on from the exercise's heading, not from the top of the page.
+    const heading = view.querySelector("h1") ?? view.querySelector("p");
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  });
+  unsentBox.replaceChildren(
+    el("h2", { class: "h6", id: "unsent-heading", text: T.text.unsentTitle }),
+    el("p", { class: "small mb-1", text: T.text.unsentHelp }),
+    el("ul", { class: "mb-2" }, unsent.map(u => el("li", { text: `${T.dimensions[u.dimension] ?? u.dimension}: ${u.text.trim()}` }))),
+    dismiss);
+}
+
 const factorInput = () => view.querySelector('input[name="text"]');
 const factorButton = () => view.querySelector('form button[type="submit"]');
 const sameFactor = (f, p) => f.dimension === p.dimension && f.text.trim() === p.text.trim();
@@ -163,10 +198,10 @@ async function sendFactor() {
         const ack = await conn.invoke("AddFactor", p.exerciseId, p.dimension, p.text);
         if (ack.ok) factorStored(p);
         else if (ack.code === BUSY) { note(FACTOR_NOTE, p.exerciseId, false, refusal(ack.code)); await wait((ack.retryAfterSeconds ?? 2) * 1000); continue; }
-        else { pendingFactor = null; note(FACTOR_NOTE, p.exerciseId, false, refusal(ack.code)); }
+        else refused(p, ack.code);
       } catch {
         // Still connected: the hub itself failed, so saying so beats waiting for a reconnect that will not come.
-        if (conn.state === "Connected") { pendingFactor = null; note(FACTOR_NOTE, p.exerciseId, false, refusal("error")); }
+        if (conn.state === "Connected") refused(p, "error");
         else note(FACTOR_NOTE, p.exerciseId, false, T.text.factorWaiting);
       }
       break;
@@ -178,8 +213,18 @@ async function sendFactor() {
   }
 }
 
+/** Refused for good: said under the form while it is on screen (the text stays in the field), else kept apart. */
+function refused(p, code) {
+  pendingFactor = null;
+  if (collecting(p.exerciseId)) note(FACTOR_NOTE, p.exerciseId, false, refusal(code));
+  else keepUnsent(p);
+}
+
 function factorStored(p) {
   pendingFactor = null;
+  // Stored after all (the answer came after the exercise moved on): not "not sent".
+  const i = unsent.findIndex(u => u.exerciseId === p.exerciseId && sameFactor(u, p));
+  if (i >= 0) { unsent.splice(i, 1); showUnsent(); }
   // Only what was sent is cleared: anything typed since stays.
   if (draft.exerciseId === p.exerciseId && draft.text === p.text) draft.text = "";
   const input = factorInput();
@@ -234,6 +279,11 @@ function draw() {
     return;
   }
   renderedKey = k;
+  // A factor typed but not added when the facilitator moved on: kept apart (one being sent waits for its answer).
+  if (draft.text.trim() && !collecting(draft.exerciseId) && !(pendingFactor && pendingFactor.exerciseId === draft.exerciseId && pendingFactor.text === draft.text)) {
+    keepUnsent({ exerciseId: draft.exerciseId, dimension: draft.dimension, text: draft.text });
+    draft.text = "";
+  }
   view.replaceChildren();
   if (!state || state.status === "Closed") { view.append(el("p", { class: "lead", text: T.text.ended })); return; }
   if (!ex) { view.append(el("p", { class: "lead", text: T.text.waiting })); return; }
@@ -283,7 +333,7 @@ async function sync() {
   const p = pendingFactor;
   const ex = state.exercise;
   if (p && ex?.id === p.exerciseId && ex.factors?.some(f => sameFactor(f, p))) factorStored(p);
-  else if (p && !(ex?.id === p.exerciseId && ex.phase === "Collect")) { pendingFactor = null; }
+  else if (p && !collecting(p.exerciseId)) { pendingFactor = null; keepUnsent(p); }
   render();
   // A factor that waited for the connection goes now (once: the check above found it missing on the server).
   if (pendingFactor && !sendingFactor) sendFactor();
