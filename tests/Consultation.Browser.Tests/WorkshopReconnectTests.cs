@@ -25,15 +25,7 @@ public sealed partial class WorkshopReconnectTests(BrowserFixture browser, Brows
 
         await test.RunAsync(async () =>
         {
-            var facilitator = await test.NewPersonAsync("facilitator");
-            await (await LoginPage.OpenAsync(facilitator)).SignInAsync("facilitator@demo.local");
-            var control = await (await CreateWorkshopPage.OpenAsync(facilitator)).CreateAsync(Round, "Skopje PESTLE workshop");
-            var code = (await control.JoinCode.InnerTextAsync()).Trim();
-            await control.ClickAsync("Start the first exercise");
-
-            var phone = await test.NewPersonAsync("ana", BrowserTest.Phone);
-            var link = await FlakyLink.OnAsync(phone);
-            var ana = await JoinPage.JoinAsync(phone, code, "Ana", "NGO");
+            var (control, phone, link, ana) = await StartWithAnasPhoneAsync(test, Round, "Skopje PESTLE workshop");
             var factor = phone.GetByLabel("Factor", new() { Exact = true });
             var dimension = phone.GetByLabel("Dimension");
             var formStatus = phone.Locator("form").GetByRole(AriaRole.Status);
@@ -114,15 +106,7 @@ public sealed partial class WorkshopReconnectTests(BrowserFixture browser, Brows
 
         await test.RunAsync(async () =>
         {
-            var facilitator = await test.NewPersonAsync("facilitator");
-            await (await LoginPage.OpenAsync(facilitator)).SignInAsync("facilitator@demo.local");
-            var control = await (await CreateWorkshopPage.OpenAsync(facilitator)).CreateAsync(round, "Ohrid PESTLE workshop");
-            var code = (await control.JoinCode.InnerTextAsync()).Trim();
-            await control.ClickAsync("Start the first exercise");
-
-            var phone = await test.NewPersonAsync("ana", BrowserTest.Phone);
-            var link = await FlakyLink.OnAsync(phone);
-            var ana = await JoinPage.JoinAsync(phone, code, "Ana", "NGO");
+            var (control, phone, link, ana) = await StartWithAnasPhoneAsync(test, round, "Ohrid PESTLE workshop");
             var factor = phone.GetByLabel("Factor", new() { Exact = true });
 
             await phone.GetByLabel("Dimension").SelectOptionAsync(new SelectOptionValue { Label = "Legal" });
@@ -150,6 +134,21 @@ public sealed partial class WorkshopReconnectTests(BrowserFixture browser, Brows
             await Expect(unsent).ToBeHiddenAsync();
             // (No AssertNoBrowserErrors: SignalR logs the dropped socket as an error, which is the point here.)
         });
+    }
+
+    /// <summary>The facilitator creates a workshop and starts its first exercise (PESTLE); Ana joins on a phone whose link to the hub the test controls.</summary>
+    private static async Task<(WorkshopControlPage Control, IPage Phone, FlakyLink Link, JoinPage Ana)> StartWithAnasPhoneAsync(BrowserTest test, string round, string title)
+    {
+        var facilitator = await test.NewPersonAsync("facilitator");
+        await (await LoginPage.OpenAsync(facilitator)).SignInAsync("facilitator@demo.local");
+        var control = await (await CreateWorkshopPage.OpenAsync(facilitator)).CreateAsync(round, title);
+        var code = (await control.JoinCode.InnerTextAsync()).Trim();
+        await control.ClickAsync("Start the first exercise");
+
+        var phone = await test.NewPersonAsync("ana", BrowserTest.Phone);
+        var link = await FlakyLink.OnAsync(phone);
+        var ana = await JoinPage.JoinAsync(phone, code, "Ana", "NGO");
+        return (control, phone, link, ana);
     }
 
     private async Task<long> ScalarAsync(string sql)
