@@ -37,6 +37,13 @@ if (Commands.IsCommand(args))
     return;
 }
 
+// Outside Development, links in mail need the portal's public address (or host filtering): see PublicLinks.
+if (PublicLinks.ConfigurationProblem(app.Configuration, app.Environment) is { } problem)
+{
+    app.Logger.LogCritical("{Problem}", problem);
+    throw new InvalidOperationException(problem);
+}
+
 await app.MigrateAndSeedAsync();
 
 // First: behind a reverse proxy the client's address and scheme come from its headers (trusted proxies only).

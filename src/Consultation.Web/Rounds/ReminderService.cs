@@ -63,7 +63,7 @@ public sealed class ReminderService(
                 """, new { now }, cancellationToken: ct))).ToList();
 
         var reminded = new List<long>();
-        var respondUrl = options.Value.PublicBaseUrl is { Length: > 0 } b ? b.TrimEnd('/') + "/Respond" : null;
+        var respondUrl = scope.ServiceProvider.GetRequiredService<Infrastructure.PublicLinks>().Absolute("/Respond");
         foreach (var round in rounds)
         {
             var key = ReminderSchedule.DueKey(RoundStatus.Open, round.ClosesAt, (int?)round.ReminderDaysBeforeClose, now);

@@ -13,6 +13,23 @@ public sealed class ProductionHardeningTests(ProductionHardeningTests.Portal app
 {
     public sealed class Portal : PortalFactory
     {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Portal:PublicBaseUrl", PublicBaseUrl), new("Demo:Seed", "true")];
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseEnvironment(Environments.Production);
+        }
+    }
+
+    private const string PublicBaseUrl = "https://consultation.ministry.example";
+
+    /// <summary>Production without a public address, with <c>AllowedHosts</c> as given (null: the shipped <c>*</c>).</summary>
+    private sealed class Unaddressed(string? allowedHosts) : PortalFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            allowedHosts is null ? [] : [new("AllowedHosts", allowedHosts)];
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
@@ -61,5 +78,45 @@ public sealed class ProductionHardeningTests(ProductionHardeningTests.Portal app
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.DoesNotContain("   at ", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A password-reset mail asked for with a forged <c>Host</c> header links to the configured public address, not to
+    /// the host the anonymous request named (it would hand the reset token to that site).
+    /// </summary>
+    [Fact]
+    public async Task Links_in_mail_use_the_public_address_whatever_host_the_request_names()
+    {
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions
+        {
+            BaseAddress = new Uri("https://evil.example/"), AllowAutoRedirect = false, HandleCookies = true,
+        });
+
+        var response = await Forms.PostAsync(client, "/Account/ForgotPassword", new Dictionary<string, string> { ["Input.Email"] = "respondent2@demo.local" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var mail = await app.Smtp.WaitForMessageAsync("respondent2@demo.local", m => m.Subject == "Reset your Consultation password");
+        Assert.Contains(PublicBaseUrl + "/Account/ResetPassword?userId=", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    /// <summary>Outside Development the portal does not serve with neither a public address nor host filtering, and says what to set.</summary>
+    [Fact]
+    public async Task Without_a_public_address_or_host_filtering_production_refuses_to_start_and_says_what_to_set()
+    {
+        await using (var open = new Unaddressed(null))
+        {
+            await open.InitializeAsync();
+            var error = Assert.ThrowsAny<Exception>(() => open.CreateClient());
+            Assert.Contains("Set Portal:PublicBaseUrl", error.ToString(), StringComparison.Ordinal);
+        }
+
+        await using var filtered = new Unaddressed("consultation.ministry.example");
+        await filtered.InitializeAsync();
+        var client = filtered.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://consultation.ministry.example/"), AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Account/Login")).StatusCode);
+        // Host filtering: another host name is refused before any page builds a link on it.
+        var other = filtered.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://evil.example/"), AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.BadRequest, (await other.GetAsync("/Account/ForgotPassword")).StatusCode);
     }
 }

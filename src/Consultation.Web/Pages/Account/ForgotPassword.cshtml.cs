@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Localization;
 using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
@@ -14,7 +15,7 @@ namespace Consultation.Web.Pages.Account;
 
 /// <summary>Sends a reset link. The answer is the same whether or not the address exists (no account probing).</summary>
 [AllowAnonymous, EnableRateLimiting(RateLimits.Sensitive)]
-public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender mail, AuditLog audit, IStringLocalizer<SharedResource> L, ILogger<ForgotPasswordModel> logger) : PageModel
+public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender mail, AuditLog audit, PublicLinks links, IStringLocalizer<SharedResource> L, ILogger<ForgotPasswordModel> logger) : PageModel
 {
     [BindProperty] public InputModel Input { get; set; } = new();
     public bool Sent { get; private set; }
@@ -37,7 +38,8 @@ public sealed class ForgotPasswordModel(UserManager<AppUser> users, MailSender m
 
         var code = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
         // The link names the language too, so the reset page opens in it before anyone signs in.
-        var link = Url.Page("/Account/ResetPassword", null, new { userId = user.Id, code, culture = user.Culture }, Request.Scheme)!;
+        // On the configured public address, never on the Host header this anonymous request chose (PublicLinks).
+        var link = links.Absolute(Request, Url.Page("/Account/ResetPassword", new { userId = user.Id, code, culture = user.Culture })!);
         await audit.WriteAsync(AuditActions.PasswordResetRequested, $"user:{user.Id}", actorId: user.Id, actorEmail: user.Email, ct: ct);
         // In the account's saved language, not the language of whoever asked (the form is open to anyone).
         MailMessage message;

@@ -43,11 +43,19 @@ public sealed class LoginModel(SignInManager<AppUser> signIn, UserManager<AppUse
         if (result.IsLockedOut)
         {
             await audit.WriteAsync(AuditActions.LockedOut, Input.Email, actorId: user?.Id, actorEmail: Input.Email, ct: ct);
-            ModelState.AddModelError(string.Empty, L["This account is locked after too many failed sign-in attempts. Try again in 15 minutes or reset your password."]);
-            return Page();
+            return Refused();
         }
         await audit.WriteAsync(AuditActions.LoginFailed, Input.Email, actorId: user?.Id, actorEmail: Input.Email, ct: ct);
-        ModelState.AddModelError(string.Empty, L["Invalid email or password."]);
+        return Refused();
+    }
+
+    /// <summary>
+    /// One answer for a wrong password, an unknown address and a locked account, naming the lockout for whoever
+    /// needs it: a separate "locked" message told anyone trying five passwords which addresses have accounts.
+    /// </summary>
+    private PageResult Refused()
+    {
+        ModelState.AddModelError(string.Empty, L["Invalid email or password. After five failed attempts in a row an account is locked for 15 minutes; you can reset your password at any time."]);
         return Page();
     }
 

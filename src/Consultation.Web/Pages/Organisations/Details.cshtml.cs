@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Consultation.Core.Localization;
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Localization;
 using Dapper;
 using Consultation.Core.Accounts;
@@ -16,7 +17,7 @@ namespace Consultation.Web.Pages.Organisations;
 
 /// <summary>An organisation's members and pending invitations; coordinators invite people here.</summary>
 public sealed class DetailsModel(
-    Db db, CurrentUser me, AuditLog audit, MailSender mail, ILookupNormalizer normalizer, TimeProvider clock,
+    Db db, CurrentUser me, AuditLog audit, MailSender mail, PublicLinks links, ILookupNormalizer normalizer, TimeProvider clock,
     IStringLocalizer<SharedResource> L, ILogger<DetailsModel> logger) : PageModel
 {
     [BindProperty] public InviteInput Invite { get; set; } = new();
@@ -142,7 +143,7 @@ public sealed class DetailsModel(
         using (CultureScope.Use(Invite.Culture))
         {
             // The link names the mail's language, so the invitation page opens in it before the invitee signs in.
-            var link = Url.Page("/Account/AcceptInvitation", null, new { token, culture = CultureInfo.CurrentUICulture.Name }, Request.Scheme)!;
+            var link = links.Absolute(Request, Url.Page("/Account/AcceptInvitation", new { token, culture = CultureInfo.CurrentUICulture.Name })!);
             message = new MailMessage(email,
                 L["Invitation to the Consultation portal"],
                 string.Join("\n\n",

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Consultation.Core.Localization;
 using Consultation.Core.Questionnaires;
 using Consultation.Core.Responses;
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Mail;
 using Consultation.Web.Infrastructure.Security;
@@ -46,7 +47,7 @@ public static class FormEndpoints
 
 /// <summary>What <see cref="FormEndpoints"/> do. Everything is scoped to the signed-in respondent and their organisation in the SQL itself: a foreign id is a 404.</summary>
 public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider clock, ResponseWriter writer, CompiledSchemas schemas,
-    IAntiforgery antiforgery, IOptions<RoundsOptions> rounds, LinkGenerator links, IStringLocalizer<SharedResource> L, ILogger<FormActions> logger)
+    IAntiforgery antiforgery, IOptions<RoundsOptions> rounds, LinkGenerator links, PublicLinks publicLinks, IStringLocalizer<SharedResource> L, ILogger<FormActions> logger)
 {
     /// <summary>What the script sends: the answers (compact JSON, null unless an object), where the respondent is, the revision they last saw.</summary>
     private sealed record Body(string? Data, int CurrentPage, long Revision, string? IdempotencyKey);
@@ -646,7 +647,7 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         var key = new ReceiptKey(q, title, culture.Name, CultureInfo.CurrentUICulture.Name, request.Scheme, request.Host.Value ?? "", request.PathBase.Value ?? "");
         if (!_receiptTexts.TryGetValue(key, out var texts))
         {
-            var link = links.GetUriByPage(http, "/Respond/Form", null, new { id = q.Id })!;
+            var link = publicLinks.Absolute(request, links.GetPathByPage(http, "/Respond/Form", null, new { id = q.Id })!);
             texts = new ReceiptTexts(
                 L["Receipt: your answers to \"{0}\"", title].Value,
                 L["We received your organisation's answers to \"{0}\" in the round \"{1}\".", title, q.RoundTitle].Value,

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Consultation.Core.Localization;
 using Consultation.Core.Rounds;
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Rounds;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Localization;
 namespace Consultation.Web.Pages.Rounds;
 
 /// <summary>A round at a glance, with its status transitions (each guarded and audited) and its questionnaires.</summary>
-public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeProvider clock, RoundMailer mailer, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeProvider clock, RoundMailer mailer, PublicLinks links, IStringLocalizer<SharedResource> L) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
@@ -151,7 +152,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
     {
         var key = mailKey is { Length: 32 } k && k.All(char.IsAsciiHexDigitLower) ? k : Guid.NewGuid().ToString("N");
         var prefix = kind == RoundMailer.Kind.Invitation ? ReminderSchedule.InvitationPrefix : ReminderSchedule.ManualPrefix;
-        var respondUrl = $"{Request.Scheme}://{Request.Host}{Request.PathBase}/Respond";
+        var respondUrl = links.Absolute(Request, Request.PathBase + "/Respond");
         var outcome = await mailer.SendAsync(id, kind, prefix + key, respondUrl, ct: ct);
         if (outcome is null) return NotFound();
         if (outcome.RoundNotOpen)

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Consultation.Core.Workshops;
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Workshops;
@@ -14,7 +15,7 @@ namespace Consultation.Web.Pages.Workshops;
 /// The facilitator's control page. Every action is a form (works without script) on the workshop's current
 /// exercise; the page's script adds live counts and results, and reloads when the room adds factors.
 /// </summary>
-public sealed class ControlModel(Db db, CurrentUser me, WorkshopLive live, AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class ControlModel(Db db, CurrentUser me, WorkshopLive live, AuditLog audit, TimeProvider clock, PublicLinks links, IStringLocalizer<SharedResource> L) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     [TempData] public string? ErrorMessage { get; set; }
@@ -82,7 +83,7 @@ public sealed class ControlModel(Db db, CurrentUser me, WorkshopLive live, Audit
         if (Current?.Type == ExerciseTypes.Pestle) Factors = await WorkshopsSql.FactorsAsync(conn, Current.Id, ct);
         Participants = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM participants WHERE workshop_id = @id", new { id }, cancellationToken: ct));
-        JoinUrl = $"{Request.Scheme}://{Request.Host}/join/{workshop.JoinCode}";
+        JoinUrl = links.Absolute(Request, $"{Request.PathBase}/join/{workshop.JoinCode}");
         TextJson = WorkshopText.Json(L, await WorkshopsSql.CrimeAreasAsync(conn, workshop.RoundId, ct));
         return true;
     }

@@ -1,3 +1,4 @@
+using Consultation.Web.Infrastructure;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
 using Consultation.Web.Workshops;
@@ -9,7 +10,7 @@ using QRCoder;
 namespace Consultation.Web.Pages.Workshops;
 
 /// <summary>The projector view for the room: join code and QR code, the current exercise, live results.</summary>
-public sealed class ScreenModel(Db db, CurrentUser me, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class ScreenModel(Db db, CurrentUser me, PublicLinks links, IStringLocalizer<SharedResource> L) : PageModel
 {
     public WorkshopRow Workshop { get; private set; } = new();
     public string JoinUrl { get; private set; } = "";
@@ -22,7 +23,7 @@ public sealed class ScreenModel(Db db, CurrentUser me, IStringLocalizer<SharedRe
         var workshop = await WorkshopsSql.ControllableAsync(conn, id, me.Id, me.CanManageOrganisations, ct);
         if (workshop is null) return NotFound();
         Workshop = workshop;
-        JoinUrl = $"{Request.Scheme}://{Request.Host}/join/{workshop.JoinCode}";
+        JoinUrl = links.Absolute(Request, $"{Request.PathBase}/join/{workshop.JoinCode}");
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(JoinUrl, QRCodeGenerator.ECCLevel.M);
         QrCodeDataUri = "data:image/png;base64," + Convert.ToBase64String(new PngByteQRCode(data).GetGraphic(8));

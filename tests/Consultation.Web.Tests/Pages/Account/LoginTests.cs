@@ -49,6 +49,28 @@ public sealed class LoginTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Equal(["login.failed", "login.failed", "login.failed", "login.failed", "login.locked_out", "login.locked_out"], actions);
     }
 
+    /// <summary>A locked account and an address with no account get the same answer: the page does not tell which addresses exist.</summary>
+    [Fact]
+    public async Task A_locked_account_and_an_unknown_address_get_the_same_answer()
+    {
+        var client = app.CreateBrowserLikeClient();
+        for (var i = 0; i < 5; i++) await Forms.LoginAsync(client, "police@demo.local", "wrong-password-" + i);
+        for (var i = 0; i < 5; i++) await Forms.LoginAsync(client, "nobody-here@demo.local", "wrong-password-" + i);
+
+        var locked = await (await Forms.LoginAsync(client, "police@demo.local", "wrong-password-again")).Content.ReadAsStringAsync();
+        var unknown = await (await Forms.LoginAsync(client, "nobody-here@demo.local", "wrong-password-again")).Content.ReadAsStringAsync();
+
+        Assert.Equal(Summary(unknown), Summary(locked));
+        Assert.Contains("locked for 15 minutes", Summary(locked), StringComparison.Ordinal);
+    }
+
+    private static string Summary(string html)
+    {
+        var start = html.IndexOf("validation-summary-errors", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no validation summary");
+        return html[start..html.IndexOf("</ul>", start, StringComparison.Ordinal)];
+    }
+
     [Fact]
     public async Task Successful_login_is_audited_with_actor_and_time()
     {

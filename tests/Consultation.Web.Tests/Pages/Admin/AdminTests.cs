@@ -160,7 +160,8 @@ public sealed class AdminTests(PortalFactory app) : IClassFixture<PortalFactory>
         const string email = "facilitator@demo.local";
         for (var i = 0; i < 5; i++) await Forms.LoginAsync(app.CreateBrowserLikeClient(), email, "wrong password " + i);
         var locked = await Forms.LoginAsync(app.CreateBrowserLikeClient(), email);
-        Assert.Contains("This account is locked", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode); // the right password, refused: locked
+        Assert.Contains("an account is locked for 15 minutes", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var admin = app.CreateBrowserLikeClient();
         await Forms.LoginAsync(admin, "admin@demo.local");
         Assert.Contains("handler=Unlock", await admin.GetStringAsync("/Admin/Users"), StringComparison.Ordinal);
