@@ -286,4 +286,44 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(before, app.Smtp.CountTo(Group484));
     }
+
+    [Fact]
+    public async Task A_disabled_member_gets_no_invitation_or_reminder_and_is_not_counted_as_a_recipient()
+    {
+        const string Disabled = "respondent3@demo.local"; // Group 484's second demo respondent
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Disabled member", "Group 484");
+        var admin = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(admin, "admin@demo.local");
+        var userId = new Dictionary<string, string> { ["userId"] = (await UserIdAsync(app, Disabled)).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(admin, "/Admin/Users", userId, "/Admin/Users?handler=Disable")).StatusCode);
+        try
+        {
+            var disabledBefore = app.Smtp.CountTo(Disabled);
+            var group484Before = app.Smtp.CountTo(Group484);
+
+            Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(client, $"/Rounds/Details/{round.RoundId}", [new("mailKey", Guid.NewGuid().ToString("N"))],
+                $"/Rounds/Details/{round.RoundId}?handler=Invitations")).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(client, $"/Rounds/Details/{round.RoundId}", [new("mailKey", Guid.NewGuid().ToString("N"))],
+                $"/Rounds/Details/{round.RoundId}?handler=Reminders")).StatusCode);
+            var closesAt = await SetReminderAsync(app, round.RoundId, 3);
+            Assert.Contains(round.RoundId, await Service(app, closesAt.AddDays(-1)).RunOnceAsync());
+
+            // Each send returns after the SMTP peer took every mail: the active member got three, the disabled one none.
+            Assert.Equal(group484Before + 3, app.Smtp.CountTo(Group484));
+            Assert.Equal(disabledBefore, app.Smtp.CountTo(Disabled));
+            await using var conn = Open(app);
+            var recipients = (await conn.QueryAsync<long>(
+                "SELECT recipients FROM reminders_sent WHERE round_id = @RoundId ORDER BY id", new { round.RoundId })).ToList();
+            Assert.Equal([1L, 1L, 1L], recipients);
+            var audit = (await conn.QueryAsync<string>("SELECT details FROM audit_log WHERE target = @Target AND action IN ('round.invitations_sent', 'round.reminders_sent')",
+                new { Target = $"round:{round.RoundId}" })).ToList();
+            Assert.Equal(3, audit.Count);
+            Assert.All(audit, d => Assert.Contains("1 organisations, 1 recipients", d, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(admin, "/Admin/Users", userId, "/Admin/Users?handler=Enable")).StatusCode);
+        }
+    }
 }
