@@ -161,15 +161,16 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
             await LoadAsync(conn, id, ct);
             return Page();
         }
+        // Counts as "label: number": a sentence around a number cannot take the right plural in every language.
         var parts = new List<string>
         {
             kind == RoundMailer.Kind.Invitation
-                ? L["Invitations sent to {0} people in {1} organisations.", outcome.Recipients, outcome.Organisations]
-                : L["Reminders sent to {0} people in {1} organisations that have not submitted.", outcome.Recipients, outcome.Organisations],
+                ? L["Invitations sent — people: {0}, organisations: {1}.", outcome.Recipients, outcome.Organisations]
+                : L["Reminders sent to the organisations that have not submitted — people: {0}, organisations: {1}.", outcome.Recipients, outcome.Organisations],
         };
-        if (outcome.FailedOrganisations > 0) parts.Add(L["The mail to {0} organisations could not be sent; try again later.", outcome.FailedOrganisations]);
-        if (outcome.WithoutMembers > 0) parts.Add(L["{0} organisations have no member who can sign in: invite people to them first.", outcome.WithoutMembers]);
-        if (outcome.AlreadySent > 0) parts.Add(L["{0} organisations had this mail already.", outcome.AlreadySent]);
+        if (outcome.FailedOrganisations > 0) parts.Add(L["Organisations whose mail could not be sent (try again later): {0}.", outcome.FailedOrganisations]);
+        if (outcome.WithoutMembers > 0) parts.Add(L["Organisations without a member who can sign in (invite people to them first): {0}.", outcome.WithoutMembers]);
+        if (outcome.AlreadySent > 0) parts.Add(L["Organisations that had this mail already: {0}.", outcome.AlreadySent]);
         StatusMessage = string.Join(" ", parts);
         return RedirectToPage(new { id });
     }

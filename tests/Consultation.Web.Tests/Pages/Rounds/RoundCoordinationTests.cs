@@ -82,8 +82,8 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         Assert.Equal(astraBefore, app.Smtp.CountTo(Astra));
 
         var page = await client.GetStringAsync($"/Rounds/Details/{round.RoundId}");
-        Assert.Contains("Reminders sent to 2 people in 1 organisations that have not submitted.", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
-        Assert.Contains("1 organisations have no member who can sign in", WebUtility.HtmlDecode(page), StringComparison.Ordinal); // the ministry
+        Assert.Contains("Reminders sent to the organisations that have not submitted — people: 2, organisations: 1.", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
+        Assert.Contains("Organisations without a member who can sign in (invite people to them first): 1.", WebUtility.HtmlDecode(page), StringComparison.Ordinal); // the ministry
 
         await using var conn = Open(app);
         var audit = await conn.QuerySingleAsync<(string ActorEmail, string Details)>(
@@ -107,7 +107,7 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         await app.Smtp.WaitForMessageAsync(Group484, m => (m.Subject ?? "").StartsWith("Reminder: Double click", StringComparison.Ordinal));
         Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
         var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}"));
-        Assert.Contains("1 organisations had this mail already.", page, StringComparison.Ordinal);
+        Assert.Contains("Organisations that had this mail already: 1.", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
             await conn.ExecuteAsync("UPDATE users SET culture = NULL WHERE email = @Group484", new { Group484 });
         }
         // The coordinator's own page stays in English (Group 484 has two demo respondents).
-        Assert.Contains("Reminders sent to 2 people", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
+        Assert.Contains("people: 2,", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
     }
 
     [Fact]
