@@ -326,4 +326,114 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
             Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(admin, "/Admin/Users", userId, "/Admin/Users?handler=Enable")).StatusCode);
         }
     }
+
+    [GeneratedRegex("""<form[^>]*\?handler=(Invitations|Reminders)"[\s\S]*?</form>""")]
+    private static partial Regex MailFormTag();
+
+    [GeneratedRegex("""name="(mailKey|lastSent)" value="([^"]*)" """)]
+    private static partial Regex MailField();
+
+    /// <summary>What the browser posts when the button of <paramref name="handler"/>'s form on <paramref name="html"/> is pressed.</summary>
+    private static FormUrlEncodedContent MailForm(string html, string handler)
+    {
+        var form = MailFormTag().Matches(html).Single(m => m.Groups[1].Value == handler).Value;
+        var fields = MailField().Matches(form).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        Assert.Equal(2, fields.Count);
+        fields["__RequestVerificationToken"] = Forms.Token(form);
+        return new FormUrlEncodedContent(fields);
+    }
+
+    [GeneratedRegex("""data-sent="(invitations|reminders)">([^<]*)<""")]
+    private static partial Regex LastSent();
+
+    private static Dictionary<string, string> LastSentShown(string html) =>
+        LastSent().Matches(html).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value).Trim());
+
+    [Theory]
+    [InlineData("Invitations")]
+    [InlineData("Reminders")]
+    public async Task A_send_from_a_page_loaded_before_the_latest_send_of_its_kind_sends_nothing_until_pressed_again(string handler)
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, $"Old tab {handler}", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        var oldTab = await coordinator.GetStringAsync(url);
+        Assert.Equal(new Dictionary<string, string> { ["invitations"] = "Never", ["reminders"] = "Never" }, LastSentShown(oldTab));
+
+        // Meanwhile a second coordinator sends the same kind of mail.
+        var second = await CoordinatorAsync(app);
+        Assert.Equal(HttpStatusCode.Redirect, (await second.PostAsync($"{url}?handler={handler}", MailForm(await second.GetStringAsync(url), handler))).StatusCode);
+        var shown = LastSentShown(await second.GetStringAsync(url));
+        var kind = handler.ToLowerInvariant();
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d \(Europe/Belgrade\)$", shown[kind]);
+        Assert.Equal("Never", shown[kind == "invitations" ? "reminders" : "invitations"]);
+        var before = app.Smtp.CountTo(Group484);
+
+        // The first coordinator presses the button on the page loaded before that send: nothing goes out, and the page says why.
+        var refused = await coordinator.PostAsync($"{url}?handler={handler}", MailForm(oldTab, handler));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = await refused.Content.ReadAsStringAsync();
+        Assert.Contains($"{handler} were already sent at {shown[kind]}, after this page was loaded, so none were sent now. Press “Send {kind}” again to send them once more.",
+            WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        Assert.Equal(shown, LastSentShown(html));
+        Assert.Equal(before, app.Smtp.CountTo(Group484));
+
+        // Pressing it again on the page that said so sends once more.
+        Assert.Equal(HttpStatusCode.Redirect, (await coordinator.PostAsync($"{url}?handler={handler}", MailForm(html, handler))).StatusCode);
+        Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
+    }
+
+    [Fact]
+    public async Task An_automatic_reminder_sent_after_the_page_was_loaded_holds_back_the_manual_one()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, "Automatic first", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        var page = await coordinator.GetStringAsync(url);
+        var closesAt = await SetReminderAsync(app, round.RoundId, 3);
+        Assert.Contains(round.RoundId, await Service(app, closesAt.AddDays(-1)).RunOnceAsync());
+        var before = app.Smtp.CountTo(Group484);
+
+        var refused = await coordinator.PostAsync($"{url}?handler=Reminders", MailForm(page, "Reminders"));
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("Reminders were already sent at", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, app.Smtp.CountTo(Group484));
+        // Invitations are another kind: the same old page still sends them.
+        Assert.Equal(HttpStatusCode.Redirect, (await coordinator.PostAsync($"{url}?handler=Invitations", MailForm(page, "Invitations"))).StatusCode);
+        Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
+    }
+
+    [Fact]
+    public async Task Pressing_the_button_twice_on_one_page_sends_once_and_says_the_organisations_had_it()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, "Double click on the page", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        var page = await coordinator.GetStringAsync(url);
+        var before = app.Smtp.CountTo(Group484);
+
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.Redirect, (await coordinator.PostAsync($"{url}?handler=Invitations", MailForm(page, "Invitations"))).StatusCode);
+
+        Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
+        Assert.Contains("Organisations that had this mail already: 1.", WebUtility.HtmlDecode(await coordinator.GetStringAsync(url)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_last_sent_value_is_taken_as_knowing_of_no_send()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, "Malformed stamp", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(coordinator, url, [new("mailKey", Guid.NewGuid().ToString("N")), new("lastSent", "yesterday")],
+            $"{url}?handler=Invitations")).StatusCode); // nothing sent yet: sent
+        var before = app.Smtp.CountTo(Group484);
+
+        var again = await PostAsync(coordinator, url, [new("mailKey", Guid.NewGuid().ToString("N")), new("lastSent", "2030-13-45T99:00:00Z")], $"{url}?handler=Invitations");
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("Invitations were already sent at", WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, app.Smtp.CountTo(Group484));
+    }
 }
