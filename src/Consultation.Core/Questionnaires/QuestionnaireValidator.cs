@@ -539,20 +539,9 @@ public static class QuestionnaireValidator
         switch (type)
         {
             case "rating":
-                if (q.TryGetProperty("rateValues", out var rateValues) && rateValues.ValueKind == JsonValueKind.Array && rateValues.GetArrayLength() > 0
-                    && !(q.TryGetProperty("autoGenerate", out var auto) && auto.ValueKind == JsonValueKind.True))
-                    return ItemsScale(rateValues, null);
-                var min = Num(q, "rateMin") ?? Indicators.Min;
-                var step = Num(q, "rateStep") is { } st && st > 0 ? st : 1;
-                var max = Num(q, "rateMax");
-                // rateCount sets rateMax when rateMax is not given; when both are given SurveyJS's reading depends on their order.
-                if (Num(q, "rateCount") is { } count)
-                {
-                    var counted = min + step * (count - 1);
-                    if (max is { } m && Math.Abs(m - counted) > 1e-9) return Scale.Unknown;
-                    max = counted;
-                }
-                return new Scale(true, min, LastStep(min, max ?? Indicators.Max, step), new HashSet<string>());
+                if (Responses.AnswerValidator.UsesRateValues(q, out var rateValues)) return ItemsScale(rateValues, null);
+                var (min, max, step) = Responses.AnswerValidator.RatingRange(q);
+                return new Scale(true, min, LastStep(min, max, step), new HashSet<string>());
             case "radiogroup" or "dropdown" or "checkbox":
                 if (ChoicesFromElsewhere(q)) return Scale.Unknown;
                 return ItemsScale(q.TryGetProperty("choices", out var choices) ? choices : default, type == "dropdown" ? GeneratedRange(q) : null);
@@ -587,14 +576,9 @@ public static class QuestionnaireValidator
     private static bool ChoicesFromElsewhere(JsonElement q) =>
         q.TryGetProperty("choicesByUrl", out _) || Str(q, "choicesFromQuestion") is { Length: > 0 } || Str(q, "choiceValuesFromQuestion") is { Length: > 0 };
 
-    /// <summary>The numbers a dropdown adds after its choices (<c>choicesMin</c> … <c>choicesMax</c> by <c>choicesStep</c>), as SurveyJS does.</summary>
-    private static (double Min, double Max)? GeneratedRange(JsonElement dropdown)
-    {
-        var min = Num(dropdown, "choicesMin") ?? 0;
-        var max = Num(dropdown, "choicesMax") ?? 0;
-        var step = Num(dropdown, "choicesStep") is { } st && st >= 1 ? st : 1;
-        return max > min ? (min, LastStep(min, max, step)) : null;
-    }
+    /// <summary>The lowest and highest number a dropdown adds after its choices (<c>choicesMin</c> … <c>choicesMax</c> by <c>choicesStep</c>).</summary>
+    private static (double Min, double Max)? GeneratedRange(JsonElement dropdown) =>
+        Responses.AnswerValidator.GeneratedRange(dropdown) is { } r ? (r.Min, LastStep(r.Min, r.Max, r.Step)) : null;
 
     /// <summary>The last of <paramref name="min"/>, min + step … that does not pass <paramref name="max"/>.</summary>
     private static double LastStep(double min, double max, double step) => max < min ? max : min + step * Math.Floor((max - min) / step + 1e-9);

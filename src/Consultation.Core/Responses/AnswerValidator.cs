@@ -286,7 +286,7 @@ public static class AnswerValidator
 
     private static void CheckRating(JsonElement q, JsonElement v, string question, string path, List<AnswerError> errors)
     {
-        if (q.TryGetProperty("rateValues", out var values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0)
+        if (UsesRateValues(q, out var values))
         {
             if (!ItemValues(values).Contains(Key(v)))
                 errors.Add(Error(question, path, "\"{0}\" is not one of the offered choices.", Display(v)));
@@ -294,12 +294,36 @@ public static class AnswerValidator
         }
         if (v.ValueKind != JsonValueKind.Number) { errors.Add(Error(question, path, "This answer must be a number.")); return; }
         var number = v.GetDouble();
-        var min = Num(q, "rateMin") ?? 1;
-        var max = Num(q, "rateMax") ?? 5;
-        var step = Num(q, "rateStep") ?? 1;
-        var offStep = step > 0 && Math.Abs(Math.IEEERemainder(number - min, step)) > 1e-9;
+        var (min, max, step) = RatingRange(q);
+        var offStep = Math.Abs(Math.IEEERemainder(number - min, step)) > 1e-9;
         if (number < min || number > max || offStep)
             errors.Add(Error(question, path, "The value must be between {0} and {1}.", Fmt(min), Fmt(max)));
+    }
+
+    /// <summary>
+    /// A rating offers its <c>rateValues</c> unless they are empty or <c>autoGenerate</c> is true (SurveyJS turns
+    /// autoGenerate off when it reads rateValues without it).
+    /// </summary>
+    internal static bool UsesRateValues(JsonElement rating, out JsonElement rateValues) =>
+        rating.TryGetProperty("rateValues", out rateValues) && rateValues.ValueKind == JsonValueKind.Array && rateValues.GetArrayLength() > 0
+        && !Bool(rating, "autoGenerate");
+
+    /// <summary>
+    /// The numbers a rating without rateValues offers, as SurveyJS reads its definition: rateMin (1) to rateMax (5) by
+    /// rateStep (1); a <c>rateCount</c> (2–20) beside only one of rateMin and rateMax sets the other one.
+    /// </summary>
+    internal static (double Min, double Max, double Step) RatingRange(JsonElement rating)
+    {
+        var step = Num(rating, "rateStep") is { } s && s > 0 ? s : 1;
+        var min = Num(rating, "rateMin");
+        var max = Num(rating, "rateMax");
+        if (Num(rating, "rateCount") is { } count)
+        {
+            count = Math.Clamp(count, 2, 20);
+            if (min is { } lo && max is null) max = lo + step * (count - 1);
+            else if (max is { } hi && min is null) min = hi - step * (count - 1);
+        }
+        return (min ?? 1, max ?? 5, step);
     }
 
     private static void CheckBoolean(JsonElement q, JsonElement v, string question, string path, List<AnswerError> errors)

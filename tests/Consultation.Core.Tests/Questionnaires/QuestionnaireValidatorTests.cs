@@ -175,7 +175,9 @@ public sealed class QuestionnaireValidatorTests
     [Theory]
     [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateMax": 10 }""", "1", "10")]
     [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 0, "rateMax": 4 }""", "0", "4")]
-    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateCount": 10 }""", "1", "10")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateCount": 10 }""", "1", "10")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMax": 5, "rateCount": 10 }""", "-4", "5")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMax": 10, "rateValues": [ 1, 2, 3, 4, 5 ], "autoGenerate": true }""", "1", "10")]
     [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ 1, 2, 3 ] }""", "1", "3")]
     [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ { "value": 10 }, { "value": 20 }, { "value": 50 } ] }""", "10", "50")]
     [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choicesMin": 1, "choicesMax": 7 }""", "1", "7")]
@@ -196,7 +198,6 @@ public sealed class QuestionnaireValidatorTests
     [InlineData("""{ "type": "radiogroup", "name": "drugs_damage", "choices": [ "LOW", "HIGH" ] }""")]
     [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choicesByUrl": { "url": "/scores" } }""")]
     [InlineData("""{ "type": "text", "name": "drugs_damage" }""")]
-    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMax": 5, "rateCount": 10 }""")]
     public void Indicator_binding_to_a_question_without_fixed_numbers_from_one_to_five_is_refused(string element)
     {
         var e = Single(Bound(element, DamageBinding));
@@ -206,6 +207,8 @@ public sealed class QuestionnaireValidatorTests
     [Theory]
     [InlineData("""{ "type": "rating", "name": "drugs_damage" }""")]
     [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateMax": 5, "rateCount": 5 }""")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateCount": 10 }""")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ 1, 2, 3 ], "autoGenerate": true }""")]
     [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ 1, 2, 3, 4, 5 ] }""")]
     [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choicesMin": 1, "choicesMax": 5 }""")]
     [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choices": [ "DONT_KNOW" ], "choicesMin": 1, "choicesMax": 5 }""")]

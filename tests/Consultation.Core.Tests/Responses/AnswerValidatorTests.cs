@@ -317,4 +317,17 @@ public sealed class AnswerValidatorTests
         Assert.Empty(AnswerValidator.Validate(schema, """{ "areas": [ "THB" ], "country": "RS", "main_area": "THB" }"""));
         Assert.Equal(["country"], AnswerValidator.Validate(schema, """{ "country": [ "RS" ] }""").Select(e => e.Path));
     }
+
+    [Theory]
+    [InlineData("""{ "rateMin": 1, "rateCount": 10 }""", 10, 11)]
+    [InlineData("""{ "rateMax": 10, "rateCount": 10 }""", 1, 0)]
+    [InlineData("""{ "rateCount": 10 }""", 5, 6)]
+    [InlineData("""{ "rateValues": [ 1, 2 ], "autoGenerate": true, "rateMax": 7 }""", 7, 8)]
+    public void Rating_offers_the_numbers_SurveyJS_generates_from_its_count(string rating, int offered, int refused)
+    {
+        var schema = $$"""{ "elements": [ { "type": "rating", "name": "r", {{rating.Trim().TrimStart('{').TrimEnd('}')}} } ] }""";
+
+        Assert.Empty(AnswerValidator.Validate(schema, $$"""{ "r": {{offered}} }"""));
+        Assert.Equal(["r"], AnswerValidator.Validate(schema, $$"""{ "r": {{refused}} }""").Select(e => e.Path));
+    }
 }
