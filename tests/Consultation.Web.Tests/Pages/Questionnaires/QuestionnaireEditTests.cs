@@ -124,6 +124,23 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task Publishing_an_indicator_binding_to_a_rating_off_the_one_to_five_scale_is_refused_and_keeps_the_text()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Off-scale binding"));
+        const string schema = """{ "pages": [ { "elements": [ { "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateMax": 10 } ] } ] }""";
+        const string bindings = """[ { "kind": "INDICATOR", "question": "drugs_damage", "crimeArea": "DRUGS", "indicator": "DAMAGE" } ]""";
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: true, schema: schema, bindings: bindings);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("bindings[0].question: This binding needs answers on the 1–5 scale; \"drugs_damage\" offers values from 1 to 10.", html, StringComparison.Ordinal);
+        Assert.Contains(bindings, html, StringComparison.Ordinal);
+        Assert.Equal("Draft", (await LatestVersionAsync(app, id)).Status);
+    }
+
+    [Fact]
     public async Task Publishing_freezes_the_version_and_editing_creates_the_next_draft()
     {
         var client = await CoordinatorAsync(app);
