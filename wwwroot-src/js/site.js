@@ -24,15 +24,21 @@ for (const form of document.querySelectorAll("form[data-autosubmit]")) {
 // out here and whenever a page is shown signed out; unsaved ones stay, being the only place those answers exist,
 // until they are saved or discarded on the form.
 const RESPONSE_COPY = "consultation:response:";
+// The questionnaire editor's copies (questionnaire-editor.js) hold only text not saved anywhere else and must outlive a
+// sign-out (an ended session is when they are needed); but not for ever on a computer others use: one left untouched
+// for 30 days goes at the next sign-out or page shown signed out.
+const EDITOR_COPY = "consultation:questionnaire:";
+const EDITOR_COPY_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 function forgetSavedAnswers() {
   try {
     for (let i = localStorage.length - 1; i >= 0; i--) {
       const key = localStorage.key(i);
-      if (!key?.startsWith(RESPONSE_COPY)) continue;
+      const editor = key?.startsWith(EDITOR_COPY);
+      if (!editor && !key?.startsWith(RESPONSE_COPY)) continue;
       let copy = null;
       try { copy = JSON.parse(localStorage.getItem(key) ?? "null"); } catch { /* not ours to judge: kept */ }
-      if (copy?.saved === true) localStorage.removeItem(key);
+      if (editor ? typeof copy?.at === "number" && Date.now() - copy.at > EDITOR_COPY_MAX_AGE_MS : copy?.saved === true) localStorage.removeItem(key);
     }
   } catch { /* storage disabled: nothing is kept either */ }
 }
