@@ -25,6 +25,11 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 
     [BindProperty] public InputModel Input { get; set; } = new();
     [TempData] public string? StatusMessage { get; set; }
+    /// <summary>The device copy (<see cref="InputModel.DeviceCopy"/>) the last save stored: the page after the redirect names
+    /// it, and the script removes it from the device that typed it.</summary>
+    [TempData] public Guid? SavedDeviceCopy { get; set; }
+    /// <summary>True when the editor shows the stored version (a GET); false when it shows a refused post's text.</summary>
+    public bool ShowsStoredText { get; private set; }
     public HeaderRow Header { get; private set; } = new();
     public IReadOnlyList<VersionRow> Versions { get; private set; } = [];
     public VersionRow Latest => Versions[0];
@@ -42,6 +47,13 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 
         /// <summary>When that version was last saved (a draft is saved many times): a later save means someone else saved meanwhile.</summary>
         public string? BaseSavedAt { get; set; }
+
+        /// <summary>
+        /// The id of the copy of this text that questionnaire-editor.js keeps in the browser while it is not saved (a
+        /// session that ended before the save must not lose it). Only handed back after a save; anything that is not such
+        /// an id (a UUID) is ignored.
+        /// </summary>
+        public string? DeviceCopy { get; set; }
     }
 
     public sealed record HeaderRow
@@ -74,6 +86,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         if (!await LoadAsync(conn, id, ct)) return NotFound();
         Input = new InputModel { SchemaJson = richText.SanitizeSurveyJson(Latest.SchemaJson), BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version,
             BaseSavedAt = DapperSetup.Format(Latest.UpdatedAt) };
+        ShowsStoredText = true;
         return Page();
     }
 
@@ -115,6 +128,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         {
             if (publish) ModelState.AddModelError("", L["Version {0} is already published.", Latest.Version]);
             else StatusMessage = L["Nothing changed: version {0} stays published.", Latest.Version];
+            if (!publish) SavedDeviceCopy = DeviceCopyId(Input.DeviceCopy);
             return publish ? Page() : RedirectToPage(new { id });
         }
 
@@ -159,6 +173,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         await tx.CommitAsync(ct);
         StatusMessage = publish ? L["Version {0} published. It can no longer change; editing creates version {1}.", version, version + 1]
                                 : L["Draft version {0} saved.", version];
+        SavedDeviceCopy = DeviceCopyId(Input.DeviceCopy);
         return RedirectToPage(new { id });
     }
 
@@ -180,6 +195,10 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         // Whatever the sanitizer cannot read, the validator names (the first error is why).
         return PreviewProblem(QuestionnaireValidator.Validate(Input.SchemaJson, null).Errors is [var why, ..] ? L[why.Message, [.. why.Arguments]] : "");
     }
+
+    /// <summary>The script's copy id (a UUID), or null for anything else. A Guid, not the string: TempData's serializer
+    /// reads back any string that looks like a Guid as one.</summary>
+    private static Guid? DeviceCopyId(string? value) => Guid.TryParse(value, out var id) ? id : null;
 
     /// <summary>The code tells the script this 400 from another one (an expired antiforgery token is a 400 too).</summary>
     public const string PreviewUnreadable = "questionnaire.preview_unreadable";

@@ -23,6 +23,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
         Input.OpensAt = today.AddDays(1).AddHours(9).ToString(RoundInput.LocalFormat, CultureInfo.InvariantCulture);
         Input.ClosesAt = today.AddDays(31).AddHours(17).ToString(RoundInput.LocalFormat, CultureInfo.InvariantCulture);
         Input.CrimeAreas = CrimeAreaChoices.Where(a => a.Active).Select(a => a.Code).ToList();
+        ShowsStoredValues = true;
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
@@ -49,6 +50,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
         await audit.WriteAsync(AuditActions.RoundCreated, $"round:{id}", round.Title, conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Round created."];
+        ForgetDeviceCopy();
         return RedirectToPage("./Details", new { id });
     }
 }

@@ -45,6 +45,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         public string DefaultGrading { get; init; } = "";
         public long MinOrganisations { get; init; }
         public long? ReminderDaysBeforeClose { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
     }
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
@@ -53,7 +54,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
             SELECT title, status, description_html, opens_at, closes_at, time_zone, category_weights_json, indicator_weights_json,
-                   default_grading, min_organisations, reminder_days_before_close
+                   default_grading, min_organisations, reminder_days_before_close, updated_at
               FROM rounds WHERE id = @id
             """, new { id }, cancellationToken: ct));
         if (row is null) return NotFound();
@@ -77,6 +78,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             MinOrganisations = (int)row.MinOrganisations,
             ReminderDaysBeforeClose = (int?)row.ReminderDaysBeforeClose,
         };
+        CopyBase = DapperSetup.Format(row.UpdatedAt);
+        ShowsStoredValues = true;
         return Page();
     }
 
@@ -164,6 +167,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         await audit.WriteAsync(AuditActions.RoundUpdated, $"round:{id}", round.Title, conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Round saved."];
+        ForgetDeviceCopy();
         return RedirectToPage("./Details", new { id });
     }
 }

@@ -333,4 +333,36 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
         Assert.DoesNotContain("Read <b>this</b>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    /// <summary>
+    /// questionnaire-editor.js keeps unsaved text on the device and sends its copy's id with the save; the page after a
+    /// successful save names that id (the script then removes the copy). Anything else in the field is ignored, never a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("3f2b8c1e-9d4a-4e7b-8a6f-2c5d9e0b1a47", "3f2b8c1e-9d4a-4e7b-8a6f-2c5d9e0b1a47")]
+    [InlineData("not-a-copy-id", null)]
+    [InlineData("<script>", null)]
+    public async Task A_save_hands_back_the_device_copy_it_stored_to_the_page_after_it(string sent, string? named)
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Device copy " + sent.Length));
+        var latest = await LatestVersionAsync(app, id);
+
+        var saved = await PostAsync(client, $"/Questionnaires/Edit/{id}",
+        [
+            new("Input.SchemaJson", latest.SchemaJson.Replace("Five-indicator assessment", "Saved with a device copy", StringComparison.Ordinal)),
+            new("Input.BindingsJson", latest.BindingsJson), new("Input.BaseVersion", "1"), new("Input.DeviceCopy", sent),
+        ]);
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var after = await client.GetAsync(saved.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        var html = await after.Content.ReadAsStringAsync();
+        Assert.Contains("Draft version 1 saved.", html, StringComparison.Ordinal);
+        Assert.Contains("data-shows-stored=\"true\"", html, StringComparison.Ordinal);
+        if (named is null) Assert.DoesNotMatch("data-saved-copy=\"[^\"]", html);
+        else Assert.Contains($"data-saved-copy=\"{named}\"", html, StringComparison.Ordinal);
+        // Named once: a reload does not name it again.
+        Assert.DoesNotMatch("data-saved-copy=\"[^\"]", await client.GetStringAsync($"/Questionnaires/Edit/{id}"));
+    }
 }
