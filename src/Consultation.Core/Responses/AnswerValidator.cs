@@ -191,7 +191,7 @@ public static class AnswerValidator
         }
     }
 
-    private static bool HasCommentArea(JsonElement q) =>
+    internal static bool HasCommentArea(JsonElement q) =>
         Bool(q, "showOtherItem") || Bool(q, "hasOther") || Bool(q, "showCommentArea") || Bool(q, "hasComment");
 
     private static bool IsRequired(JsonElement q) => Bool(q, "isRequired") && !Conditional(q);
