@@ -33,6 +33,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     public HeaderRow Header { get; private set; } = new();
     public IReadOnlyList<VersionRow> Versions { get; private set; } = [];
     public VersionRow Latest => Versions[0];
+    /// <summary>Respondents' drafts never submitted: publishing a new version moves each to it when its respondent next opens the form.</summary>
+    public long DraftsToMove { get; private set; }
 
     public sealed class InputModel
     {
@@ -167,11 +169,13 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
                  WHERE id = @versionId AND status = 'Draft'
                 """, new { now, Me = me.Id, versionId }, tx, cancellationToken: ct));
         }
+        var moving = publish ? await DraftsToMoveAsync(conn, id, versionId, ct, tx) : 0;
         await conn.ExecuteAsync(new CommandDefinition("UPDATE questionnaires SET updated_at = @now WHERE id = @id", new { now, id }, tx, cancellationToken: ct));
         await audit.WriteAsync(publish ? AuditActions.QuestionnairePublished : AuditActions.QuestionnaireSaved,
             $"questionnaire:{id}", $"version {version}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = publish ? L["Version {0} published. It can no longer change; editing creates version {1}.", version, version + 1]
+                                  + (version > 1 ? " " + L["Drafts not yet submitted that move to version {0} when their respondents next open the questionnaire (answers carried over): {1}.", version, moving] : "")
                                 : L["Draft version {0} saved.", version];
         SavedDeviceCopy = DeviceCopyId(Input.DeviceCopy);
         return RedirectToPage(new { id });
@@ -234,6 +238,20 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             SELECT id, version, status, schema_json, bindings_json, updated_at, updated_at AS updated_at_stored, published_at
               FROM questionnaire_versions WHERE questionnaire_id = @id ORDER BY version DESC
             """, new { id }, cancellationToken: ct))).ToList();
-        return Versions.Count > 0;
+        if (Versions.Count == 0) return false;
+        DraftsToMove = await DraftsToMoveAsync(conn, id, null, ct);
+        return true;
     }
+
+    /// <summary>
+    /// Respondents' drafts of the questionnaire never submitted (no revision), but those on <paramref name="exceptVersionId"/>:
+    /// the ones the form moves to the latest published version when opened (Respond/Form).
+    /// </summary>
+    private static Task<long> DraftsToMoveAsync(DbConnection conn, long id, long? exceptVersionId, CancellationToken ct, DbTransaction? tx = null) =>
+        conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT COUNT(*) FROM responses rs JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
+             WHERE v.questionnaire_id = @id AND rs.status = 'Draft' AND rs.source = 'Form'
+               AND rs.questionnaire_version_id <> @exceptVersionId
+               AND NOT EXISTS (SELECT 1 FROM response_revisions rr WHERE rr.response_id = rs.id)
+            """, new { id, exceptVersionId = exceptVersionId ?? 0 }, tx, cancellationToken: ct));
 }
