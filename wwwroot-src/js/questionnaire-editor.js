@@ -20,8 +20,82 @@ function show(json) {
     SurveyUI.renderSurvey(model, preview);
     shown = json;
     status.textContent = "";
-  } catch (e) {
-    status.textContent = `${status.dataset.invalid} ${e.message}`;
+  } catch {
+    // SurveyJS could not build the form from a definition the server read: say so in the page's language.
+    status.textContent = status.dataset.unavailable;
+  }
+}
+
+// Where text that JSON.parse refuses goes wrong: the offset of the first character that breaks the JSON grammar
+// (the text's length when it ends too early). Only called on refused text, so it need not build anything.
+function jsonErrorOffset(text) {
+  let i = 0;
+  const fail = () => { throw i; };
+  const space = () => { while (i < text.length && " \t\n\r".includes(text[i])) i++; };
+  const word = w => { if (text.startsWith(w, i)) i += w.length; else fail(); };
+  const numberPattern = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+  const number = () => {
+    numberPattern.lastIndex = i;
+    const m = numberPattern.exec(text);
+    if (!m) fail();
+    i += m[0].length;
+  };
+  const string = () => {
+    i++;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '"') { i++; return; }
+      if (c < " ") fail();
+      if (c === "\\") {
+        const next = text[i + 1];
+        if (next === "u" && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        else if (next !== undefined && next !== "u" && "\"\\/bfnrt".includes(next)) i += 2;
+        else { i++; fail(); }
+        continue;
+      }
+      i++;
+    }
+    fail();
+  };
+  const value = () => {
+    space();
+    const c = text[i];
+    if (c === "{") {
+      i++; space();
+      if (text[i] === "}") { i++; return; }
+      for (;;) {
+        space();
+        if (text[i] !== '"') fail();
+        string(); space();
+        if (text[i] !== ":") fail();
+        i++; value(); space();
+        if (text[i] === ",") { i++; continue; }
+        if (text[i] === "}") { i++; return; }
+        fail();
+      }
+    }
+    if (c === "[") {
+      i++; space();
+      if (text[i] === "]") { i++; return; }
+      for (;;) {
+        value(); space();
+        if (text[i] === ",") { i++; continue; }
+        if (text[i] === "]") { i++; return; }
+        fail();
+      }
+    }
+    if (c === '"') return string();
+    if (c === "t") return word("true");
+    if (c === "f") return word("false");
+    if (c === "n") return word("null");
+    if (c === "-" || (c >= "0" && c <= "9")) return number();
+    fail();
+  };
+  try {
+    value(); space();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return typeof at === "number" ? at : 0; // nested past the stack: say the start
   }
 }
 
@@ -30,8 +104,13 @@ async function render() {
   const text = source.value;
   try {
     JSON.parse(text);
-  } catch (e) {
-    status.textContent = `${status.dataset.invalid} ${e.message}`;
+  } catch {
+    // JSON.parse's message is the browser's, in English: name the line and position in the page's language, as
+    // the server's validator does.
+    const at = jsonErrorOffset(text);
+    const line = text.slice(0, at).split("\n").length;
+    const position = at - text.lastIndexOf("\n", at - 1);
+    status.textContent = `${status.dataset.invalid} ${status.dataset.notJson.replace("{0}", line).replace("{1}", position)}`;
     return; // keep the last good preview on screen while the author types
   }
   const max = Number(source.dataset.maxLength);

@@ -44,7 +44,9 @@ public sealed class ErrorModel(IStringLocalizer<SharedResource> L) : PageModel
             403 => (L["Access denied"].Value, L["You do not have permission to open this page."].Value),
             404 => (L["Not found"].Value, L["The page or item you asked for does not exist, or you cannot see it."].Value),
             405 => (L["Method not allowed"].Value, L["This page cannot be opened or sent this way. Go back and use the page's own links and buttons."].Value),
-            400 => (L["Bad request"].Value, L["The request could not be processed. Reload the page and try again."].Value),
+            // Mostly a form whose token expired: reloading this page posts it again and fails again, and reloading the form
+            // loses what was typed — so: back to the form, copy the text, then reload.
+            400 => (L["Bad request"].Value, L["The form could not be sent (a page left open for a long time expires). Go back to your page: your text is still there. Copy what you typed, reload that page, paste it and try again."].Value),
             413 => (L["Too large, not saved"].Value, L["What you sent is too large for the server to read, so nothing was saved. Go back: your browser usually still shows your text in the form. Copy it somewhere safe, shorten it and send it again."].Value),
             429 => (L["Too many attempts"].Value, L["Too many attempts from your address. Please wait a minute and try again."].Value),
             503 => (L["Busy, not saved"].Value, L["The database is busy or out of space, so this was not saved. Go back and send it again in a moment."].Value),

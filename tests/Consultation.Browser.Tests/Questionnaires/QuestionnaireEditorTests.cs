@@ -2,6 +2,7 @@ using System.Text.Json;
 using Consultation.Browser.Tests.Infrastructure;
 using Consultation.Core.Localization;
 using Consultation.Browser.Tests.PageObjects;
+using Dapper;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -45,6 +46,50 @@ public sealed class QuestionnaireEditorTests(BrowserFixture browser, BrowserPort
             Assert.False(overflow, $"The editor scrolls sideways at {viewport.Width}px.");
             test.AssertNoBrowserErrors();
         });
+    }
+
+    /// <summary>
+    /// On a Serbian or Macedonian page the preview starts in that language, as the respondent's form does, and JSON it
+    /// cannot read is reported in that language with its line and position (not the browser's English JSON.parse text).
+    /// </summary>
+    [Theory]
+    [InlineData("sr-Latn", "sr", "ocenite pet indikatora", "Pregled ne može da pročita JSON: Upitnik nije ispravan JSON (red 2, pozicija 12).")]
+    [InlineData("mk", "mk", "оценете ги петте индикатори", "Прегледот не може да го прочита JSON: Прашалникот не е валиден JSON (ред 2, позиција 12).")]
+    public async Task Preview_starts_in_the_pages_language_and_reports_broken_json_in_it(string culture, string surveyLocale, string title, string error)
+    {
+        var setup = await CoordinatorSetup.SignInAsync(app);
+        var questionnaireId = await setup.CreateQuestionnaireAsync(await setup.CreateRoundAsync($"Preview language {culture}", ["THB"]));
+        await using var test = browser.Start(app, "preview-" + culture);
+
+        try
+        {
+            await test.RunAsync(async () =>
+            {
+                var coordinator = await test.NewPersonAsync("coordinator");
+                await (await LoginPage.OpenAsync(coordinator)).SignInAsync("coordinator@demo.local");
+                await AccessibilityTests.SwitchCultureAsync(coordinator, culture);
+                await coordinator.GotoAsync($"/Questionnaires/Edit/{questionnaireId}");
+                var preview = coordinator.Locator("#survey-preview");
+                var status = coordinator.Locator("#preview-status");
+
+                await Expect(coordinator.Locator("#preview-locale")).ToHaveValueAsync(surveyLocale);
+                await Expect(preview.GetByText(title).First).ToBeVisibleAsync();
+
+                await coordinator.Locator("#schema-json").FillAsync("{\n  \"title\": broken\n}");
+                await Expect(status).ToContainTextAsync(error);
+                await Expect(status).Not.ToContainTextAsync("Unexpected");
+                await Expect(status).Not.ToContainTextAsync("position");
+                await Expect(preview.GetByText(title).First).ToBeVisibleAsync(); // the last good preview stays
+                await test.ScreenshotAsync(coordinator, "broken-json-in-" + culture);
+                test.AssertNoBrowserErrors();
+            });
+        }
+        finally
+        {
+            // The switch saved the language in the coordinator's profile; the other tests read English.
+            await using var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={app.DatabasePath};Foreign Keys=true");
+            await conn.ExecuteAsync("UPDATE users SET culture = NULL");
+        }
     }
 
     /// <summary>

@@ -45,25 +45,52 @@ public sealed partial class ResourceFilesTests
             .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "", StringComparer.Ordinal);
     }
 
-    // L["…"] in code and views, and the texts data annotations localize (Display names, error messages).
-    [GeneratedRegex(@"\bL\[\s*""((?:[^""\\]|\\.)*)""|\bErrorMessage\s*=\s*""((?:[^""\\]|\\.)*)""|\bDisplay\([^)]*?\bName\s*=\s*""((?:[^""\\]|\\.)*)""")]
-    private static partial Regex KeyUse();
+    // A localizer indexed with literals: L["…"] and L[cond ? "…" : "…"] under any name the file gives an
+    // IStringLocalizer (a constructor parameter `localizer`, a helper's parameter, a service fetched into a local,
+    // an @inject in a view), its GetString("…"), and the texts data annotations localize (Display names, error messages).
+    private const string Literal = @"(?:@""(?<verbatim>(?:[^""]|"""")*)""|""(?<plain>(?:[^""\\]|\\.)*)"")";
 
-    /// <summary>English keys used by the web project, with one place each is used.</summary>
+    /// <summary>The names under which a file holds a localizer: L (the views' @inject, the pages' convention) and every declared one.</summary>
+    internal static HashSet<string> LocalizerNames(string text)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { "L" };
+        foreach (Match m in LocalizerDeclaration().Matches(text)) names.Add(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
+        return names;
+    }
+
+    [GeneratedRegex(@"\bI(?:String|Html|View)Localizer(?:<[\w.]+>)?\s+(\w+)\b(?!\s*\()|\b(?:var\s+)?(\w+)\s*=\s*[\w.]*GetRequiredService<I(?:String|Html|View)Localizer")]
+    private static partial Regex LocalizerDeclaration();
+
+    [GeneratedRegex(@"\bErrorMessage\s*=\s*" + Literal + @"|\bDisplay\([^)]*?\bName\s*=\s*" + Literal)]
+    private static partial Regex AnnotationUse();
+
+    /// <summary>The English keys a text uses (file contents of a .cs or .cshtml).</summary>
+    internal static IEnumerable<string> KeysIn(string text)
+    {
+        var names = string.Join("|", LocalizerNames(text).Select(Regex.Escape));
+        var uses = new Regex(@"(?<![\w.])(?:" + names + @")(?:\[\s*" + Literal + @"|\.GetString\(\s*" + Literal +
+                             @"|\[[^\[\]"";]*?\?\s*" + Literal + @"\s*:\s*" + Literal + ")");
+        foreach (Match m in uses.Matches(text).Concat(AnnotationUse().Matches(text)))
+        {
+            var verbatim = m.Groups["verbatim"].Captures.Select(c => (c.Index, Key: c.Value.Replace("\"\"", "\"", StringComparison.Ordinal)));
+            var plain = m.Groups["plain"].Captures.Select(c => (c.Index, Key: Regex.Unescape(c.Value)));
+            foreach (var (_, key) in verbatim.Concat(plain).OrderBy(c => c.Index)) yield return key;
+        }
+    }
+
+    /// <summary>English keys used by the portal's source (src/, code and views), with one place each is used.</summary>
     internal static Dictionary<string, string> KeysInSource()
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        var web = Path.Combine(Repo, "src", "Consultation.Web");
-        var files = Directory.EnumerateFiles(web, "*.cs", SearchOption.AllDirectories)
-            .Concat(Directory.EnumerateFiles(web, "*.cshtml", SearchOption.AllDirectories))
+        var src = Path.Combine(Repo, "src");
+        var files = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(src, "*.cshtml", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                      && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
         foreach (var file in files)
         {
-            var text = File.ReadAllText(file);
-            foreach (Match m in KeyUse().Matches(text))
+            foreach (var key in KeysIn(File.ReadAllText(file)))
             {
-                var key = Regex.Unescape(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value);
                 // "Category." + code and the like are prefixes of keys built at run time (their entries are in the files).
                 if (IdentifierLike().IsMatch(key)) continue; // Cookie.Name = "consultation.auth" and the like
                 if (key.Length == 0 || key.EndsWith('.') && !key.Contains(' ', StringComparison.Ordinal) || key.StartsWith("Input.", StringComparison.Ordinal)) continue;
@@ -71,6 +98,27 @@ public sealed partial class ResourceFilesTests
             }
         }
         return keys;
+    }
+
+    /// <summary>The scan sees every way the portal calls a localizer with a literal (a pattern it missed let English texts through).</summary>
+    [Fact]
+    public void The_key_scan_sees_every_way_a_localizer_is_called()
+    {
+        const string code = """
+            public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResource> localizer) : PageModel
+            {
+                void A() => ModelState.AddModelError(field, localizer["Enter the date and time as YYYY-MM-DD HH:MM."]);
+                static string B(IStringLocalizer T, bool x) => T[x ? "Yes, close it" : "No, keep it"] + T.GetString("Got it, thanks");
+                void C() { var texts = ctx.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>(); _ = texts["Too many requests", 3]; }
+                void D() => _ = L[@"Say ""hello"" first"];
+                void E() => _ = dict["not a key"];
+            }
+            """;
+        Assert.Equal(
+            ["Enter the date and time as YYYY-MM-DD HH:MM.", "Yes, close it", "No, keep it", "Got it, thanks", "Too many requests", "Say \"hello\" first"],
+            KeysIn(code).ToList());
+        Assert.Contains("Enter the date and time as YYYY-MM-DD HH:MM.", KeysInSource().Keys);
+        Assert.Contains("This time does not exist in the chosen time zone (the clocks change then).", KeysInSource().Keys);
     }
 
     /// <summary>Every culture of the language switcher except English, whose texts are the keys.</summary>
@@ -186,6 +234,11 @@ public sealed partial class ResourceFilesTests
         foreach (var status in Enum.GetNames<Consultation.Core.Rounds.RoundStatus>()) keys.Add(status);
         keys.Add(Consultation.Core.Questionnaires.VersionStatus.Draft);
         keys.Add(Consultation.Core.Questionnaires.VersionStatus.Published);
+        // Texts returned by helpers and shown as L[helper(code)] (API scopes, indicator names, grading meanings).
+        foreach (var scope in Consultation.Web.Api.ApiScopes.All) keys.Add(Consultation.Web.Pages.Admin.TokensModel.ScopeDescription(scope));
+        foreach (var indicator in Consultation.Core.Scales.Indicators.All) keys.Add(Consultation.Web.Pages.Rounds.RoundForm.IndicatorName(indicator));
+        foreach (var (_, meaning) in Consultation.Web.Pages.Rounds.Responses.DetailsModel.Sources.Concat(Consultation.Web.Pages.Rounds.Responses.DetailsModel.Informations))
+            keys.Add(meaning);
         foreach (var template in new[] { "FIVE_INDICATOR", "SOCIAL_TOLERANCE", "SITUATIONAL_REPORT", "PESTLE" })
             keys.Add(Consultation.Core.Questionnaires.QuestionnaireTemplates.Generate(template, [new() { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge", NameMk = "Дроги", NameSq = "Droga" }]).Title);
         return new TheoryData<string>(keys);

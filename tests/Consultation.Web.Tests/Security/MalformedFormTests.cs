@@ -40,6 +40,30 @@ public sealed class MalformedFormTests(PortalFactory app) : IClassFixture<Portal
         Assert.Contains("\"status\":400", await json.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An expired form token: reloading the 400 page posts the form again (and fails again), and a fresh load of the form
+    /// loses the text, so the page sends the person back to copy it first — in their language.
+    /// </summary>
+    [Theory]
+    [InlineData("en", "Go back to your page: your text is still there. Copy what you typed, reload that page")]
+    [InlineData("sr-Latn", "Vratite se na svoju stranu: vaš tekst je još tamo. Kopirajte ono što ste uneli")]
+    public async Task The_400_page_for_an_expired_form_says_go_back_copy_the_text_then_reload(string culture, string advice)
+    {
+        var client = app.CreateBrowserLikeClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Input.Email"] = "coordinator@demo.local", ["Input.Password"] = "x" }),
+        };
+        request.Headers.Add("Cookie", ".AspNetCore.Culture=" + Uri.EscapeDataString($"c={culture}|uic={culture}"));
+
+        var page = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.Contains(advice, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reload the page and try again", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_tampered_remember_me_checkbox_counts_as_unchecked_and_the_form_renders()
     {

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
+using System.Globalization;
+using Consultation.Core.Localization;
 using Consultation.Core.Questionnaires;
 using Consultation.Web.Infrastructure.Data;
 using Consultation.Web.Infrastructure.Security;
@@ -31,6 +33,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     /// <summary>True when the editor shows the stored version (a GET); false when it shows a refused post's text.</summary>
     public bool ShowsStoredText { get; private set; }
     public HeaderRow Header { get; private set; } = new();
+    /// <summary>SurveyJS locale of the page's UI culture, the preview's first language ("" = English; as the respondent's form).</summary>
+    public string SurveyLocale => Languages.Of(CultureInfo.CurrentUICulture) is var l && l == Languages.English ? "" : Languages.SurveyLocale(l);
     public IReadOnlyList<VersionRow> Versions { get; private set; } = [];
     public VersionRow Latest => Versions[0];
     /// <summary>Respondents' drafts never submitted: publishing a new version moves each to it when its respondent next opens the form.</summary>

@@ -111,6 +111,13 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         public DateTimeOffset InvitedAt { get; init; }
     }
 
+    /// <summary>Questionnaire titles in the reader's language (<see cref="QuestionnaireTitlesSql"/>), by id.</summary>
+    public IReadOnlyDictionary<long, string> Titles { get; private set; } = new Dictionary<long, string>();
+
+    /// <summary>A questionnaire's title as the page shows it: in the reader's language where the definition has it.</summary>
+    public string QuestionnaireTitle(long? id, string stored) =>
+        Consultation.Web.Api.ImportApi.DisplayTitle(L, id is { } q && Titles.TryGetValue(q, out var t) ? t : stored);
+
     public sealed record QuestionnaireRow
     {
         public long Id { get; init; }
@@ -260,6 +267,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
         Progress = await RoundProgressSql.LoadAsync(conn, id, ct);
         var last = await LastSentAsync(conn, id, "", ct);
         (LastInvitationsSent, LastRemindersSent) = (last.Invitations, last.Reminders);
+        Titles = await QuestionnaireTitlesSql.ForRoundAsync(conn, id, CultureInfo.CurrentUICulture, ct);
         Mail = (await conn.QueryAsync<MailRow>(new CommandDefinition("""
             SELECT organisation_id,
                    MAX(CASE WHEN schedule_key LIKE 'invitation:%' THEN delivered_at END) AS last_invitation,

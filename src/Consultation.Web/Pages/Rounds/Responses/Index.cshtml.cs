@@ -1,9 +1,12 @@
 using System.Globalization;
 using Consultation.Core.Localization;
 using Consultation.Web.Infrastructure.Data;
+using Consultation.Web.Infrastructure.Localization;
+using Consultation.Web.Rounds;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace Consultation.Web.Pages.Rounds.Responses;
 
@@ -11,7 +14,7 @@ namespace Consultation.Web.Pages.Rounds.Responses;
 /// A round's responses for coordinators, per questionnaire: who answered, how far, when, how often, how graded;
 /// <see cref="PageSize"/> a page (imports bring thousands), "Next"/"Previous" keeping the questionnaire chosen.
 /// </summary>
-public sealed class IndexModel(Db db) : PageModel
+public sealed class IndexModel(Db db, IStringLocalizer<SharedResource> L) : PageModel
 {
     public const int PageSize = 200;
 
@@ -50,9 +53,17 @@ public sealed class IndexModel(Db db) : PageModel
         public long Responses { get; init; }
     }
 
+    /// <summary>Questionnaire titles in the reader's language (<see cref="QuestionnaireTitlesSql"/>), by id.</summary>
+    public IReadOnlyDictionary<long, string> Titles { get; private set; } = new Dictionary<long, string>();
+
+    /// <summary>A questionnaire's title as the page shows it: in the reader's language where the definition has it.</summary>
+    public string QuestionnaireTitle(long id, string stored) =>
+        Consultation.Web.Api.ImportApi.DisplayTitle(L, Titles.TryGetValue(id, out var t) ? t : stored);
+
     public sealed record ResponseRow
     {
         public long Id { get; init; }
+        public long QuestionnaireId { get; init; }
         public string OrganisationName { get; init; } = "";
         public string Category { get; init; } = "";
         public string RespondentName { get; init; } = "";
@@ -81,11 +92,12 @@ public sealed class IndexModel(Db db) : PageModel
                    (SELECT COUNT(*) FROM responses r JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id WHERE v.questionnaire_id = q.id) AS responses
               FROM questionnaires q WHERE q.round_id = @roundId ORDER BY q.id
             """, new { roundId }, cancellationToken: ct))).ToList();
+        Titles = await QuestionnaireTitlesSql.ForRoundAsync(conn, roundId, CultureInfo.CurrentUICulture, ct);
         // A questionnaire of another round in the query string shows nothing rather than someone else's list.
         QuestionnaireId = questionnaireId;
         var rows = (await conn.QueryAsync<ResponseRow>(new CommandDefinition("""
             SELECT r.id, o.name AS organisation_name, o.category, COALESCE(NULLIF(u.display_name, ''), u.email) AS respondent_name,
-                   q.title AS questionnaire_title, v.version, r.status, r.submitted_at, r.updated_at, r.grading,
+                   q.id AS questionnaire_id, q.title AS questionnaire_title, v.version, r.status, r.submitted_at, r.updated_at, r.grading,
                    (SELECT COUNT(*) FROM response_revisions rr WHERE rr.response_id = r.id) AS revisions
               FROM responses r
               JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
