@@ -257,13 +257,14 @@ function start() {
     try { return await response.json(); } catch { return { title: strings.badRequest }; }
   }
 
-  // The page's security token no longer matches (signed in again in another tab): the answers are on this device
+  // The page's security token no longer matches (signed in again in another tab), or the questionnaire was updated
+  // since the page loaded (a draft moves to the new version when the form is opened): the answers are on this device
   // (keepLocal on every change), and a reload restores them and saves them with a fresh token.
-  function expired() {
+  function expired(message = strings.reloadToSave) {
     keepLocal();
     failing = true;
-    setStatus(strings.reloadToSave, "error");
-    showErrors(strings.reloadToSave, []);
+    setStatus(message, "error");
+    showErrors(message, []);
     const reload = document.createElement("a");
     reload.href = location.pathname;
     reload.textContent = strings.reloadPage;
@@ -474,6 +475,7 @@ function start() {
     const problem = await readProblem(response);
     if (response.status === 422 && Array.isArray(problem.errors)) { showAnswerErrors(problem); setStatus(""); return; }
     if (problem.code === "response.revision_conflict") { openConflict(survey.data, problem); return; }
+    if (problem.code === "response.version_changed") { expired(problem.title); return; }
     if (response.status === 409 || response.status === 404) { closeForm(problem.title); return; }
     if (problem.code === "request.antiforgery") { expired(); return; }
     if (response.status === 413) { tooLarge(problem); return; }

@@ -24,15 +24,21 @@ for (const form of document.querySelectorAll("form[data-autosubmit]")) {
 // out here and whenever a page is shown signed out; unsaved ones stay, being the only place those answers exist,
 // until they are saved or discarded on the form.
 const RESPONSE_COPY = "consultation:response:";
+// The questionnaire editor's and the round form's copies (questionnaire-editor.js, form-copy.js) hold only text not saved anywhere else and must outlive a
+// sign-out (an ended session is when they are needed); but not for ever on a computer others use: one left untouched
+// for 30 days goes at the next sign-out or page shown signed out.
+const EDITOR_COPIES = ["consultation:questionnaire:", "consultation:form:"];
+const EDITOR_COPY_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 function forgetSavedAnswers() {
   try {
     for (let i = localStorage.length - 1; i >= 0; i--) {
       const key = localStorage.key(i);
-      if (!key?.startsWith(RESPONSE_COPY)) continue;
+      const editor = EDITOR_COPIES.some(prefix => key?.startsWith(prefix));
+      if (!editor && !key?.startsWith(RESPONSE_COPY)) continue;
       let copy = null;
       try { copy = JSON.parse(localStorage.getItem(key) ?? "null"); } catch { /* not ours to judge: kept */ }
-      if (copy?.saved === true) localStorage.removeItem(key);
+      if (editor ? typeof copy?.at === "number" && Date.now() - copy.at > EDITOR_COPY_MAX_AGE_MS : copy?.saved === true) localStorage.removeItem(key);
     }
   } catch { /* storage disabled: nothing is kept either */ }
 }
@@ -42,6 +48,21 @@ document.addEventListener("submit", event => {
   if (!event.defaultPrevented && event.target instanceof HTMLFormElement && event.target.matches("form[data-sign-out]")) forgetSavedAnswers();
 });
 if (document.body.dataset.signedOut !== undefined) forgetSavedAnswers();
+
+// A form's copy of unsaved values (form-copy.js) that the save which led to this page stored: the server has it now.
+const FORM_COPY = "consultation:form:";
+const savedCopy = document.body.dataset.savedCopy?.toLowerCase();
+if (savedCopy) {
+  try {
+    for (let i = localStorage.length - 1; i >= 0; i--) {
+      const key = localStorage.key(i);
+      if (!key?.startsWith(FORM_COPY)) continue;
+      let copy = null;
+      try { copy = JSON.parse(localStorage.getItem(key) ?? "null"); } catch { /* not ours to judge: kept */ }
+      if (typeof copy?.id === "string" && copy.id.toLowerCase() === savedCopy) localStorage.removeItem(key);
+    }
+  } catch { /* storage disabled: nothing was kept */ }
+}
 
 // A form that creates something carries a one-time key (input[data-form-key]) so that posting it again finds what the
 // first post created. Pages with forms are not cached (antiforgery), so Back fetches the page anew with a new key, and

@@ -55,7 +55,7 @@ public sealed class BoundAnswerReader
         _areaConfidence = new Confidence[areas.Count];
         var factors = bindings.FactorBindings;
         for (var i = 0; i < factors.Count; i++)
-            _root.Child(factors[i].Question).Factors.Add(i);
+            _root.Child(bindings.AnswerName(factors[i])).Factors.Add(i);
         _root.Collect();
     }
 
@@ -373,7 +373,7 @@ public sealed class BoundAnswerReader
 
     private Node Place(Binding b)
     {
-        var node = _root.Child(b.Question);
+        var node = _root.Child(_bindings.AnswerName(b));
         if (b.Row is { Length: > 0 } row) node = node.Child(row);
         if (b.Column is { Length: > 0 } column) node = node.Child(column);
         return node;

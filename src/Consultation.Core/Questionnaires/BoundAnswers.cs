@@ -25,23 +25,78 @@ public sealed class BoundAnswers
     private readonly List<Binding> _indicators;
     private readonly List<Binding> _confidences;
     private readonly List<Binding> _factors;
+    private readonly IReadOnlyDictionary<string, string> _answerNames;
 
-    public BoundAnswers(IEnumerable<Binding> bindings)
+    /// <param name="answerNames">
+    /// Question name → the name its answer is stored under, for questions with a <c>valueName</c>
+    /// (<see cref="AnswerNames"/>); a binding names the question, SurveyJS stores the answer under its valueName.
+    /// </param>
+    public BoundAnswers(IEnumerable<Binding> bindings, IReadOnlyDictionary<string, string>? answerNames = null)
     {
         ArgumentNullException.ThrowIfNull(bindings);
+        _answerNames = answerNames ?? new Dictionary<string, string>(StringComparer.Ordinal);
         var list = bindings.Where(b => b is not null && b.Question.Length > 0).ToList();
         _indicators = [.. list.Where(b => b.Kind == BindingKinds.Indicator && b.CrimeArea is { Length: > 0 } && Indicators.IsKnown(b.Indicator))];
         _confidences = [.. list.Where(b => b.Kind == BindingKinds.Confidence && b.CrimeArea is { Length: > 0 })];
         _factors = [.. list.Where(b => b.Kind == BindingKinds.PestleFactor && PestleDimensions.IsKnown(b.Dimension))];
     }
 
-    /// <summary>Parses a version's <c>bindings_json</c>; an empty or broken document binds nothing.</summary>
-    public static BoundAnswers FromJson(string? bindingsJson)
+    /// <summary>
+    /// Parses a version's <c>bindings_json</c>; an empty or broken document binds nothing. With the version's
+    /// <paramref name="schemaJson"/>, answers of questions with a <c>valueName</c> are read under that name.
+    /// </summary>
+    public static BoundAnswers FromJson(string? bindingsJson, string? schemaJson = null)
     {
         if (string.IsNullOrWhiteSpace(bindingsJson)) return new BoundAnswers([]);
-        try { return new BoundAnswers(JsonSerializer.Deserialize<List<Binding>>(bindingsJson, Binding.JsonOptions) ?? []); }
+        List<Binding> bindings;
+        try { bindings = JsonSerializer.Deserialize<List<Binding>>(bindingsJson, Binding.JsonOptions) ?? []; }
         catch (JsonException) { return new BoundAnswers([]); }
+        return new BoundAnswers(bindings, AnswerNames(schemaJson));
     }
+
+    /// <summary>
+    /// Question name → <c>valueName</c> for the top-level questions of a definition that store their answer under
+    /// another name (SurveyJS's <c>valueName</c>; panels do not open a scope of their own, dynamic panels do and are
+    /// not entered). Empty when the definition is missing or unreadable.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> AnswerNames(string? schemaJson)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(schemaJson)) return names;
+        try
+        {
+            using var doc = JsonDocument.Parse(schemaJson, new JsonDocumentOptions { MaxDepth = 64 });
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return names;
+            if (root.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Array)
+                foreach (var page in pages.EnumerateArray())
+                    if (page.ValueKind == JsonValueKind.Object && page.TryGetProperty("elements", out var els)) Collect(els, 0);
+            if (root.TryGetProperty("elements", out var rootElements)) Collect(rootElements, 0);
+        }
+        catch (JsonException) { names.Clear(); }
+        return names;
+
+        void Collect(JsonElement elements, int depth)
+        {
+            if (elements.ValueKind != JsonValueKind.Array || depth > 16) return;
+            foreach (var el in elements.EnumerateArray())
+            {
+                if (el.ValueKind != JsonValueKind.Object) continue;
+                if (Text(el, "type") == "panel")
+                {
+                    if (el.TryGetProperty("elements", out var inner)) Collect(inner, depth + 1);
+                    continue;
+                }
+                if (Text(el, "name") is { Length: > 0 } name && Text(el, "valueName") is { Length: > 0 } valueName) names[name] = valueName;
+            }
+        }
+
+        static string? Text(JsonElement el, string property) =>
+            el.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    }
+
+    /// <summary>The name the answer that <paramref name="b"/> reads is stored under: the question's valueName, else its name.</summary>
+    internal string AnswerName(Binding b) => _answerNames.TryGetValue(b.Question, out var valueName) ? valueName : b.Question;
 
     public bool BindsAnything => _indicators.Count > 0 || _factors.Count > 0;
 
@@ -72,18 +127,18 @@ public sealed class BoundAnswers
         if (data.ValueKind != JsonValueKind.Object) return ([], []);
         var confidence = new Dictionary<string, Confidence>(StringComparer.Ordinal);
         foreach (var b in _confidences)
-            if (Locate(data, b) is { ValueKind: JsonValueKind.String } c && ConfidenceCodes.TryParse(c.GetString(), out var parsed))
+            if (Locate(data, AnswerName(b), b) is { ValueKind: JsonValueKind.String } c && ConfidenceCodes.TryParse(c.GetString(), out var parsed))
                 confidence[b.CrimeArea!] = parsed;
 
         var scores = new List<BoundScore>(_indicators.Count);
         foreach (var b in _indicators)
-            if (Locate(data, b) is { } v && Number(v) is { } x && Indicators.InScale(x))
+            if (Locate(data, AnswerName(b), b) is { } v && Number(v) is { } x && Indicators.InScale(x))
                 scores.Add(new BoundScore(b.CrimeArea!, b.Indicator!, x, confidence.GetValueOrDefault(b.CrimeArea!, Confidence.High)));
 
         var factors = new List<BoundFactor>();
         foreach (var b in _factors)
         {
-            if (!data.TryGetProperty(b.Question, out var panels) || panels.ValueKind != JsonValueKind.Array) continue;
+            if (!data.TryGetProperty(AnswerName(b), out var panels) || panels.ValueKind != JsonValueKind.Array) continue;
             foreach (var panel in panels.EnumerateArray())
             {
                 if (panel.ValueKind != JsonValueKind.Object) continue;
@@ -115,9 +170,9 @@ public sealed class BoundAnswers
         return $"text:{dimension}:{sb}";
     }
 
-    private static JsonElement? Locate(JsonElement data, Binding b)
+    private static JsonElement? Locate(JsonElement data, string answerName, Binding b)
     {
-        if (!data.TryGetProperty(b.Question, out var v)) return null;
+        if (!data.TryGetProperty(answerName, out var v)) return null;
         if (b.Row is { Length: > 0 } row)
         {
             if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty(row, out v)) return null;

@@ -88,6 +88,12 @@ public static class QuestionnaireValidator
     {
         public string Type { get; init; } = "";
         public string Path { get; init; } = "";
+        /// <summary>Where SurveyJS stores the answer: the question's <c>valueName</c>, else its name.</summary>
+        public string AnswerName { get; init; } = "";
+        /// <summary>The values the question can give (for a matrix: its columns' values).</summary>
+        public Scale Values { get; set; } = Scale.Unknown;
+        /// <summary>The values of each column of a multi-column or dynamic matrix, or of each question of a dynamic panel's template.</summary>
+        public Dictionary<string, Scale> FieldValues { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Rows { get; } = new(StringComparer.Ordinal);
         public HashSet<string> Columns { get; } = new(StringComparer.Ordinal);
         /// <summary>Names of the questions inside a dynamic panel's template.</summary>
@@ -250,7 +256,11 @@ public static class QuestionnaireValidator
             return;
         }
 
-        var info = new QuestionInfo { Type = type, Path = path };
+        var info = new QuestionInfo
+        {
+            Type = type, Path = path, AnswerName = Str(el, "valueName") is { Length: > 0 } valueName ? valueName : name ?? "",
+            Values = ValuesOf(el, type),
+        };
         if (name is not null)
         {
             if (scope.TryGetValue(name, out var first))
@@ -267,9 +277,11 @@ public static class QuestionnaireValidator
             case "matrixdropdown":
                 CheckItems(el, "rows", path, info.Rows, errors, required: true);
                 CheckColumns(el, path, info.Columns, errors);
+                ColumnValues(el, info.FieldValues);
                 break;
             case "matrixdynamic":
                 CheckColumns(el, path, info.Columns, errors);
+                ColumnValues(el, info.FieldValues);
                 break;
             case "radiogroup" or "dropdown" or "checkbox":
                 if (el.TryGetProperty("choices", out _)) CheckItems(el, "choices", path, null, errors, required: false);
@@ -287,6 +299,7 @@ public static class QuestionnaireValidator
                 var inner = new Dictionary<string, QuestionInfo>(StringComparer.Ordinal);
                 CheckElements(template, path + ".templateElements", inner, errors, depth + 1);
                 info.TemplateNames.UnionWith(inner.Keys);
+                foreach (var (field, fieldInfo) in inner) info.FieldValues[field] = fieldInfo.Values;
                 break;
         }
     }
@@ -409,17 +422,22 @@ public static class QuestionnaireValidator
 
             if (string.IsNullOrEmpty(b.Question))
                 errors.Add(Error(path + ".question", "This binding needs a \"question\"."));
-            else if (questions is not null)
+            var answerName = b.Question;
+            if (!string.IsNullOrEmpty(b.Question) && questions is not null)
             {
                 if (!questions.TryGetValue(b.Question, out var q))
                     errors.Add(Error(path + ".question", "There is no question named \"{0}\".", b.Question));
-                else CheckTarget(path, b, q, errors);
+                else
+                {
+                    answerName = q.AnswerName;
+                    CheckTarget(path, b, q, errors);
+                }
             }
 
             if (errors.Count == before)
             {
-                // The same answer feeding two figures would count it twice.
-                var target = $"{b.Question}\u001f{b.Row}\u001f{b.Column}";
+                // The same answer feeding two figures would count it twice (two questions may share one valueName).
+                var target = $"{answerName}\u001f{b.Row}\u001f{b.Column}";
                 if (!targets.Add(target)) errors.Add(Error(path, "Another binding already reads this answer."));
                 bindings.Add(b);
             }
@@ -448,9 +466,12 @@ public static class QuestionnaireValidator
             {
                 if (string.IsNullOrEmpty(value)) errors.Add(Error($"{path}.{prop}", "This binding needs \"{0}\".", prop));
                 else if (!fields.Contains(value)) errors.Add(Error($"{path}.{prop}", "\"{0}\" has no field named \"{1}\".", b.Question, value));
+                else if (prop != "factor") CheckScale($"{path}.{prop}", $"{b.Question}.{value}", q.FieldValues.GetValueOrDefault(value, Scale.Unknown), errors);
             }
             return;
         }
+
+        var before = errors.Count;
 
         switch (q.Type)
         {
@@ -474,5 +495,125 @@ public static class QuestionnaireValidator
                 errors.Add(Error(path + ".question", "A question of type {1} cannot hold this answer (\"{0}\").", b.Question, q.Type));
                 break;
         }
+        if (errors.Count != before || q.Type == "expression") return; // an expression's values are computed: nothing to compare
+
+        // The answer must mean what the evidence reads: an indicator on DOMAIN.md's 1–5 scale, a confidence HIGH/MEDIUM/LOW.
+        var (values, at, name) = q.Type == "matrixdropdown"
+            ? (q.FieldValues.GetValueOrDefault(b.Column!, Scale.Unknown), path + ".column", $"{b.Question}.{b.Column}")
+            : (q.Values, path + ".question", b.Question);
+        if (b.Kind == BindingKinds.Indicator) CheckScale(at, name, values, errors);
+        else if (b.Kind == BindingKinds.Confidence && !values.IsConfidence)
+            errors.Add(Error(at, "A confidence binding needs a question whose answers are HIGH, MEDIUM or LOW; \"{0}\" offers other answers.", name));
+    }
+
+    private static void CheckScale(string path, string name, Scale values, List<SchemaError> errors)
+    {
+        if (values.IsOneToFive) return;
+        if (values is { Known: true, Min: { } min, Max: { } max })
+            errors.Add(Error(path, "This binding needs answers on the 1–5 scale; \"{0}\" offers values from {1} to {2}.", name, Fmt(min), Fmt(max)));
+        else
+            errors.Add(Error(path, "This binding needs answers on the 1–5 scale; \"{0}\" does not offer numbers from 1 to 5.", name));
+    }
+
+    private static string Fmt(double d) => d.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // ---- the values a question can give ----
+
+    /// <summary>
+    /// What a question (or matrix column) can answer, as far as the definition fixes it: the lowest and highest number and
+    /// any non-numeric values. <see cref="Known"/> is false when the values are not in the definition (free text, choices
+    /// loaded from a web service or copied from another question).
+    /// </summary>
+    private sealed record Scale(bool Known, double? Min, double? Max, IReadOnlySet<string> Texts)
+    {
+        public static Scale Unknown { get; } = new(false, null, null, new HashSet<string>());
+
+        /// <summary>DOMAIN.md's indicator (and impact/likelihood) scale: numbers from 1 up to 5; other answers give no value.</summary>
+        public bool IsOneToFive => Known && Min == Indicators.Min && Max == Indicators.Max;
+
+        public bool IsConfidence => Known && Min is null && Texts.Count > 0 && Texts.All(t => ConfidenceCodes.TryParse(t, out _));
+    }
+
+    private static Scale ValuesOf(JsonElement q, string type)
+    {
+        switch (type)
+        {
+            case "rating":
+                if (Responses.AnswerValidator.UsesRateValues(q, out var rateValues)) return ItemsScale(rateValues, null);
+                var (min, max, step) = Responses.AnswerValidator.RatingRange(q);
+                return new Scale(true, min, LastStep(min, max, step), new HashSet<string>());
+            case "radiogroup" or "dropdown" or "checkbox":
+                if (ChoicesFromElsewhere(q)) return Scale.Unknown;
+                return ItemsScale(q.TryGetProperty("choices", out var choices) ? choices : default, type == "dropdown" ? GeneratedRange(q) : null);
+            case "matrix":
+                return ItemsScale(q.TryGetProperty("columns", out var columns) ? columns : default, null);
+            case "text":
+                return Str(q, "inputType") is "number" or "range" && Num(q, "min") is { } lo && Num(q, "max") is { } hi
+                    ? new Scale(true, lo, hi, new HashSet<string>()) : Scale.Unknown;
+            default:
+                return Scale.Unknown;
+        }
+    }
+
+    /// <summary>A matrix cell takes its type from the column's <c>cellType</c>, else the matrix's, else dropdown; its choices from the column, else the matrix.</summary>
+    private static void ColumnValues(JsonElement matrix, Dictionary<string, Scale> values)
+    {
+        if (!matrix.TryGetProperty("columns", out var columns) || columns.ValueKind != JsonValueKind.Array) return;
+        foreach (var col in columns.EnumerateArray())
+        {
+            if (col.ValueKind != JsonValueKind.Object || Str(col, "name") is not { Length: > 0 } name) continue;
+            var cellType = Str(col, "cellType") is { Length: > 0 } ct && ct != "default" ? ct : Str(matrix, "cellType") ?? "dropdown";
+            if (cellType is "dropdown" or "radiogroup" or "checkbox")
+            {
+                var owner = ChoicesFromElsewhere(col) || (col.TryGetProperty("choices", out var cc) && cc.ValueKind == JsonValueKind.Array && cc.GetArrayLength() > 0) ? col : matrix;
+                values[name] = ChoicesFromElsewhere(owner) ? Scale.Unknown
+                    : ItemsScale(owner.TryGetProperty("choices", out var choices) ? choices : default, cellType == "dropdown" ? GeneratedRange(col) : null);
+            }
+            else values[name] = ValuesOf(col, cellType);
+        }
+    }
+
+    private static bool ChoicesFromElsewhere(JsonElement q) =>
+        q.TryGetProperty("choicesByUrl", out _) || Str(q, "choicesFromQuestion") is { Length: > 0 } || Str(q, "choiceValuesFromQuestion") is { Length: > 0 };
+
+    /// <summary>The lowest and highest number a dropdown adds after its choices (<c>choicesMin</c> … <c>choicesMax</c> by <c>choicesStep</c>).</summary>
+    private static (double Min, double Max)? GeneratedRange(JsonElement dropdown) =>
+        Responses.AnswerValidator.GeneratedRange(dropdown) is { } r ? (r.Min, LastStep(r.Min, r.Max, r.Step)) : null;
+
+    /// <summary>The last of <paramref name="min"/>, min + step … that does not pass <paramref name="max"/>.</summary>
+    private static double LastStep(double min, double max, double step) => max < min ? max : min + step * Math.Floor((max - min) / step + 1e-9);
+
+    private static Scale ItemsScale(JsonElement items, (double Min, double Max)? generated)
+    {
+        double? min = generated?.Min, max = generated?.Max;
+        var texts = new HashSet<string>(StringComparer.Ordinal);
+        if (items.ValueKind == JsonValueKind.Array)
+            foreach (var item in items.EnumerateArray())
+            {
+                var value = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("value", out var v) ? v : item;
+                double number;
+                if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var d)) number = d;
+                else if (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), System.Globalization.NumberStyles.Float,
+                             System.Globalization.CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed)) number = parsed;
+                else
+                {
+                    if (value.ValueKind == JsonValueKind.String) texts.Add(value.GetString()!);
+                    continue;
+                }
+                min = min is { } lo ? Math.Min(lo, number) : number;
+                max = max is { } hi ? Math.Max(hi, number) : number;
+            }
+        return new Scale(true, min, max, texts);
+    }
+
+    private static string? Str(JsonElement obj, string property) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static double? Num(JsonElement obj, string property)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(property, out var v)) return null;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d)) return d;
+        if (v.ValueKind == JsonValueKind.String && double.TryParse(v.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s)) return s;
+        return null;
     }
 }

@@ -24,8 +24,8 @@ public sealed record AnswerError
 /// <c>isAllRowRequired</c> matrices and required template questions of dynamic panels), value types, choices,
 /// rating and numeric ranges, matrix rows/columns/cells, dynamic panels and matrices recursively, and answers to
 /// questions the definition does not have. Conditional logic (<c>visibleIf</c>, <c>requiredIf</c>) is not
-/// evaluated: a question carrying a condition is never required here, so the server does not refuse what the
-/// form legitimately hid. Pure: System.Text.Json only.
+/// evaluated: a question carrying a condition, or inside a page or panel that carries one, is never required here,
+/// so the server does not refuse what the form legitimately hid. Pure: System.Text.Json only.
 /// </summary>
 public static class AnswerValidator
 {
@@ -54,13 +54,13 @@ public static class AnswerValidator
     /// </summary>
     public sealed class CompiledSchema
     {
-        internal CompiledSchema(Dictionary<string, JsonElement> questions, IReadOnlyDictionary<string, string> titles)
+        internal CompiledSchema(Dictionary<string, SchemaQuestion> questions, IReadOnlyDictionary<string, string> titles)
         {
             Questions = questions;
             Titles = titles;
         }
 
-        internal Dictionary<string, JsonElement> Questions { get; }
+        internal Dictionary<string, SchemaQuestion> Questions { get; }
 
         /// <summary>The definition's localized titles (<see cref="Questionnaires.SurveyTitle.Titles"/>), for texts such as the receipt.</summary>
         public IReadOnlyDictionary<string, string> Titles { get; }
@@ -73,7 +73,7 @@ public static class AnswerValidator
         using var schema = JsonDocument.Parse(schemaJson, Options);
         // Clone: the questions outlive the document (a cloned element owns its own copy of the JSON).
         var root = schema.RootElement.Clone();
-        var questions = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var questions = new Dictionary<string, SchemaQuestion>(StringComparer.Ordinal);
         CollectSurvey(root, questions);
         return new CompiledSchema(questions, Questionnaires.SurveyTitle.Titles(root));
     }
@@ -115,17 +115,28 @@ public static class AnswerValidator
 
     // ---- the definition ----
 
-    private static void CollectSurvey(JsonElement root, Dictionary<string, JsonElement> questions)
+    /// <summary>
+    /// A question of one naming scope. <see cref="InConditionalContainer"/>: a page or panel around it may be hidden or
+    /// disabled by the form (<c>visibleIf</c>, <c>enableIf</c>, <c>visible: false</c>), and a question the form hides
+    /// with its container is not required there either.
+    /// </summary>
+    internal readonly record struct SchemaQuestion(JsonElement Definition, bool InConditionalContainer);
+
+    private static void CollectSurvey(JsonElement root, Dictionary<string, SchemaQuestion> questions)
     {
         if (root.ValueKind != JsonValueKind.Object) return;
         if (root.TryGetProperty("pages", out var pages) && pages.ValueKind == JsonValueKind.Array)
             foreach (var page in pages.EnumerateArray())
-                if (page.ValueKind == JsonValueKind.Object && page.TryGetProperty("elements", out var els)) CollectElements(els, questions, 0);
-        if (root.TryGetProperty("elements", out var rootEls)) CollectElements(rootEls, questions, 0);
+                if (page.ValueKind == JsonValueKind.Object && page.TryGetProperty("elements", out var els))
+                    CollectElements(els, questions, Conditional(page), 0);
+        if (root.TryGetProperty("elements", out var rootEls)) CollectElements(rootEls, questions, false, 0);
     }
 
-    /// <summary>Questions of one naming scope; plain panels are flattened into it, as in SurveyJS's data.</summary>
-    private static void CollectElements(JsonElement elements, Dictionary<string, JsonElement> questions, int depth)
+    /// <summary>
+    /// Questions of one naming scope; plain panels are flattened into it, as in SurveyJS's data, but each question
+    /// remembers whether a container around it (<paramref name="conditional"/>) carries a condition.
+    /// </summary>
+    private static void CollectElements(JsonElement elements, Dictionary<string, SchemaQuestion> questions, bool conditional, int depth)
     {
         if (elements.ValueKind != JsonValueKind.Array || depth > MaxDepth) return;
         foreach (var el in elements.EnumerateArray())
@@ -134,18 +145,23 @@ public static class AnswerValidator
             var type = Str(el, "type");
             if (type == "panel")
             {
-                if (el.TryGetProperty("elements", out var inner)) CollectElements(inner, questions, depth + 1);
+                if (el.TryGetProperty("elements", out var inner)) CollectElements(inner, questions, conditional || Conditional(el), depth + 1);
                 continue;
             }
             if (type is null or "html" or "image") continue;
-            if (Str(el, "valueName") is { Length: > 0 } valueName) questions[valueName] = el;
-            else if (Str(el, "name") is { Length: > 0 } name) questions[name] = el;
+            if (Str(el, "valueName") is { Length: > 0 } valueName) questions[valueName] = new SchemaQuestion(el, conditional);
+            else if (Str(el, "name") is { Length: > 0 } name) questions[name] = new SchemaQuestion(el, conditional);
         }
     }
 
+    /// <summary>True when the form may hide or disable this element (and so everything inside it).</summary>
+    private static bool Conditional(JsonElement el) =>
+        el.TryGetProperty("visibleIf", out _) || el.TryGetProperty("enableIf", out _)
+        || (el.TryGetProperty("visible", out var visible) && visible.ValueKind == JsonValueKind.False);
+
     // ---- the answers ----
 
-    private static void CheckScope(Dictionary<string, JsonElement> questions, JsonElement answers, string? top, string prefix,
+    private static void CheckScope(Dictionary<string, SchemaQuestion> questions, JsonElement answers, string? top, string prefix,
         List<AnswerError> errors, int depth)
     {
         foreach (var prop in answers.EnumerateObject())
@@ -154,12 +170,12 @@ public static class AnswerValidator
             var question = top ?? name;
             if (questions.TryGetValue(name, out var q))
             {
-                CheckValue(q, prop.Value, question, prefix + name, errors, depth);
+                CheckValue(q.Definition, prop.Value, question, prefix + name, errors, depth);
                 continue;
             }
             // SurveyJS keeps the text of "Other" and comment areas beside the answer as "<name>-Comment".
             if (name.EndsWith("-Comment", StringComparison.Ordinal)
-                && questions.TryGetValue(name[..^"-Comment".Length], out var owner) && HasCommentArea(owner))
+                && questions.TryGetValue(name[..^"-Comment".Length], out var owner) && HasCommentArea(owner.Definition))
             {
                 if (prop.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                     errors.Add(Error(top ?? name[..^"-Comment".Length], prefix + name, "This answer must be text."));
@@ -169,17 +185,16 @@ public static class AnswerValidator
         }
         foreach (var (name, q) in questions)
         {
-            if (!IsRequired(q)) continue;
+            if (q.InConditionalContainer || !IsRequired(q.Definition)) continue;
             if (!answers.TryGetProperty(name, out var v) || IsEmpty(v))
                 errors.Add(Error(top ?? name, prefix + name, "An answer is required."));
         }
     }
 
-    private static bool HasCommentArea(JsonElement q) =>
+    internal static bool HasCommentArea(JsonElement q) =>
         Bool(q, "showOtherItem") || Bool(q, "hasOther") || Bool(q, "showCommentArea") || Bool(q, "hasComment");
 
-    private static bool IsRequired(JsonElement q) =>
-        Bool(q, "isRequired") && !q.TryGetProperty("visibleIf", out _) && !q.TryGetProperty("enableIf", out _);
+    private static bool IsRequired(JsonElement q) => Bool(q, "isRequired") && !Conditional(q);
 
     private static bool IsEmpty(JsonElement v) => v.ValueKind switch
     {
@@ -208,7 +223,7 @@ public static class AnswerValidator
                 CheckRating(q, v, question, path, errors);
                 break;
             case "radiogroup" or "dropdown":
-                CheckChoice(q, "choices", v, question, path, errors, allowOther: HasOther(q));
+                CheckChoice(q, "choices", v, question, path, errors, allowOther: HasOther(q), generated: type == "dropdown" ? q : null);
                 break;
             case "checkbox":
                 if (v.ValueKind != JsonValueKind.Array) { errors.Add(Error(question, path, "This answer must be a list of choices.")); break; }
@@ -271,7 +286,7 @@ public static class AnswerValidator
 
     private static void CheckRating(JsonElement q, JsonElement v, string question, string path, List<AnswerError> errors)
     {
-        if (q.TryGetProperty("rateValues", out var values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0)
+        if (UsesRateValues(q, out var values))
         {
             if (!ItemValues(values).Contains(Key(v)))
                 errors.Add(Error(question, path, "\"{0}\" is not one of the offered choices.", Display(v)));
@@ -279,12 +294,36 @@ public static class AnswerValidator
         }
         if (v.ValueKind != JsonValueKind.Number) { errors.Add(Error(question, path, "This answer must be a number.")); return; }
         var number = v.GetDouble();
-        var min = Num(q, "rateMin") ?? 1;
-        var max = Num(q, "rateMax") ?? 5;
-        var step = Num(q, "rateStep") ?? 1;
-        var offStep = step > 0 && Math.Abs(Math.IEEERemainder(number - min, step)) > 1e-9;
+        var (min, max, step) = RatingRange(q);
+        var offStep = Math.Abs(Math.IEEERemainder(number - min, step)) > 1e-9;
         if (number < min || number > max || offStep)
             errors.Add(Error(question, path, "The value must be between {0} and {1}.", Fmt(min), Fmt(max)));
+    }
+
+    /// <summary>
+    /// A rating offers its <c>rateValues</c> unless they are empty or <c>autoGenerate</c> is true (SurveyJS turns
+    /// autoGenerate off when it reads rateValues without it).
+    /// </summary>
+    internal static bool UsesRateValues(JsonElement rating, out JsonElement rateValues) =>
+        rating.TryGetProperty("rateValues", out rateValues) && rateValues.ValueKind == JsonValueKind.Array && rateValues.GetArrayLength() > 0
+        && !Bool(rating, "autoGenerate");
+
+    /// <summary>
+    /// The numbers a rating without rateValues offers, as SurveyJS reads its definition: rateMin (1) to rateMax (5) by
+    /// rateStep (1); a <c>rateCount</c> (2–20) beside only one of rateMin and rateMax sets the other one.
+    /// </summary>
+    internal static (double Min, double Max, double Step) RatingRange(JsonElement rating)
+    {
+        var step = Num(rating, "rateStep") is { } s && s > 0 ? s : 1;
+        var min = Num(rating, "rateMin");
+        var max = Num(rating, "rateMax");
+        if (Num(rating, "rateCount") is { } count)
+        {
+            count = Math.Clamp(count, 2, 20);
+            if (min is { } lo && max is null) max = lo + step * (count - 1);
+            else if (max is { } hi && min is null) min = hi - step * (count - 1);
+        }
+        return (min ?? 1, max ?? 5, step);
     }
 
     private static void CheckBoolean(JsonElement q, JsonElement v, string question, string path, List<AnswerError> errors)
@@ -295,18 +334,56 @@ public static class AnswerValidator
         if (!allowed.Contains(Key(v))) errors.Add(Error(question, path, "This answer must be yes or no."));
     }
 
-    private static void CheckChoice(JsonElement q, string property, JsonElement v, string question, string path, List<AnswerError> errors, bool allowOther)
+    /// <param name="generated">
+    /// A dropdown (question or column) whose <c>choicesMin</c>/<c>choicesMax</c>/<c>choicesStep</c> add numeric choices
+    /// after its <c>choices</c>, as SurveyJS generates them; null for question types that have no such range.
+    /// </param>
+    private static void CheckChoice(JsonElement q, string property, JsonElement v, string question, string path, List<AnswerError> errors, bool allowOther,
+        JsonElement? generated = null)
     {
         if (v.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
         {
             errors.Add(Error(question, path, "This answer must be a single value."));
             return;
         }
+        // Choices loaded by the browser from a web service or copied from another question are not in this definition:
+        // the server cannot list them, so any single value passes rather than refusing what the form offered.
+        if (ChoicesFromElsewhere(q)) return;
         var key = Key(v);
         if (allowOther && key == "s:other") return;
         if (Bool(q, "showNoneItem") && key == "s:none") return;
+        if (generated is { } owner && InGeneratedRange(owner, v)) return;
         if (!q.TryGetProperty(property, out var choices) || choices.ValueKind != JsonValueKind.Array || !ItemValues(choices).Contains(key))
             errors.Add(Error(question, path, "\"{0}\" is not one of the offered choices.", Display(v)));
+    }
+
+    private static bool ChoicesFromElsewhere(JsonElement q) =>
+        q.ValueKind == JsonValueKind.Object
+        && (q.TryGetProperty("choicesByUrl", out _) || Str(q, "choicesFromQuestion") is { Length: > 0 } || Str(q, "choiceValuesFromQuestion") is { Length: > 0 });
+
+    /// <summary>
+    /// SurveyJS's dropdown offers <c>choicesMin</c>, <c>choicesMin + choicesStep</c> … up to <c>choicesMax</c> besides its
+    /// <c>choices</c> when <c>choicesMax</c> is greater than <c>choicesMin</c> (defaults 0, 0 and a step of 1; a step below 1 is 1).
+    /// </summary>
+    internal static bool InGeneratedRange(JsonElement dropdown, JsonElement v)
+    {
+        if (GeneratedRange(dropdown) is not { } range) return false;
+        double x;
+        if (v.ValueKind == JsonValueKind.Number) x = v.GetDouble();
+        else if (v.ValueKind == JsonValueKind.String && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)) x = parsed;
+        else return false;
+        if (!double.IsFinite(x) || x < range.Min || x > range.Max) return false;
+        return Math.Abs(Math.IEEERemainder(x - range.Min, range.Step)) < 1e-9;
+    }
+
+    /// <summary>The numeric choices a dropdown generates (<see cref="InGeneratedRange"/>), or null when it generates none.</summary>
+    internal static (double Min, double Max, double Step)? GeneratedRange(JsonElement dropdown)
+    {
+        var min = Num(dropdown, "choicesMin") ?? 0;
+        var max = Num(dropdown, "choicesMax") ?? 0;
+        var step = Num(dropdown, "choicesStep") ?? 1;
+        if (step < 1) step = 1;
+        return max > min ? (min, max, step) : null;
     }
 
     private static void CheckMatrix(JsonElement q, JsonElement v, string question, string path, List<AnswerError> errors)
@@ -418,13 +495,14 @@ public static class AnswerValidator
         switch (cellType)
         {
             case "dropdown" or "radiogroup" or "checkbox":
-                var choicesOwner = column.TryGetProperty("choices", out var cc) && cc.ValueKind == JsonValueKind.Array && cc.GetArrayLength() > 0 ? column : matrix;
+                var choicesOwner = ChoicesFromElsewhere(column)
+                    || (column.TryGetProperty("choices", out var cc) && cc.ValueKind == JsonValueKind.Array && cc.GetArrayLength() > 0) ? column : matrix;
                 if (cellType == "checkbox")
                 {
                     if (v.ValueKind != JsonValueKind.Array) { errors.Add(Error(question, path, "This answer must be a list of choices.")); return; }
                     foreach (var item in v.EnumerateArray()) CheckChoice(choicesOwner, "choices", item, question, path, errors, HasOther(column));
                 }
-                else CheckChoice(choicesOwner, "choices", v, question, path, errors, HasOther(column));
+                else CheckChoice(choicesOwner, "choices", v, question, path, errors, HasOther(column), generated: cellType == "dropdown" ? column : null);
                 return;
             default:
                 // text, comment, rating, boolean, expression: the column carries the question's properties.
@@ -447,8 +525,8 @@ public static class AnswerValidator
         if (v.ValueKind != JsonValueKind.Array) { errors.Add(Error(question, path, "This answer must be a list of entries.")); return; }
         if (Num(q, "maxPanelCount") is { } max && v.GetArrayLength() > max)
             errors.Add(Error(question, path, "At most {0} entries are allowed.", Fmt(max)));
-        var template = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (q.TryGetProperty("templateElements", out var els)) CollectElements(els, template, depth + 1);
+        var template = new Dictionary<string, SchemaQuestion>(StringComparer.Ordinal);
+        if (q.TryGetProperty("templateElements", out var els)) CollectElements(els, template, false, depth + 1);
         var i = 0;
         foreach (var panel in v.EnumerateArray())
         {

@@ -21,6 +21,8 @@ public static class ResponseRefusals
     public const string NotSubmitted = "response.not_submitted";
     public const string RevisionConflict = "response.revision_conflict";
     public const string InvalidAnswers = "response.invalid_answers";
+    /// <summary>A draft never submitted is on an older version than the latest published one: the form moves it when opened.</summary>
+    public const string VersionChanged = "response.version_changed";
 }
 
 /// <summary>

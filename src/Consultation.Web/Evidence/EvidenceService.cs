@@ -266,6 +266,8 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
     {
         public long Id { get; init; }
         public string BindingsJson { get; init; } = "[]";
+        /// <summary>Where questions store their answers under a <c>valueName</c>.</summary>
+        public string SchemaJson { get; init; } = "";
     }
 
     /// <summary>A submitted response at its latest revision (the revision's answers; the response's own when no revision row exists).</summary>
@@ -340,10 +342,10 @@ public sealed class EvidenceService(Db db, TimeProvider clock, IOptions<Evidence
         if (filter.Source != EvidenceSource.Workshops)
         {
             var versions = (await conn.QueryAsync<VersionRow>(new CommandDefinition("""
-                SELECT v.id, v.bindings_json FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id
+                SELECT v.id, v.bindings_json, v.schema_json FROM questionnaire_versions v JOIN questionnaires q ON q.id = v.questionnaire_id
                  WHERE q.round_id = @roundId AND v.status = 'Published'
                 """, new { roundId }, tx, cancellationToken: ct)))
-                .ToDictionary(v => v.Id, v => new VersionReader(BoundAnswers.FromJson(v.BindingsJson)));
+                .ToDictionary(v => v.Id, v => new VersionReader(BoundAnswers.FromJson(v.BindingsJson, v.SchemaJson)));
             var sink = new ResponseSink(values, versions, filter, pestleValues, factorTexts);
             if (conn is SqliteConnection lite) ReadResponses(lite, roundId, sink, ct);
             else await ReadResponsesAsync(conn, tx, roundId, sink, ct);

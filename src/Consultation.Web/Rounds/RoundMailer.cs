@@ -85,6 +85,7 @@ public sealed class RoundMailer(Db db, MailSender mail, AuditLog audit, TimeProv
             var members = (await conn.QueryAsync<MemberRow>(new CommandDefinition("""
                 SELECT u.id, u.email, u.display_name, u.culture FROM users u
                  WHERE u.organisation_id = @orgId AND u.password_hash IS NOT NULL
+                   AND u.disabled_at IS NULL -- a disabled account gets no round mail (nor counts as someone to reach)
                    AND EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = 'Respondent')
                  ORDER BY u.email
                 """, new { orgId }, cancellationToken: ct))).ToList();

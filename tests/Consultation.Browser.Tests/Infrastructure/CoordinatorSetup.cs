@@ -63,6 +63,14 @@ public sealed class CoordinatorSetup(HttpClient client)
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Publishing questionnaire {questionnaireId} returned {(int)response.StatusCode}");
     }
 
+    /// <summary>Saves <paramref name="schemaJson"/> as the questionnaire's draft, the way another coordinator's editor would.</summary>
+    public async Task SaveDraftAsync(long questionnaireId, string schemaJson, string bindingsJson, long baseVersion)
+    {
+        var response = await PostAsync($"/Questionnaires/Edit/{questionnaireId}",
+            [new("Input.SchemaJson", schemaJson), new("Input.BindingsJson", bindingsJson), new("Input.BaseVersion", baseVersion.ToString(CultureInfo.InvariantCulture))]);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"Saving questionnaire {questionnaireId} returned {(int)response.StatusCode}");
+    }
+
     public async Task OpenRoundAsync(long roundId)
     {
         var response = await PostAsync($"/Rounds/Details/{roundId}", [], $"/Rounds/Details/{roundId}?handler=Open");

@@ -22,4 +22,13 @@ public sealed class LoginPage(IPage page)
         await SignInButton.ClickAsync();
         return await HomePage.ExpectAsync(page);
     }
+
+    /// <summary>Signs in from a sign-in page that holds a return address, and waits until the browser has left it.</summary>
+    public async Task SignInAndReturnAsync(string email, string password = Consultation.Web.Operations.DemoData.Password)
+    {
+        await Email.FillAsync(email);
+        await Password.FillAsync(password);
+        await SignInButton.ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.OrdinalIgnoreCase));
+    }
 }

@@ -18,6 +18,17 @@ public sealed class QuestionnaireEditorPage(IPage page)
     /// <summary>The rendered markup of the preview's html question named <paramref name="name"/>.</summary>
     public ILocator PreviewHtml(string name) => Preview.Locator($"[data-name='{name}'] .sd-html");
 
+    public ILocator SaveDraftButton => page.GetByRole(AriaRole.Button, new() { Name = "Save draft", Exact = true });
+    /// <summary>What the editor says about this device's copy of unsaved text (restored, removed).</summary>
+    public ILocator Notice => page.Locator("#editor-notice");
+    /// <summary>Text this device holds, typed to an earlier version: shown apart, to copy.</summary>
+    public ILocator UnsavedCopy => page.GetByRole(AriaRole.Region, new() { Name = "Not saved: changes typed on this device to an earlier version" });
+    public ILocator RemoveUnsavedCopyButton => UnsavedCopy.GetByRole(AriaRole.Button, new() { Name = "Remove this copy from this device", Exact = true });
+
+    /// <summary>The keys of the editor's copies in this browser's storage.</summary>
+    public Task<string[]> DeviceCopyKeysAsync() =>
+        page.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(k => k.startsWith('consultation:questionnaire:')).sort()");
+
     public static async Task<QuestionnaireEditorPage> OpenAsync(IPage page, long questionnaireId)
     {
         await page.GotoAsync($"/Questionnaires/Edit/{questionnaireId}");

@@ -175,4 +175,39 @@ public sealed class BoundAnswerReaderTests
         }
         Assert.True(seen > 1000);
     }
+
+    [Fact]
+    public void Answers_of_questions_with_a_value_name_are_read_under_that_name_by_both_readers()
+    {
+        const string schema = """
+            { "pages": [ { "elements": [
+              { "type": "panel", "name": "box", "elements": [
+                { "type": "rating", "name": "thb_damage", "valueName": "THB_DAMAGE_VAL" },
+                { "type": "radiogroup", "name": "thb_confidence", "valueName": "THB_CONF", "choices": [ "HIGH", "MEDIUM", "LOW" ] } ] },
+              { "type": "paneldynamic", "name": "legal", "valueName": "LEGAL_FACTORS", "templateElements": [
+                { "type": "text", "name": "factor" }, { "type": "rating", "name": "impact" }, { "type": "rating", "name": "likelihood" } ] }
+            ] } ] }
+            """;
+        const string bindings = """
+            [ { "kind": "INDICATOR", "question": "thb_damage", "crimeArea": "THB", "indicator": "DAMAGE" },
+              { "kind": "CONFIDENCE", "question": "thb_confidence", "crimeArea": "THB" },
+              { "kind": "PESTLE_FACTOR", "question": "legal", "dimension": "LEGAL", "factor": "factor", "impact": "impact", "likelihood": "likelihood" } ]
+            """;
+        // What the form stores (and the server's answer check accepts) for these questions.
+        const string data = """{ "THB_DAMAGE_VAL": 4, "THB_CONF": "LOW", "LEGAL_FACTORS": [ { "factor": "New law", "impact": 3, "likelihood": 2 } ] }""";
+        Assert.Empty(Consultation.Core.Responses.AnswerValidator.Validate(schema, data));
+        Assert.True(QuestionnaireValidator.Validate(schema, bindings).IsValid);
+
+        var bound = BoundAnswers.FromJson(bindings, schema);
+        var (scores, factors) = bound.Read(data);
+        var reader = bound.CreateReader();
+        Assert.True(reader.Read(System.Text.Encoding.UTF8.GetBytes(data)));
+
+        Assert.Equal([new BoundScore("THB", Indicators.Damage, 4, Confidence.Low)], scores);
+        Assert.Equal([new BoundValue(0, 4, Confidence.Low)], reader.Scores.ToArray());
+        Assert.Equal(["New law"], factors.Select(f => f.Text));
+        Assert.Equal(factors, reader.Factors);
+        // Without the definition the bindings look for the question names, where nothing is stored.
+        Assert.Empty(BoundAnswers.FromJson(bindings).Read(data).Scores);
+    }
 }

@@ -143,8 +143,10 @@ public sealed class QuestionnaireValidatorTests
 
     [Fact]
     public void Binding_to_a_missing_pestle_field_names_the_field() =>
-        Assert.Equal("bindings[0].impact", Single(QuestionnaireValidator.Validate(Valid,
-            """[ { "kind": "PESTLE_FACTOR", "question": "pestle_LEGAL", "dimension": "LEGAL", "factor": "factor", "impact": "impact", "likelihood": "factor" } ]""")).Path);
+        // The likelihood read from the factor's free text is no 1–5 score either.
+        Assert.Equal(["bindings[0].impact", "bindings[0].likelihood"], QuestionnaireValidator.Validate(Valid,
+            """[ { "kind": "PESTLE_FACTOR", "question": "pestle_LEGAL", "dimension": "LEGAL", "factor": "factor", "impact": "impact", "likelihood": "factor" } ]""")
+            .Errors.Select(e => e.Path));
 
     [Fact]
     public void Binding_with_unknown_indicator_or_crime_area_outside_the_round_is_refused()
@@ -164,4 +166,116 @@ public sealed class QuestionnaireValidatorTests
     [Fact]
     public void Bindings_that_are_not_an_array_are_refused() =>
         Assert.Equal("bindings", Single(QuestionnaireValidator.Validate(Valid, "{}")).Path);
+
+    private static QuestionnaireCheck Bound(string element, string binding) =>
+        QuestionnaireValidator.Validate($$"""{ "pages": [ { "elements": [ {{element}} ] } ] }""", $"[ {binding} ]");
+
+    private const string DamageBinding = """{ "kind": "INDICATOR", "question": "drugs_damage", "crimeArea": "DRUGS", "indicator": "DAMAGE" }""";
+
+    [Theory]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateMax": 10 }""", "1", "10")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 0, "rateMax": 4 }""", "0", "4")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateCount": 10 }""", "1", "10")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMax": 5, "rateCount": 10 }""", "-4", "5")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMax": 10, "rateValues": [ 1, 2, 3, 4, 5 ], "autoGenerate": true }""", "1", "10")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ 1, 2, 3 ] }""", "1", "3")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ { "value": 10 }, { "value": 20 }, { "value": 50 } ] }""", "10", "50")]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choicesMin": 1, "choicesMax": 7 }""", "1", "7")]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choices": [ 0 ], "choicesMin": 1, "choicesMax": 5 }""", "0", "5")]
+    [InlineData("""{ "type": "radiogroup", "name": "drugs_damage", "choices": [ "1", "2", "3", "4", "5", "6" ] }""", "1", "6")]
+    [InlineData("""{ "type": "text", "name": "drugs_damage", "inputType": "number", "min": 0, "max": 100 }""", "0", "100")]
+    [InlineData("""{ "type": "matrix", "name": "drugs_damage", "rows": [ "DAMAGE" ], "columns": [ 1, 2, 3, 4, 5, 6, 7 ] }""", "1", "7")]
+    public void Indicator_binding_to_a_question_off_the_one_to_five_scale_is_refused_with_its_range(string element, string min, string max)
+    {
+        var binding = element.Contains("\"matrix\"", StringComparison.Ordinal) ? DamageBinding.Replace("\"crimeArea\"", "\"row\": \"DAMAGE\", \"crimeArea\"", StringComparison.Ordinal) : DamageBinding;
+        var e = Single(Bound(element, binding));
+        Assert.Equal("bindings[0].question", e.Path);
+        Assert.Equal("This binding needs answers on the 1–5 scale; \"{0}\" offers values from {1} to {2}.", e.Message);
+        Assert.Equal(["drugs_damage", min, max], e.Arguments);
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "radiogroup", "name": "drugs_damage", "choices": [ "LOW", "HIGH" ] }""")]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choicesByUrl": { "url": "/scores" } }""")]
+    [InlineData("""{ "type": "text", "name": "drugs_damage" }""")]
+    public void Indicator_binding_to_a_question_without_fixed_numbers_from_one_to_five_is_refused(string element)
+    {
+        var e = Single(Bound(element, DamageBinding));
+        Assert.Equal(("bindings[0].question", "This binding needs answers on the 1–5 scale; \"{0}\" does not offer numbers from 1 to 5."), (e.Path, e.Message));
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage" }""")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateMax": 5, "rateCount": 5 }""")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateCount": 10 }""")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ 1, 2, 3 ], "autoGenerate": true }""")]
+    [InlineData("""{ "type": "rating", "name": "drugs_damage", "rateValues": [ 1, 2, 3, 4, 5 ] }""")]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choicesMin": 1, "choicesMax": 5 }""")]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_damage", "choices": [ "DONT_KNOW" ], "choicesMin": 1, "choicesMax": 5 }""")]
+    [InlineData("""{ "type": "radiogroup", "name": "drugs_damage", "choices": [ { "value": 1 }, { "value": "2" }, 3, 4, 5 ], "showNoneItem": true }""")]
+    [InlineData("""{ "type": "text", "name": "drugs_damage", "inputType": "number", "min": 1, "max": 5 }""")]
+    [InlineData("""{ "type": "expression", "name": "drugs_damage", "expression": "({a} + {b}) / 2" }""")]
+    public void Indicator_binding_to_a_question_on_the_one_to_five_scale_is_accepted(string element)
+    {
+        var check = Bound(element, DamageBinding);
+        Assert.True(check.IsValid, string.Join("; ", check.Errors));
+    }
+
+    [Fact]
+    public void Indicator_binding_to_a_matrix_column_off_the_scale_names_the_column()
+    {
+        const string matrix = """
+            { "type": "matrixdropdown", "name": "grid", "rows": [ "DRUGS" ], "choices": [ 1, 2, 3, 4, 5 ],
+              "columns": [ { "name": "ok" }, { "name": "ten", "cellType": "rating", "rateMax": 10 }, { "name": "wide", "choicesMin": 0, "choicesMax": 10 } ] }
+            """;
+        Assert.True(Bound(matrix, """{ "kind": "INDICATOR", "question": "grid", "row": "DRUGS", "column": "ok", "crimeArea": "DRUGS", "indicator": "SCOPE" }""").IsValid);
+        var e = Single(Bound(matrix, """{ "kind": "INDICATOR", "question": "grid", "row": "DRUGS", "column": "ten", "crimeArea": "DRUGS", "indicator": "SCOPE" }"""));
+        Assert.Equal(("bindings[0].column", "grid.ten"), (e.Path, e.Arguments[0]));
+        Assert.Equal(["grid.wide", "0", "10"],
+            Single(Bound(matrix, """{ "kind": "INDICATOR", "question": "grid", "row": "DRUGS", "column": "wide", "crimeArea": "DRUGS", "indicator": "SCOPE" }""")).Arguments);
+    }
+
+    [Fact]
+    public void Pestle_impact_or_likelihood_off_the_scale_is_refused()
+    {
+        const string panel = """
+            { "type": "paneldynamic", "name": "pestle_LEGAL", "templateElements": [
+              { "type": "text", "name": "factor" }, { "type": "rating", "name": "impact", "rateMin": 0, "rateMax": 10 }, { "type": "rating", "name": "likelihood" } ] }
+            """;
+        var e = Single(Bound(panel, """{ "kind": "PESTLE_FACTOR", "question": "pestle_LEGAL", "dimension": "LEGAL", "factor": "factor", "impact": "impact", "likelihood": "likelihood" }"""));
+        Assert.Equal(("bindings[0].impact", "pestle_LEGAL.impact"), (e.Path, e.Arguments[0]));
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "radiogroup", "name": "drugs_confidence", "choices": [ "HIGH", "MEDIUM", "LOW" ] }""", true)]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_confidence", "choices": [ { "value": "HIGH", "text": "Sure" }, { "value": "LOW", "text": "Unsure" } ] }""", true)]
+    [InlineData("""{ "type": "radiogroup", "name": "drugs_confidence", "choices": [ "high", "medium", "low" ] }""", false)]
+    [InlineData("""{ "type": "radiogroup", "name": "drugs_confidence", "choices": [ 1, 2, 3 ] }""", false)]
+    [InlineData("""{ "type": "dropdown", "name": "drugs_confidence", "choicesFromQuestion": "other" }""", false)]
+    public void Confidence_binding_needs_answers_high_medium_or_low(string element, bool accepted)
+    {
+        var check = Bound(element, """{ "kind": "CONFIDENCE", "question": "drugs_confidence", "crimeArea": "DRUGS" }""");
+        if (accepted) Assert.True(check.IsValid, string.Join("; ", check.Errors));
+        else Assert.Equal("bindings[0].question", Single(check).Path);
+    }
+
+    [Fact]
+    public void Templates_still_validate_with_their_bindings()
+    {
+        foreach (var template in QuestionnaireTemplates.All)
+        {
+            var g = QuestionnaireTemplates.Generate(template, [new CrimeAreaName { Code = "DRUGS", NameEn = "Drugs", NameSrLatn = "Droge" }]);
+            var check = QuestionnaireValidator.Validate(g.SchemaJson, g.BindingsJson, ["DRUGS"]);
+            Assert.True(check.IsValid, template + ": " + string.Join("; ", check.Errors));
+        }
+    }
+
+    [Fact]
+    public void Two_bindings_of_questions_sharing_one_value_name_read_the_same_answer() =>
+        Assert.Equal("bindings[1]", Single(QuestionnaireValidator.Validate("""
+            { "pages": [ { "elements": [ { "type": "rating", "name": "a", "valueName": "shared" }, { "type": "rating", "name": "b", "valueName": "shared" } ] } ] }
+            """, """
+            [ { "kind": "INDICATOR", "question": "a", "crimeArea": "DRUGS", "indicator": "DAMAGE" },
+              { "kind": "INDICATOR", "question": "b", "crimeArea": "DRUGS", "indicator": "SCOPE" } ]
+            """)).Path);
 }

@@ -222,4 +222,112 @@ public sealed class AnswerValidatorTests
         var e = Assert.Single(AnswerValidator.Validate(g.SchemaJson, """{ "pestle_LEGAL": [ { "impact": 4, "likelihood": 2 } ] }"""));
         Assert.Equal("pestle_LEGAL[0].factor", e.Path);
     }
+
+    private const string HiddenPanel = """
+        { "pages": [ { "name": "p1", "elements": [
+          { "type": "boolean", "name": "thb_known", "title": "Do you know about THB?", "isRequired": true },
+          { "type": "panel", "name": "thb_panel", "visibleIf": "{thb_known} = true", "elements": [
+            { "type": "panel", "name": "inner", "elements": [
+              { "type": "rating", "name": "thb_resources", "title": "THB resources", "isRequired": true } ] } ] },
+          { "type": "text", "name": "always", "isRequired": true }
+        ] } ] }
+        """;
+
+    [Fact]
+    public void Required_question_inside_a_panel_the_form_can_hide_is_not_required()
+    {
+        Assert.Empty(AnswerValidator.Validate(HiddenPanel, """{ "thb_known": false, "always": "x" }"""));
+        Assert.Empty(AnswerValidator.Validate(HiddenPanel, """{ "thb_known": true, "thb_resources": 4, "always": "x" }"""));
+        // The panel's condition does not spread to questions outside it, and answers inside are still checked.
+        Assert.Equal(["always"], AnswerValidator.Validate(HiddenPanel, """{ "thb_known": false }""").Select(e => e.Path));
+        Assert.Equal(["thb_resources"], AnswerValidator.Validate(HiddenPanel, """{ "thb_known": true, "thb_resources": 9, "always": "x" }""").Select(e => e.Path));
+    }
+
+    [Theory]
+    [InlineData("\"visibleIf\": \"{thb_known} = true\"")]
+    [InlineData("\"enableIf\": \"{thb_known} = true\"")]
+    [InlineData("\"visible\": false")]
+    public void Required_question_on_a_page_the_form_can_hide_or_disable_is_not_required(string condition)
+    {
+        var schema = """
+            { "pages": [
+              { "name": "p1", "elements": [ { "type": "boolean", "name": "thb_known" } ] },
+              { "name": "p2", CONDITION, "elements": [ { "type": "panel", "name": "box", "elements": [
+                { "type": "rating", "name": "thb_resources", "isRequired": true } ] } ] },
+              { "name": "p3", "elements": [ { "type": "text", "name": "always", "isRequired": true } ] }
+            ] }
+            """.Replace("CONDITION", condition, StringComparison.Ordinal);
+
+        Assert.Empty(AnswerValidator.Validate(schema, """{ "thb_known": false, "always": "x" }"""));
+        Assert.Equal(["always"], AnswerValidator.Validate(schema, """{ "thb_known": false }""").Select(e => e.Path));
+    }
+
+    [Fact]
+    public void Required_question_inside_a_plain_panel_and_page_stays_required()
+    {
+        var e = Assert.Single(AnswerValidator.Validate(HiddenPanel.Replace("\"visibleIf\": \"{thb_known} = true\", ", "", StringComparison.Ordinal),
+            """{ "thb_known": false, "always": "x" }"""));
+        Assert.Equal(("thb_resources", "An answer is required."), (e.Path, e.Message));
+    }
+
+    [Fact]
+    public void Dropdown_with_a_generated_range_accepts_its_numbers_and_refuses_others()
+    {
+        const string schema = """
+            { "elements": [
+              { "type": "dropdown", "name": "drugs_damage", "choicesMin": 1, "choicesMax": 5 },
+              { "type": "dropdown", "name": "even", "choices": [ "none" ], "choicesMin": 0, "choicesMax": 10, "choicesStep": 2 }
+            ] }
+            """;
+
+        Assert.Empty(AnswerValidator.Validate(schema, """{ "drugs_damage": 4, "even": 6 }"""));
+        Assert.Empty(AnswerValidator.Validate(schema, """{ "drugs_damage": 1, "even": "none" }"""));
+        Assert.Empty(AnswerValidator.Validate(schema, """{ "drugs_damage": 5, "even": 0 }"""));
+        foreach (var (data, path) in new[] { ("""{ "drugs_damage": 6 }""", "drugs_damage"), ("""{ "drugs_damage": 0 }""", "drugs_damage"),
+                     ("""{ "drugs_damage": 2.5 }""", "drugs_damage"), ("""{ "drugs_damage": "four" }""", "drugs_damage"), ("""{ "even": 3 }""", "even") })
+        {
+            var e = Assert.Single(AnswerValidator.Validate(schema, data));
+            Assert.Equal((path, "\"{0}\" is not one of the offered choices."), (e.Path, e.Message));
+        }
+    }
+
+    [Fact]
+    public void Dropdown_column_with_a_generated_range_accepts_its_numbers()
+    {
+        const string schema = """
+            { "elements": [ { "type": "matrixdropdown", "name": "grid", "rows": [ "A" ],
+              "columns": [ { "name": "score", "cellType": "dropdown", "choicesMin": 1, "choicesMax": 5 } ] } ] }
+            """;
+
+        Assert.Empty(AnswerValidator.Validate(schema, """{ "grid": { "A": { "score": 3 } } }"""));
+        Assert.Equal(["grid.A.score"], AnswerValidator.Validate(schema, """{ "grid": { "A": { "score": 7 } } }""").Select(e => e.Path));
+    }
+
+    [Fact]
+    public void Choices_loaded_from_a_web_service_or_another_question_are_not_refused()
+    {
+        const string schema = """
+            { "elements": [
+              { "type": "checkbox", "name": "areas", "choices": [ "DRUGS", "THB" ] },
+              { "type": "dropdown", "name": "country", "choicesByUrl": { "url": "/api/countries" } },
+              { "type": "radiogroup", "name": "main_area", "choicesFromQuestion": "areas", "choicesFromQuestionMode": "selected" }
+            ] }
+            """;
+
+        Assert.Empty(AnswerValidator.Validate(schema, """{ "areas": [ "THB" ], "country": "RS", "main_area": "THB" }"""));
+        Assert.Equal(["country"], AnswerValidator.Validate(schema, """{ "country": [ "RS" ] }""").Select(e => e.Path));
+    }
+
+    [Theory]
+    [InlineData("""{ "rateMin": 1, "rateCount": 10 }""", 10, 11)]
+    [InlineData("""{ "rateMax": 10, "rateCount": 10 }""", 1, 0)]
+    [InlineData("""{ "rateCount": 10 }""", 5, 6)]
+    [InlineData("""{ "rateValues": [ 1, 2 ], "autoGenerate": true, "rateMax": 7 }""", 7, 8)]
+    public void Rating_offers_the_numbers_SurveyJS_generates_from_its_count(string rating, int offered, int refused)
+    {
+        var schema = $$"""{ "elements": [ { "type": "rating", "name": "r", {{rating.Trim().TrimStart('{').TrimEnd('}')}} } ] }""";
+
+        Assert.Empty(AnswerValidator.Validate(schema, $$"""{ "r": {{offered}} }"""));
+        Assert.Equal(["r"], AnswerValidator.Validate(schema, $$"""{ "r": {{refused}} }""").Select(e => e.Path));
+    }
 }

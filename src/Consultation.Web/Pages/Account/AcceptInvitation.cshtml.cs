@@ -15,13 +15,15 @@ namespace Consultation.Web.Pages.Account;
 /// <summary>
 /// The invitation link from the mail: a new person sets name and password; an existing account gains the
 /// role. The link works once, for 7 days; any other link gets a page that says why, never an error.
+/// An account belongs to one organisation: an invitation to another one than the account's is refused, and
+/// accepting an invitation withdraws the person's pending invitations to other organisations.
 /// </summary>
 [AllowAnonymous, EnableRateLimiting(RateLimits.Sensitive)]
 public sealed class AcceptInvitationModel(
     Db db, UserManager<AppUser> users, SignInManager<AppUser> signIn, IPasswordHasher<AppUser> hasher,
     AuditLog audit, TimeProvider clock, IStringLocalizer<SharedResource> L) : PageModel
 {
-    public enum LinkState { Invalid, Valid, Expired, Used, Revoked, Disabled }
+    public enum LinkState { Invalid, Valid, Expired, Used, Revoked, Disabled, OtherOrganisation }
 
     [BindProperty(SupportsGet = true)] public string? Token { get; set; }
     [BindProperty] public InputModel Input { get; set; } = new();
@@ -29,6 +31,8 @@ public sealed class AcceptInvitationModel(
     public string Email { get; private set; } = "";
     public string Role { get; private set; } = "";
     public string OrganisationName { get; private set; } = "";
+    /// <summary>The organisation the account already belongs to (<see cref="LinkState.OtherOrganisation"/>).</summary>
+    public string CurrentOrganisationName { get; private set; } = "";
     public bool HasPassword { get; private set; }
 
     public sealed class InputModel
@@ -55,6 +59,8 @@ public sealed class AcceptInvitationModel(
         public string? PasswordHash { get; init; }
         public string? Culture { get; init; }
         public string? DisabledAt { get; init; }
+        public long? UserOrganisationId { get; init; }
+        public string? UserOrganisationName { get; init; }
     }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -97,18 +103,40 @@ public sealed class AcceptInvitationModel(
             State = LinkState.Used;
             return Page();
         }
-        await conn.ExecuteAsync(new CommandDefinition("""
+        // The organisation condition holds against a second invitation accepted at the same moment: the later one finds
+        // the account in the other organisation and is refused (rolled back: the invitation stays unused).
+        var joined = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE users SET organisation_id = COALESCE(@OrganisationId, organisation_id), email_confirmed = 1,
                    display_name = CASE WHEN @DisplayName IS NULL THEN display_name ELSE @DisplayName END,
                    password_hash = COALESCE(@passwordHash, password_hash),
                    security_stamp = @Stamp, concurrency_stamp = @Stamp,
                    culture = COALESCE(culture, @Culture)
-             WHERE id = @UserId
+             WHERE id = @UserId AND (organisation_id IS NULL OR organisation_id = COALESCE(@OrganisationId, organisation_id))
             """, new
         {
             invitation.OrganisationId, DisplayName = passwordHash is null ? null : Input.DisplayName!.Trim(), passwordHash, invitation.Culture,
             Stamp = Guid.NewGuid().ToString("N"), invitation.UserId,
         }, tx, cancellationToken: ct));
+        if (joined == 0)
+        {
+            await tx.RollbackAsync(ct);
+            await LoadAsync(ct);
+            return Page();
+        }
+        if (invitation.OrganisationId is { } organisationId)
+        {
+            // Invitations to other organisations can no longer be accepted: withdrawn now, so they do not linger as pending.
+            var withdrawn = await conn.QueryAsync<long>(new CommandDefinition("""
+                UPDATE invitations SET revoked_at = @now
+                 WHERE user_id = @UserId AND accepted_at IS NULL AND revoked_at IS NULL
+                   AND organisation_id IS NOT NULL AND organisation_id <> @organisationId
+                RETURNING organisation_id
+                """, new { now, invitation.UserId, organisationId }, tx, cancellationToken: ct));
+            foreach (var other in withdrawn.Distinct())
+                await audit.WriteAsync(AuditActions.InvitationRevoked, $"organisation:{other}",
+                    $"{invitation.Email} (joined organisation:{organisationId})", conn, tx,
+                    actorId: invitation.UserId, actorEmail: invitation.Email, ct: ct);
+        }
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO user_roles (user_id, role_id) SELECT @UserId, id FROM roles WHERE name = @Role
             ON CONFLICT DO NOTHING
@@ -139,9 +167,11 @@ public sealed class AcceptInvitationModel(
         await using var conn = await db.OpenAsync(ct);
         var invitation = await conn.QuerySingleOrDefaultAsync<Invitation>(new CommandDefinition("""
             SELECT i.id, i.email, i.role, i.organisation_id, o.name AS organisation_name, i.user_id,
-                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash, i.culture, u.disabled_at
+                   i.expires_at, i.accepted_at, i.revoked_at, u.password_hash, i.culture, u.disabled_at,
+                   u.organisation_id AS user_organisation_id, uo.name AS user_organisation_name
               FROM invitations i JOIN users u ON u.id = i.user_id
               LEFT JOIN organisations o ON o.id = i.organisation_id
+              LEFT JOIN organisations uo ON uo.id = u.organisation_id
              WHERE i.token_hash = @Hash
             """, new { Hash = Tokens.Hash(Token) }, cancellationToken: ct));
         if (invitation is null) return null;
@@ -154,6 +184,12 @@ public sealed class AcceptInvitationModel(
         };
         // An administrator disabled the account: the invitation cannot bring it back (nor be spent).
         if (State == LinkState.Valid && invitation.DisabledAt is not null) State = LinkState.Disabled;
+        // The account joined another organisation (through another invitation, which withdrew this one, or before
+        // that rule): accepting would move it there, away from its organisation's responses. Said instead of "withdrawn".
+        else if (State is LinkState.Valid or LinkState.Revoked
+                 && invitation.OrganisationId is { } target && invitation.UserOrganisationId is { } current && current != target)
+            State = LinkState.OtherOrganisation;
+        CurrentOrganisationName = invitation.UserOrganisationName ?? "";
         Email = invitation.Email;
         Role = invitation.Role;
         OrganisationName = invitation.OrganisationName ?? "";

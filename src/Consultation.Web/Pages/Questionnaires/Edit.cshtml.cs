@@ -25,9 +25,16 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 
     [BindProperty] public InputModel Input { get; set; } = new();
     [TempData] public string? StatusMessage { get; set; }
+    /// <summary>The device copy (<see cref="InputModel.DeviceCopy"/>) the last save stored: the page after the redirect names
+    /// it, and the script removes it from the device that typed it.</summary>
+    [TempData] public Guid? SavedDeviceCopy { get; set; }
+    /// <summary>True when the editor shows the stored version (a GET); false when it shows a refused post's text.</summary>
+    public bool ShowsStoredText { get; private set; }
     public HeaderRow Header { get; private set; } = new();
     public IReadOnlyList<VersionRow> Versions { get; private set; } = [];
     public VersionRow Latest => Versions[0];
+    /// <summary>Respondents' drafts never submitted: publishing a new version moves each to it when its respondent next opens the form.</summary>
+    public long DraftsToMove { get; private set; }
 
     public sealed class InputModel
     {
@@ -42,6 +49,13 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
 
         /// <summary>When that version was last saved (a draft is saved many times): a later save means someone else saved meanwhile.</summary>
         public string? BaseSavedAt { get; set; }
+
+        /// <summary>
+        /// The id of the copy of this text that questionnaire-editor.js keeps in the browser while it is not saved (a
+        /// session that ended before the save must not lose it). Only handed back after a save; anything that is not such
+        /// an id (a UUID) is ignored.
+        /// </summary>
+        public string? DeviceCopy { get; set; }
     }
 
     public sealed record HeaderRow
@@ -74,6 +88,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         if (!await LoadAsync(conn, id, ct)) return NotFound();
         Input = new InputModel { SchemaJson = richText.SanitizeSurveyJson(Latest.SchemaJson), BindingsJson = Latest.BindingsJson, BaseVersion = Latest.Version,
             BaseSavedAt = DapperSetup.Format(Latest.UpdatedAt) };
+        ShowsStoredText = true;
         return Page();
     }
 
@@ -115,6 +130,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         {
             if (publish) ModelState.AddModelError("", L["Version {0} is already published.", Latest.Version]);
             else StatusMessage = L["Nothing changed: version {0} stays published.", Latest.Version];
+            if (!publish) SavedDeviceCopy = DeviceCopyId(Input.DeviceCopy);
             return publish ? Page() : RedirectToPage(new { id });
         }
 
@@ -153,12 +169,15 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
                  WHERE id = @versionId AND status = 'Draft'
                 """, new { now, Me = me.Id, versionId }, tx, cancellationToken: ct));
         }
+        var moving = publish ? await DraftsToMoveAsync(conn, id, versionId, ct, tx) : 0;
         await conn.ExecuteAsync(new CommandDefinition("UPDATE questionnaires SET updated_at = @now WHERE id = @id", new { now, id }, tx, cancellationToken: ct));
         await audit.WriteAsync(publish ? AuditActions.QuestionnairePublished : AuditActions.QuestionnaireSaved,
             $"questionnaire:{id}", $"version {version}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = publish ? L["Version {0} published. It can no longer change; editing creates version {1}.", version, version + 1]
+                                  + (version > 1 ? " " + L["Drafts not yet submitted that move to version {0} when their respondents next open the questionnaire (answers carried over): {1}.", version, moving] : "")
                                 : L["Draft version {0} saved.", version];
+        SavedDeviceCopy = DeviceCopyId(Input.DeviceCopy);
         return RedirectToPage(new { id });
     }
 
@@ -180,6 +199,10 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         // Whatever the sanitizer cannot read, the validator names (the first error is why).
         return PreviewProblem(QuestionnaireValidator.Validate(Input.SchemaJson, null).Errors is [var why, ..] ? L[why.Message, [.. why.Arguments]] : "");
     }
+
+    /// <summary>The script's copy id (a UUID), or null for anything else. A Guid, not the string: TempData's serializer
+    /// reads back any string that looks like a Guid as one.</summary>
+    private static Guid? DeviceCopyId(string? value) => Guid.TryParse(value, out var id) ? id : null;
 
     /// <summary>The code tells the script this 400 from another one (an expired antiforgery token is a 400 too).</summary>
     public const string PreviewUnreadable = "questionnaire.preview_unreadable";
@@ -215,6 +238,20 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             SELECT id, version, status, schema_json, bindings_json, updated_at, updated_at AS updated_at_stored, published_at
               FROM questionnaire_versions WHERE questionnaire_id = @id ORDER BY version DESC
             """, new { id }, cancellationToken: ct))).ToList();
-        return Versions.Count > 0;
+        if (Versions.Count == 0) return false;
+        DraftsToMove = await DraftsToMoveAsync(conn, id, null, ct);
+        return true;
     }
+
+    /// <summary>
+    /// Respondents' drafts of the questionnaire never submitted (no revision), but those on <paramref name="exceptVersionId"/>:
+    /// the ones the form moves to the latest published version when opened (Respond/Form).
+    /// </summary>
+    private static Task<long> DraftsToMoveAsync(DbConnection conn, long id, long? exceptVersionId, CancellationToken ct, DbTransaction? tx = null) =>
+        conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT COUNT(*) FROM responses rs JOIN questionnaire_versions v ON v.id = rs.questionnaire_version_id
+             WHERE v.questionnaire_id = @id AND rs.status = 'Draft' AND rs.source = 'Form'
+               AND rs.questionnaire_version_id <> @exceptVersionId
+               AND NOT EXISTS (SELECT 1 FROM response_revisions rr WHERE rr.response_id = rs.id)
+            """, new { id, exceptVersionId = exceptVersionId ?? 0 }, tx, cancellationToken: ct));
 }

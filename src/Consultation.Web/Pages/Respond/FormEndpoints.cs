@@ -141,6 +141,11 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
         if (ResponseRules.Refusal(ResponseAction.Submit, q.Status, q.ClosesAt, expected?.Status, now) is { } refusal)
             return Refused(refusal);
         if (expected is not null && expected.Revision != body.Revision) return await ConflictAsync(id, me.Id, org, ct);
+        // A draft never submitted, still on an older version (this page was opened before the new one was published):
+        // opening the form moves it (FormModel), and the answers typed here belong to the old form. Nothing is stored.
+        if (expected is { Status: ResponseStatus.Draft } && expected.VersionId != q.PublishedVersionId)
+            return Problem(409, ResponseRefusals.VersionChanged,
+                L["The questionnaire was updated since this page was opened. Reload the page: your answers are carried over to the new version."]);
 
         // The response's own version (it must still be published), else the latest published one.
         if (expected is not null && expected.VersionStatus != "Published") return NotFoundProblem();
@@ -395,12 +400,14 @@ public sealed partial class FormActions(Db db, MailOutbox outbox, TimeProvider c
 
     /// <summary>
     /// The conditions of <see cref="GuardedSubmitSql"/> beyond the row: the round open to the organisation, the
-    /// remembered questionnaire's title, round title, closing time and time zone still the database's, the version published.
+    /// remembered questionnaire's title, round title, closing time and time zone still the database's, the version published and still the latest (a copy remembered from before a newer version was published takes the full path, which tells a draft to move).
     /// </summary>
     private const string GuardedRound = $"""
         {OpenToOrganisation}
                           AND q.title = @title AND r.title = @roundTitle AND r.closes_at = @closesAt AND r.time_zone = @timeZone
-                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'))
+                          AND EXISTS (SELECT 1 FROM questionnaire_versions v WHERE v.id = @versionId AND v.questionnaire_id = q.id AND v.status = 'Published'
+                                         AND NOT EXISTS (SELECT 1 FROM questionnaire_versions nv
+                                                          WHERE nv.questionnaire_id = q.id AND nv.status = 'Published' AND nv.version > v.version)))
         """;
 
     /// <summary>

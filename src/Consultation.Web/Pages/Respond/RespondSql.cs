@@ -15,6 +15,8 @@ public static class RespondAudit
     public const string Submitted = "response.submitted";
     public const string Amended = "response.amended";
     public const string Withdrawn = "response.withdrawn";
+    /// <summary>A draft never submitted moved to the questionnaire's latest published version (FormModel).</summary>
+    public const string MovedToNewVersion = "response.version_moved";
 }
 
 /// <summary>

@@ -32,6 +32,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
         Input.OpensAt = today.AddDays(1).AddHours(9).ToString(RoundInput.LocalFormat, CultureInfo.InvariantCulture);
         Input.ClosesAt = today.AddDays(31).AddHours(17).ToString(RoundInput.LocalFormat, CultureInfo.InvariantCulture);
         Input.CrimeAreas = CrimeAreaChoices.Where(a => a.Active).Select(a => a.Code).ToList();
+        ShowsStoredValues = true;
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
@@ -75,6 +76,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
         await audit.WriteAsync(AuditActions.RoundCreated, $"round:{id}", round.Title, conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Round created."];
+        ForgetDeviceCopy();
         return RedirectToPage("./Details", new { id });
     }
 
@@ -84,6 +86,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
     private RedirectToPageResult AlreadyCreated(long id)
     {
         StatusMessage = L["This form had already created this round, so no second round was made. Change it here with Edit."];
+        ForgetDeviceCopy();
         return RedirectToPage("./Details", new { id });
     }
 }

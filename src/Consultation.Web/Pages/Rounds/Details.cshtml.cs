@@ -18,6 +18,8 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
+    /// <summary>A send refused because the page was loaded before the latest send of its kind (see <see cref="MailAsync"/>).</summary>
+    public string? WarningMessage { get; private set; }
     public RoundRow Round { get; private set; } = new();
     public string DescriptionHtml { get; private set; } = "";
     public IReadOnlyList<AreaRow> CrimeAreas { get; private set; } = [];
@@ -28,6 +30,10 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText
     public IReadOnlyDictionary<long, MailRow> Mail { get; private set; } = new Dictionary<long, MailRow>();
     /// <summary>Makes a repeated post of the same form (double click, resend after a timeout) send nothing twice.</summary>
     public string MailKey { get; } = Guid.NewGuid().ToString("N");
+    /// <summary>When invitations of this round last went out; null: never. Shown, and carried by the form (see <see cref="Stamp"/>).</summary>
+    public DateTimeOffset? LastInvitationsSent { get; private set; }
+    /// <summary>When reminders of this round last went out, manual or automatic; null: never.</summary>
+    public DateTimeOffset? LastRemindersSent { get; private set; }
     public bool CanMail => Status == RoundStatus.Open && ResponseRulesOpen;
     /// <summary>A draft whose planned opening time is still ahead: opening it now moves that time to now (the page says so beside the button).</summary>
     public bool OpensEarly => Status == RoundStatus.Draft && Round.OpensAt > clock.GetUtcNow();
@@ -38,6 +44,30 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText
 
     /// <summary>A time shown in the round's time zone, as coordinators plan in it.</summary>
     public string Local(DateTimeOffset? utc) => utc is { } t ? Formats.DateTime(t, Round.TimeZone, CultureInfo.CurrentCulture) : "";
+
+    /// <summary>The latest send of a kind as the page carries it in its form, to tell later whether it was still the latest.</summary>
+    public static string Stamp(DateTimeOffset? sent) => sent is { } t ? DapperSetup.Format(t) : "";
+
+    private static DateTimeOffset? FromStamp(string? stamp) =>
+        DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+
+    private sealed record LastSentRow
+    {
+        public DateTimeOffset? Invitations { get; init; }
+        public DateTimeOffset? Reminders { get; init; }
+    }
+
+    /// <summary>
+    /// When each kind of mail last went out: the claim time of its latest send that was not a complete failure (a send
+    /// in progress counts). <paramref name="exceptKey"/> leaves out one send — the posted form's own.
+    /// </summary>
+    private static Task<LastSentRow> LastSentAsync(DbConnection conn, long id, string exceptKey, CancellationToken ct) =>
+        conn.QuerySingleAsync<LastSentRow>(new CommandDefinition("""
+            SELECT MAX(CASE WHEN schedule_key LIKE 'invitation:%' THEN sent_at END) AS invitations,
+                   MAX(CASE WHEN schedule_key NOT LIKE 'invitation:%' THEN sent_at END) AS reminders
+              FROM reminders_sent
+             WHERE round_id = @id AND schedule_key <> @exceptKey AND (delivered_at IS NOT NULL OR last_error IS NULL)
+            """, new { id, exceptKey }, cancellationToken: ct));
 
     public sealed record MailRow
     {
@@ -142,16 +172,35 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText
         return RedirectToPage(new { id });
     }
 
-    public Task<IActionResult> OnPostInvitationsAsync(long id, string? mailKey, CancellationToken ct) =>
-        MailAsync(id, RoundMailer.Kind.Invitation, mailKey, ct);
+    public Task<IActionResult> OnPostInvitationsAsync(long id, string? mailKey, string? lastSent, CancellationToken ct) =>
+        MailAsync(id, RoundMailer.Kind.Invitation, mailKey, lastSent, ct);
 
-    public Task<IActionResult> OnPostRemindersAsync(long id, string? mailKey, CancellationToken ct) =>
-        MailAsync(id, RoundMailer.Kind.Reminder, mailKey, ct);
+    public Task<IActionResult> OnPostRemindersAsync(long id, string? mailKey, string? lastSent, CancellationToken ct) =>
+        MailAsync(id, RoundMailer.Kind.Reminder, mailKey, lastSent, ct);
 
-    private async Task<IActionResult> MailAsync(long id, RoundMailer.Kind kind, string? mailKey, CancellationToken ct)
+    /// <param name="lastSent">The latest send of this kind the page knew of when it was loaded (<see cref="Stamp"/>; empty: none).
+    /// A later send — from another tab, another coordinator, the automatic reminder — means the coordinator pressed the
+    /// button without knowing the mail had gone out: nothing is sent, and the page says so; pressing again sends once more.
+    /// A later send under this form's own <paramref name="mailKey"/> is its own double click, which the mailer makes a no-op.</param>
+    private async Task<IActionResult> MailAsync(long id, RoundMailer.Kind kind, string? mailKey, string? lastSent, CancellationToken ct)
     {
         var key = mailKey is { Length: 32 } k && k.All(char.IsAsciiHexDigitLower) ? k : Guid.NewGuid().ToString("N");
         var prefix = kind == RoundMailer.Kind.Invitation ? ReminderSchedule.InvitationPrefix : ReminderSchedule.ManualPrefix;
+        await using (var conn = await db.OpenAsync(ct))
+        {
+            var last = await LastSentAsync(conn, id, prefix + key, ct);
+            if ((kind == RoundMailer.Kind.Invitation ? last.Invitations : last.Reminders) is { } latest
+                && (FromStamp(lastSent) is not { } known || latest > known))
+            {
+                if (!await LoadAsync(conn, id, ct)) return NotFound();
+                var at = $"{Local(latest)} ({Round.TimeZone})";
+                if (!CanMail) ErrorMessage = L["Invitations and reminders go out only while the round is open."];
+                else WarningMessage = kind == RoundMailer.Kind.Invitation
+                    ? L["Invitations were already sent at {0}, after this page was loaded, so none were sent now. Press “{1}” again to send them once more.", at, L["Send invitations"].Value]
+                    : L["Reminders were already sent at {0}, after this page was loaded, so none were sent now. Press “{1}” again to send them once more.", at, L["Send reminders"].Value];
+                return Page();
+            }
+        }
         var respondUrl = links.Absolute(Request, Request.PathBase + "/Respond");
         var outcome = await mailer.SendAsync(id, kind, prefix + key, respondUrl, ct: ct);
         if (outcome is null) return NotFound();
@@ -162,15 +211,16 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText
             await LoadAsync(conn, id, ct);
             return Page();
         }
+        // Counts as "label: number": a sentence around a number cannot take the right plural in every language.
         var parts = new List<string>
         {
             kind == RoundMailer.Kind.Invitation
-                ? L["Invitations sent to {0} people in {1} organisations.", outcome.Recipients, outcome.Organisations]
-                : L["Reminders sent to {0} people in {1} organisations that have not submitted.", outcome.Recipients, outcome.Organisations],
+                ? L["Invitations sent — people: {0}, organisations: {1}.", outcome.Recipients, outcome.Organisations]
+                : L["Reminders sent to the organisations that have not submitted — people: {0}, organisations: {1}.", outcome.Recipients, outcome.Organisations],
         };
-        if (outcome.FailedOrganisations > 0) parts.Add(L["The mail to {0} organisations could not be sent; try again later.", outcome.FailedOrganisations]);
-        if (outcome.WithoutMembers > 0) parts.Add(L["{0} organisations have no member who can sign in: invite people to them first.", outcome.WithoutMembers]);
-        if (outcome.AlreadySent > 0) parts.Add(L["{0} organisations had this mail already.", outcome.AlreadySent]);
+        if (outcome.FailedOrganisations > 0) parts.Add(L["Organisations whose mail could not be sent (try again later): {0}.", outcome.FailedOrganisations]);
+        if (outcome.WithoutMembers > 0) parts.Add(L["Organisations without a member who can sign in (invite people to them first): {0}.", outcome.WithoutMembers]);
+        if (outcome.AlreadySent > 0) parts.Add(L["Organisations that had this mail already: {0}.", outcome.AlreadySent]);
         StatusMessage = string.Join(" ", parts);
         return RedirectToPage(new { id });
     }
@@ -208,6 +258,8 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText
               FROM questionnaires q WHERE q.round_id = @id ORDER BY q.id
             """, new { id }, cancellationToken: ct))).ToList();
         Progress = await RoundProgressSql.LoadAsync(conn, id, ct);
+        var last = await LastSentAsync(conn, id, "", ct);
+        (LastInvitationsSent, LastRemindersSent) = (last.Invitations, last.Reminders);
         Mail = (await conn.QueryAsync<MailRow>(new CommandDefinition("""
             SELECT organisation_id,
                    MAX(CASE WHEN schedule_key LIKE 'invitation:%' THEN delivered_at END) AS last_invitation,

@@ -62,6 +62,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         public string DefaultGrading { get; init; } = "";
         public long MinOrganisations { get; init; }
         public long? ReminderDaysBeforeClose { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
         public string UpdatedAtStored { get; init; } = "";
     }
 
@@ -71,7 +72,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
             SELECT title, status, description_html, opens_at, closes_at, time_zone, category_weights_json, indicator_weights_json,
-                   default_grading, min_organisations, reminder_days_before_close, updated_at AS updated_at_stored
+                   default_grading, min_organisations, reminder_days_before_close, updated_at, updated_at AS updated_at_stored
               FROM rounds WHERE id = @id
             """, new { id }, cancellationToken: ct));
         if (row is null) return NotFound();
@@ -97,6 +98,8 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             MinOrganisations = (int)row.MinOrganisations,
             ReminderDaysBeforeClose = (int?)row.ReminderDaysBeforeClose,
         };
+        CopyBase = DapperSetup.Format(row.UpdatedAt);
+        ShowsStoredValues = true;
         return Page();
     }
 
@@ -200,6 +203,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         await audit.WriteAsync(AuditActions.RoundUpdated, $"round:{id}", round.Title, conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Round saved."];
+        ForgetDeviceCopy();
         return RedirectToPage("./Details", new { id });
     }
 

@@ -42,6 +42,25 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
     [BindProperty] public RoundInput Input { get; set; } = new();
 
     /// <summary>
+    /// When the round was last saved, as the page was first rendered (empty for a new round): form-copy.js keeps what is
+    /// typed on the device under it until a save stores it, so a session that ended before the save loses nothing.
+    /// </summary>
+    [BindProperty] public string? CopyBase { get; set; }
+
+    /// <summary>The id of that device copy, sent with the save; handed back (<see cref="SavedDeviceCopy"/>) once stored.</summary>
+    [BindProperty] public string? DeviceCopy { get; set; }
+
+    /// <summary>The device copy the last save stored: the layout names it after the redirect and site.js removes it. A Guid,
+    /// not the string: TempData's serializer reads back any string that looks like a Guid as one.</summary>
+    [TempData] public Guid? SavedDeviceCopy { get; set; }
+
+    /// <summary>True when the fields show the stored round (or a new round's defaults); false when they show a refused post.</summary>
+    public bool ShowsStoredValues { get; protected set; }
+
+    /// <summary>After a successful save: the device copy (only a UUID, anything else is ignored) can go.</summary>
+    protected void ForgetDeviceCopy() => SavedDeviceCopy = Guid.TryParse(DeviceCopy, out var id) ? id : null;
+
+    /// <summary>
     /// An open round: its opening is a moment in the past that no longer changes, so the field is read-only and a save
     /// keeps the stored moment (shown in whatever time zone the round has) instead of re-reading the field's text.
     /// </summary>

@@ -75,4 +75,49 @@ public sealed class EvidenceServiceTests(PortalFactory app) : IClassFixture<Port
         _ = app.Server;
         Assert.Null(await Service.LoadAsync(987654, EvidenceFilter.All, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Answer_stored_under_a_value_name_reaches_its_evidence_cell()
+    {
+        var roundId = await SeedAsync("Loader value name");
+        // A second questionnaire in the round asks THB DAMAGE with a rating whose answer SurveyJS stores under its valueName.
+        const string schema = """
+            { "pages": [ { "name": "p1", "elements": [
+              { "type": "panel", "name": "thb", "elements": [
+                { "type": "rating", "name": "thb_damage", "valueName": "THB_DAMAGE_VAL", "title": "THB damage", "isRequired": true } ] } ] } ] }
+            """;
+        const string bindings = """[ { "kind": "INDICATOR", "question": "thb_damage", "crimeArea": "THB", "indicator": "DAMAGE" } ]""";
+        const string data = """{ "THB_DAMAGE_VAL": 2 }""";
+        Assert.True(Consultation.Core.Questionnaires.QuestionnaireValidator.Validate(schema, bindings, ["THB"]).IsValid); // publishable
+        Assert.Empty(Consultation.Core.Responses.AnswerValidator.Validate(schema, data));                                 // submittable
+        var before = (await Service.LoadAsync(roundId, EvidenceFilter.All, CancellationToken.None))!.Evidence.Cell("THB", Indicators.Damage)!;
+
+        var db = app.Services.GetRequiredService<Db>();
+        await using (var conn = await db.OpenAsync())
+        {
+            var now = DateTimeOffset.UtcNow;
+            var author = await conn.ExecuteScalarAsync<long>("SELECT MIN(id) FROM users");
+            var questionnaireId = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO questionnaires (round_id, title, template, created_by, created_at, updated_at)
+                VALUES (@roundId, 'THB damage', NULL, @author, @now, @now) RETURNING id
+                """, new { roundId, author, now });
+            var versionId = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO questionnaire_versions (questionnaire_id, version, status, schema_json, bindings_json, created_by, created_at, updated_at, published_at, published_by)
+                VALUES (@questionnaireId, 1, 'Published', @schema, @bindings, @author, @now, @now, @now, @author) RETURNING id
+                """, new { questionnaireId, schema, bindings, author, now });
+            var organisationId = await conn.ExecuteScalarAsync<long>("""
+                INSERT INTO organisations (name, category, country, created_at, updated_at) VALUES (@name, 'NGO', 'RS', @now, @now) RETURNING id
+                """, new { name = $"Value name NGO {Guid.NewGuid():N}", now });
+            await conn.ExecuteAsync("INSERT INTO round_organisations (round_id, organisation_id, invited_at, invited_by) VALUES (@roundId, @organisationId, @now, @author)",
+                new { roundId, organisationId, now, author });
+            var respondent = await EvidenceDemo.RespondentAsync(conn, null, organisationId, now);
+            await EvidenceDemo.InsertSubmittedAsync(conn, null, versionId, organisationId, respondent, "A1", data, now);
+        }
+
+        var cell = (await Service.LoadAsync(roundId, EvidenceFilter.All, CancellationToken.None))!.Evidence.Cell("THB", Indicators.Damage)!;
+
+        Assert.Equal((before.N + 1, before.Organisations + 1), (cell.N, cell.Organisations));
+        Assert.Contains(cell.Contributions, c => c.Value == 2);
+        Assert.DoesNotContain(before.Contributions, c => c.Value == 2);
+    }
 }

@@ -231,4 +231,80 @@ public sealed partial class InvitationTests(PortalFactory app) : IClassFixture<P
 
         Assert.Contains("This person already belongs to another organisation.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    private async Task<(long? OrganisationId, string? AcceptedAt, string? RevokedAt)> StateAsync(string email, string invitedTo)
+    {
+        await using var conn = Sql();
+        return await conn.QuerySingleAsync<(long?, string?, string?)>("""
+            SELECT u.organisation_id, i.accepted_at, i.revoked_at FROM invitations i JOIN users u ON u.id = i.user_id
+              JOIN organisations o ON o.id = i.organisation_id
+             WHERE u.email = @email AND o.name = @invitedTo
+            """, new { email, invitedTo });
+    }
+
+    private static async Task<HttpResponseMessage> AcceptExistingAsync(HttpClient client, string link) =>
+        await client.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = Forms.Token(await client.GetStringAsync(link)) }));
+
+    [Fact]
+    public async Task Accepting_an_invitation_withdraws_the_persons_pending_invitations_to_other_organisations()
+    {
+        // QA's steps: invited to two organisations while belonging to none (both allowed), accepts the first.
+        var coordinator = await CoordinatorAsync();
+        var astraLink = await InviteAsync(coordinator, "dual@example.org", "Respondent", "ASTRA");
+        var group484Link = await InviteAsync(coordinator, "dual@example.org", "Respondent", "Group 484");
+        var astra = await OrganisationIdAsync("ASTRA");
+        var group484 = await OrganisationIdAsync("Group 484");
+        Assert.Contains("dual@example.org", await coordinator.GetStringAsync($"/Organisations/Details/{group484}"), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(app.CreateBrowserLikeClient(), astraLink, NewAccount("Dual"))).StatusCode);
+
+        var withdrawn = await StateAsync("dual@example.org", "Group 484");
+        Assert.Equal(astra, withdrawn.OrganisationId);
+        Assert.Null(withdrawn.AcceptedAt);
+        Assert.NotNull(withdrawn.RevokedAt);
+        Assert.DoesNotContain("dual@example.org", await coordinator.GetStringAsync($"/Organisations/Details/{group484}"), StringComparison.Ordinal);
+        await using (var conn = Sql())
+            Assert.Equal(1, await conn.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'invitation.revoked' AND target = @Target AND details LIKE 'dual@example.org%'",
+                new { Target = $"organisation:{group484}" }));
+
+        // The Group 484 link, opened later in another browser, says why it cannot be used; accepting changes nothing.
+        var other = app.CreateBrowserLikeClient();
+        var page = WebUtility.HtmlDecode(await other.GetStringAsync(group484Link));
+        Assert.Contains("Your account already belongs to another organisation", page, StringComparison.Ordinal);
+        Assert.Contains("This invitation is to join Group 484, but the account dual@example.org belongs to ASTRA", page, StringComparison.Ordinal);
+        var post = await AcceptExistingAsync(other, group484Link);
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Contains("Your account already belongs to another organisation", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(astra, (await StateAsync("dual@example.org", "Group 484")).OrganisationId);
+    }
+
+    [Fact]
+    public async Task An_invitation_to_another_organisation_than_the_accounts_is_refused_and_stays_unused()
+    {
+        var coordinator = await CoordinatorAsync();
+        var astraLink = await InviteAsync(coordinator, "left.over@example.org", "Respondent", "ASTRA");
+        var shareLink = await InviteAsync(coordinator, "left.over@example.org", "Facilitator", "Share Foundation");
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(app.CreateBrowserLikeClient(), astraLink, NewAccount("Left Over"))).StatusCode);
+        // A pending invitation the acceptance did not withdraw (one sent before that rule existed).
+        await using var conn = Sql();
+        await conn.ExecuteAsync("""
+            UPDATE invitations SET revoked_at = NULL
+             WHERE email = 'left.over@example.org' AND organisation_id = (SELECT id FROM organisations WHERE name = 'Share Foundation')
+            """);
+        var astra = await OrganisationIdAsync("ASTRA");
+
+        var invitee = app.CreateBrowserLikeClient();
+        var page = WebUtility.HtmlDecode(await invitee.GetStringAsync(shareLink));
+        Assert.Contains("This invitation is to join Share Foundation, but the account left.over@example.org belongs to ASTRA", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Accept invitation</button>", page, StringComparison.Ordinal);
+        var post = await AcceptExistingAsync(invitee, shareLink);
+
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Contains("Your account already belongs to another organisation", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((astra, (string?)null, (string?)null), await StateAsync("left.over@example.org", "Share Foundation"));
+        Assert.Equal(["Respondent"], await conn.QueryAsync<string>("""
+            SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id WHERE u.email = 'left.over@example.org'
+            """));
+    }
 }

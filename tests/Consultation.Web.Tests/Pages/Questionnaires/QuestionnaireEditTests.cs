@@ -124,6 +124,23 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task Publishing_an_indicator_binding_to_a_rating_off_the_one_to_five_scale_is_refused_and_keeps_the_text()
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Off-scale binding"));
+        const string schema = """{ "pages": [ { "elements": [ { "type": "rating", "name": "drugs_damage", "rateMin": 1, "rateMax": 10 } ] } ] }""";
+        const string bindings = """[ { "kind": "INDICATOR", "question": "drugs_damage", "crimeArea": "DRUGS", "indicator": "DAMAGE" } ]""";
+
+        var response = await SaveQuestionnaireAsync(app, client, id, publish: true, schema: schema, bindings: bindings);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("bindings[0].question: This binding needs answers on the 1–5 scale; \"drugs_damage\" offers values from 1 to 10.", html, StringComparison.Ordinal);
+        Assert.Contains(bindings, html, StringComparison.Ordinal);
+        Assert.Equal("Draft", (await LatestVersionAsync(app, id)).Status);
+    }
+
+    [Fact]
     public async Task Publishing_freezes_the_version_and_editing_creates_the_next_draft()
     {
         var client = await CoordinatorAsync(app);
@@ -315,5 +332,37 @@ public sealed class QuestionnaireEditTests(PortalFactory app) : IClassFixture<Po
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.DoesNotContain("Read <b>this</b>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    /// <summary>
+    /// questionnaire-editor.js keeps unsaved text on the device and sends its copy's id with the save; the page after a
+    /// successful save names that id (the script then removes the copy). Anything else in the field is ignored, never a 500.
+    /// </summary>
+    [Theory]
+    [InlineData("3f2b8c1e-9d4a-4e7b-8a6f-2c5d9e0b1a47", "3f2b8c1e-9d4a-4e7b-8a6f-2c5d9e0b1a47")]
+    [InlineData("not-a-copy-id", null)]
+    [InlineData("<script>", null)]
+    public async Task A_save_hands_back_the_device_copy_it_stored_to_the_page_after_it(string sent, string? named)
+    {
+        var client = await CoordinatorAsync(app);
+        var id = await CreateQuestionnaireAsync(client, await CreateRoundAsync(client, "Device copy " + sent.Length));
+        var latest = await LatestVersionAsync(app, id);
+
+        var saved = await PostAsync(client, $"/Questionnaires/Edit/{id}",
+        [
+            new("Input.SchemaJson", latest.SchemaJson.Replace("Five-indicator assessment", "Saved with a device copy", StringComparison.Ordinal)),
+            new("Input.BindingsJson", latest.BindingsJson), new("Input.BaseVersion", "1"), new("Input.DeviceCopy", sent),
+        ]);
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var after = await client.GetAsync(saved.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        var html = await after.Content.ReadAsStringAsync();
+        Assert.Contains("Draft version 1 saved.", html, StringComparison.Ordinal);
+        Assert.Contains("data-shows-stored=\"true\"", html, StringComparison.Ordinal);
+        if (named is null) Assert.DoesNotMatch("data-saved-copy=\"[^\"]", html);
+        else Assert.Contains($"data-saved-copy=\"{named}\"", html, StringComparison.Ordinal);
+        // Named once: a reload does not name it again.
+        Assert.DoesNotMatch("data-saved-copy=\"[^\"]", await client.GetStringAsync($"/Questionnaires/Edit/{id}"));
     }
 }

@@ -67,6 +67,29 @@ public sealed class FormTests(PortalFactory app) : IClassFixture<PortalFactory>
         Assert.Equal(3, (await JsonAsync(keepMine)).GetProperty("revision").GetInt64());
     }
 
+    [Fact]
+    public async Task Submit_accepts_a_hidden_panels_required_question_left_empty_and_a_dropdowns_generated_choice()
+    {
+        // QA's questionnaire: THB's panel shows only after "Yes"; the damage dropdown offers 1–5 from choicesMin/choicesMax.
+        const string schema = """
+            { "pages": [ { "name": "p1", "elements": [
+              { "type": "boolean", "name": "thb_known", "isRequired": true },
+              { "type": "panel", "name": "thb", "visibleIf": "{thb_known} = true", "elements": [
+                { "type": "rating", "name": "thb_resources", "title": "THB resources", "isRequired": true } ] },
+              { "type": "dropdown", "name": "drugs_damage", "choicesMin": 1, "choicesMax": 5, "isRequired": true } ] } ] }
+            """;
+        var (_, q) = await OpenRoundAsync(app, "Hidden panel and generated choices", schema);
+        var client = await SignInAsync(app, Astra);
+        var form = await OpenFormAsync(client, q);
+        const string data = """{ "thb_known": false, "drugs_damage": 4 }""";
+        Assert.Equal(HttpStatusCode.OK, (await SaveAsync(client, q, form.Token, data, 0, 0)).StatusCode);
+
+        var response = await SubmitAsync(client, q, form.Token, data, revision: 1, key: Guid.NewGuid().ToString());
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal("Submitted", Assert.Single(await ResponsesAsync(app, q)).Status);
+    }
+
     [Theory]
     [InlineData("""{ "trend": "UP" }""", "score", "An answer is required.")]
     [InlineData("""{ "score": 7 }""", "score", "The value must be between 1 and 5.")]

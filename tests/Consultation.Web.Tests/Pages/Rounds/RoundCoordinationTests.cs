@@ -82,8 +82,8 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         Assert.Equal(astraBefore, app.Smtp.CountTo(Astra));
 
         var page = await client.GetStringAsync($"/Rounds/Details/{round.RoundId}");
-        Assert.Contains("Reminders sent to 2 people in 1 organisations that have not submitted.", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
-        Assert.Contains("1 organisations have no member who can sign in", WebUtility.HtmlDecode(page), StringComparison.Ordinal); // the ministry
+        Assert.Contains("Reminders sent to the organisations that have not submitted — people: 2, organisations: 1.", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
+        Assert.Contains("Organisations without a member who can sign in (invite people to them first): 1.", WebUtility.HtmlDecode(page), StringComparison.Ordinal); // the ministry
 
         await using var conn = Open(app);
         var audit = await conn.QuerySingleAsync<(string ActorEmail, string Details)>(
@@ -107,7 +107,7 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
         await app.Smtp.WaitForMessageAsync(Group484, m => (m.Subject ?? "").StartsWith("Reminder: Double click", StringComparison.Ordinal));
         Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
         var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}"));
-        Assert.Contains("1 organisations had this mail already.", page, StringComparison.Ordinal);
+        Assert.Contains("Organisations that had this mail already: 1.", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
             await conn.ExecuteAsync("UPDATE users SET culture = NULL WHERE email = @Group484", new { Group484 });
         }
         // The coordinator's own page stays in English (Group 484 has two demo respondents).
-        Assert.Contains("Reminders sent to 2 people", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
+        Assert.Contains("people: 2,", WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Details/{round.RoundId}")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -284,6 +284,156 @@ public sealed partial class RoundCoordinationTests(PortalFactory app) : IClassFi
             new FormUrlEncodedContent([new("mailKey", Guid.NewGuid().ToString("N")), new("__RequestVerificationToken", Forms.Token(page))]));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(before, app.Smtp.CountTo(Group484));
+    }
+
+    [Fact]
+    public async Task A_disabled_member_gets_no_invitation_or_reminder_and_is_not_counted_as_a_recipient()
+    {
+        const string Disabled = "respondent3@demo.local"; // Group 484's second demo respondent
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Disabled member", "Group 484");
+        var admin = app.CreateBrowserLikeClient();
+        await Forms.LoginAsync(admin, "admin@demo.local");
+        var userId = new Dictionary<string, string> { ["userId"] = (await UserIdAsync(app, Disabled)).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(admin, "/Admin/Users", userId, "/Admin/Users?handler=Disable")).StatusCode);
+        try
+        {
+            var disabledBefore = app.Smtp.CountTo(Disabled);
+            var group484Before = app.Smtp.CountTo(Group484);
+
+            Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(client, $"/Rounds/Details/{round.RoundId}", [new("mailKey", Guid.NewGuid().ToString("N"))],
+                $"/Rounds/Details/{round.RoundId}?handler=Invitations")).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(client, $"/Rounds/Details/{round.RoundId}", [new("mailKey", Guid.NewGuid().ToString("N"))],
+                $"/Rounds/Details/{round.RoundId}?handler=Reminders")).StatusCode);
+            var closesAt = await SetReminderAsync(app, round.RoundId, 3);
+            Assert.Contains(round.RoundId, await Service(app, closesAt.AddDays(-1)).RunOnceAsync());
+
+            // Each send returns after the SMTP peer took every mail: the active member got three, the disabled one none.
+            Assert.Equal(group484Before + 3, app.Smtp.CountTo(Group484));
+            Assert.Equal(disabledBefore, app.Smtp.CountTo(Disabled));
+            await using var conn = Open(app);
+            var recipients = (await conn.QueryAsync<long>(
+                "SELECT recipients FROM reminders_sent WHERE round_id = @RoundId ORDER BY id", new { round.RoundId })).ToList();
+            Assert.Equal([1L, 1L, 1L], recipients);
+            var audit = (await conn.QueryAsync<string>("SELECT details FROM audit_log WHERE target = @Target AND action IN ('round.invitations_sent', 'round.reminders_sent')",
+                new { Target = $"round:{round.RoundId}" })).ToList();
+            Assert.Equal(3, audit.Count);
+            Assert.All(audit, d => Assert.Contains("1 organisations, 1 recipients", d, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await Forms.PostAsync(admin, "/Admin/Users", userId, "/Admin/Users?handler=Enable")).StatusCode);
+        }
+    }
+
+    [GeneratedRegex("""<form[^>]*\?handler=(Invitations|Reminders)"[\s\S]*?</form>""")]
+    private static partial Regex MailFormTag();
+
+    [GeneratedRegex("""name="(mailKey|lastSent)" value="([^"]*)" """)]
+    private static partial Regex MailField();
+
+    /// <summary>What the browser posts when the button of <paramref name="handler"/>'s form on <paramref name="html"/> is pressed.</summary>
+    private static FormUrlEncodedContent MailForm(string html, string handler)
+    {
+        var form = MailFormTag().Matches(html).Single(m => m.Groups[1].Value == handler).Value;
+        var fields = MailField().Matches(form).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        Assert.Equal(2, fields.Count);
+        fields["__RequestVerificationToken"] = Forms.Token(form);
+        return new FormUrlEncodedContent(fields);
+    }
+
+    [GeneratedRegex("""data-sent="(invitations|reminders)">([^<]*)<""")]
+    private static partial Regex LastSent();
+
+    private static Dictionary<string, string> LastSentShown(string html) =>
+        LastSent().Matches(html).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value).Trim());
+
+    [Theory]
+    [InlineData("Invitations")]
+    [InlineData("Reminders")]
+    public async Task A_send_from_a_page_loaded_before_the_latest_send_of_its_kind_sends_nothing_until_pressed_again(string handler)
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, $"Old tab {handler}", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        var oldTab = await coordinator.GetStringAsync(url);
+        Assert.Equal(new Dictionary<string, string> { ["invitations"] = "Never", ["reminders"] = "Never" }, LastSentShown(oldTab));
+
+        // Meanwhile a second coordinator sends the same kind of mail.
+        var second = await CoordinatorAsync(app);
+        Assert.Equal(HttpStatusCode.Redirect, (await second.PostAsync($"{url}?handler={handler}", MailForm(await second.GetStringAsync(url), handler))).StatusCode);
+        var shown = LastSentShown(await second.GetStringAsync(url));
+        var kind = handler.ToLowerInvariant();
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d \(Europe/Belgrade\)$", shown[kind]);
+        Assert.Equal("Never", shown[kind == "invitations" ? "reminders" : "invitations"]);
+        var before = app.Smtp.CountTo(Group484);
+
+        // The first coordinator presses the button on the page loaded before that send: nothing goes out, and the page says why.
+        var refused = await coordinator.PostAsync($"{url}?handler={handler}", MailForm(oldTab, handler));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = await refused.Content.ReadAsStringAsync();
+        Assert.Contains($"{handler} were already sent at {shown[kind]}, after this page was loaded, so none were sent now. Press “Send {kind}” again to send them once more.",
+            WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        Assert.Equal(shown, LastSentShown(html));
+        Assert.Equal(before, app.Smtp.CountTo(Group484));
+
+        // Pressing it again on the page that said so sends once more.
+        Assert.Equal(HttpStatusCode.Redirect, (await coordinator.PostAsync($"{url}?handler={handler}", MailForm(html, handler))).StatusCode);
+        Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
+    }
+
+    [Fact]
+    public async Task An_automatic_reminder_sent_after_the_page_was_loaded_holds_back_the_manual_one()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, "Automatic first", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        var page = await coordinator.GetStringAsync(url);
+        var closesAt = await SetReminderAsync(app, round.RoundId, 3);
+        Assert.Contains(round.RoundId, await Service(app, closesAt.AddDays(-1)).RunOnceAsync());
+        var before = app.Smtp.CountTo(Group484);
+
+        var refused = await coordinator.PostAsync($"{url}?handler=Reminders", MailForm(page, "Reminders"));
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("Reminders were already sent at", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(before, app.Smtp.CountTo(Group484));
+        // Invitations are another kind: the same old page still sends them.
+        Assert.Equal(HttpStatusCode.Redirect, (await coordinator.PostAsync($"{url}?handler=Invitations", MailForm(page, "Invitations"))).StatusCode);
+        Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
+    }
+
+    [Fact]
+    public async Task Pressing_the_button_twice_on_one_page_sends_once_and_says_the_organisations_had_it()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, "Double click on the page", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        var page = await coordinator.GetStringAsync(url);
+        var before = app.Smtp.CountTo(Group484);
+
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.Redirect, (await coordinator.PostAsync($"{url}?handler=Invitations", MailForm(page, "Invitations"))).StatusCode);
+
+        Assert.Equal(before + 1, app.Smtp.CountTo(Group484));
+        Assert.Contains("Organisations that had this mail already: 1.", WebUtility.HtmlDecode(await coordinator.GetStringAsync(url)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_last_sent_value_is_taken_as_knowing_of_no_send()
+    {
+        var coordinator = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, coordinator, "Malformed stamp", "Group 484");
+        var url = $"/Rounds/Details/{round.RoundId}";
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(coordinator, url, [new("mailKey", Guid.NewGuid().ToString("N")), new("lastSent", "yesterday")],
+            $"{url}?handler=Invitations")).StatusCode); // nothing sent yet: sent
+        var before = app.Smtp.CountTo(Group484);
+
+        var again = await PostAsync(coordinator, url, [new("mailKey", Guid.NewGuid().ToString("N")), new("lastSent", "2030-13-45T99:00:00Z")], $"{url}?handler=Invitations");
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("Invitations were already sent at", WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.Equal(before, app.Smtp.CountTo(Group484));
     }
 }
