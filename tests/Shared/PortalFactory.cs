@@ -101,6 +101,29 @@ public static partial class Forms
         return m.Groups[1].Success && m.Groups[1].Value.Length > 0 ? m.Groups[1].Value : m.Groups[2].Value;
     }
 
+    /// <summary>
+    /// Hidden fields a rendered form carries back unchanged: the version an editor started from and a form's one-time key
+    /// (what makes a second post of the same form recognisable). Posted like a browser would, unless a test sets them.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CarriedHiddenFields = ["BaseSavedAt", "Input.BaseGrading", "FormKey", "Freeze.FormKey"];
+
+    /// <summary>The value of the hidden input named <paramref name="name"/> on the page; null when there is none.</summary>
+    public static string? Hidden(string html, string name)
+    {
+        var m = Regex.Match(html, $"<input[^>]*name=\"{Regex.Escape(name)}\"[^>]*>");
+        if (!m.Success || !m.Value.Contains("type=\"hidden\"", StringComparison.Ordinal)) return null;
+        var value = Regex.Match(m.Value, "value=\"([^\"]*)\"");
+        return value.Success ? WebUtility.HtmlDecode(value.Groups[1].Value) : "";
+    }
+
+    /// <summary>The carried hidden fields of <paramref name="html"/> that <paramref name="given"/> does not set.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Carried(string html, IEnumerable<string> given)
+    {
+        var set = given.ToHashSet(StringComparer.Ordinal);
+        foreach (var name in CarriedHiddenFields)
+            if (!set.Contains(name) && Hidden(html, name) is { } value) yield return new(name, value);
+    }
+
     /// <summary>GETs <paramref name="pageUrl"/>, then POSTs <paramref name="fields"/> with its token to <paramref name="postUrl"/> (default: the same URL).</summary>
     public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string pageUrl, IDictionary<string, string> fields, string? postUrl = null)
     {
@@ -108,6 +131,7 @@ public static partial class Forms
         var html = await page.Content.ReadAsStringAsync();
         if (page.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET {pageUrl} returned {(int)page.StatusCode}: {html[..Math.Min(500, html.Length)]}");
         var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = Token(html) };
+        foreach (var (name, value) in Carried(html, fields.Keys)) form[name] = value;
         return await client.PostAsync(postUrl ?? pageUrl, new FormUrlEncodedContent(form));
     }
 

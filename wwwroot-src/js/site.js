@@ -63,3 +63,14 @@ if (savedCopy) {
     }
   } catch { /* storage disabled: nothing was kept */ }
 }
+
+// A form that creates something carries a one-time key (input[data-form-key]) so that posting it again finds what the
+// first post created. Pages with forms are not cached (antiforgery), so Back fetches the page anew with a new key, and
+// the browser restores what was typed but not a hidden field the server wrote. The key is kept with the history entry
+// instead: the page shown again by Back (or a reload) posts the key it was first rendered with; a new visit has none.
+const formKeys = { ...(history.state?.formKeys ?? {}) };
+for (const input of document.querySelectorAll("input[type=hidden][data-form-key]")) {
+  if (formKeys[input.name]) input.value = formKeys[input.name];
+  else formKeys[input.name] = input.value;
+}
+if (Object.keys(formKeys).length > 0) history.replaceState({ ...(history.state ?? {}), formKeys }, "");

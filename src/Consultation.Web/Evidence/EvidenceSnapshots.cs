@@ -43,18 +43,18 @@ public static class EvidenceSnapshots
 
     /// <summary>Stores <paramref name="evidence"/> as a snapshot; returns its id and SHA-256. Runs in the caller's transaction.</summary>
     public static async Task<(long Id, string Sha256)> FreezeAsync(DbConnection conn, DbTransaction? tx, RoundEvidence evidence, string label,
-        long userId, DateTimeOffset now, CancellationToken ct)
+        long userId, DateTimeOffset now, CancellationToken ct, string? formKey = null)
     {
         ArgumentNullException.ThrowIfNull(evidence);
         var json = EvidenceReport.From(evidence, withSources: true).ToCanonicalJson();
         var sha = EvidenceReport.Sha256Hex(json);
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO evidence_snapshots (round_id, label, formula_version, category, source, content_json, sha256, created_by, created_at)
-            VALUES (@RoundId, @label, @FormulaVersion, @Category, @Source, @json, @sha, @userId, @now) RETURNING id
+            INSERT INTO evidence_snapshots (round_id, label, formula_version, category, source, content_json, sha256, created_by, created_at, form_key)
+            VALUES (@RoundId, @label, @FormulaVersion, @Category, @Source, @json, @sha, @userId, @now, @formKey) RETURNING id
             """, new
         {
             RoundId = evidence.Round.Id, label, evidence.FormulaVersion, evidence.Filter.Category,
-            Source = evidence.Filter.Source.ToString(), json, sha, userId, now,
+            Source = evidence.Filter.Source.ToString(), json, sha, userId, now, formKey,
         }, tx, cancellationToken: ct));
         return (id, sha);
     }

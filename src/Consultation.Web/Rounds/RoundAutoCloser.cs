@@ -50,7 +50,7 @@ public sealed class RoundAutoCloser(
             var facts = new RoundFacts { Status = RoundStatus.Open, ClosesAt = round.ClosesAt };
             if (!RoundTransitions.Decide(facts, RoundStatus.Closed, now, TransitionTrigger.ClosingTime).Allowed) continue;
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (await RoundsSql.MoveAsync(conn, tx, round.Id, RoundStatus.Open, RoundStatus.Closed, now, ct) == 0) continue;
+            if (await RoundsSql.MoveAsync(conn, tx, round.Id, RoundStatus.Open, RoundStatus.Closed, now, null, ct) == 0) continue;
             await audit.WriteAsync(AuditActions.RoundClosed, $"round:{round.Id}",
                 $"{round.Title}: closed automatically at its closing time {DapperSetup.Format(round.ClosesAt)}", conn, tx, actorEmail: SystemActor, ct: ct);
             await tx.CommitAsync(ct);

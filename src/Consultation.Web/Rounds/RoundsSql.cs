@@ -67,10 +67,11 @@ public static class RoundsSql
     /// time becomes the moment it opened, so the round never says it opens later than it took answers. Likewise a
     /// round closed before its planned closing time closes now: its closing time becomes the moment it closed, so
     /// no page shows a deadline the round never reached (a round closed at or after its closing time keeps it).
+    /// <paramref name="by"/> is who moved it (null: the portal itself), named to an editor whose page it made stale.
     /// </summary>
-    public static Task<int> MoveAsync(DbConnection conn, DbTransaction tx, long id, RoundStatus from, RoundStatus to, DateTimeOffset now, CancellationToken ct) =>
+    public static Task<int> MoveAsync(DbConnection conn, DbTransaction tx, long id, RoundStatus from, RoundStatus to, DateTimeOffset now, long? by, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE rounds SET status = @To, updated_at = @now,
+            UPDATE rounds SET status = @To, updated_at = @now, updated_by = @by,
                    opens_at = CASE WHEN @To = 'Open' AND opens_at > @now THEN @now ELSE opens_at END,
                    closes_at = CASE WHEN @To = 'Closed' AND closes_at > @now THEN @now ELSE closes_at END
              WHERE id = @id AND status = @From
@@ -78,7 +79,7 @@ public static class RoundsSql
                     EXISTS (SELECT 1 FROM questionnaires q JOIN questionnaire_versions v ON v.questionnaire_id = q.id
                              WHERE q.round_id = rounds.id AND v.status = 'Published' AND COALESCE(q.template, '') <> 'IMPORT')
                 AND EXISTS (SELECT 1 FROM round_organisations ro WHERE ro.round_id = rounds.id)))
-            """, new { id, From = from.ToString(), To = to.ToString(), now }, tx, cancellationToken: ct));
+            """, new { id, From = from.ToString(), To = to.ToString(), now, by }, tx, cancellationToken: ct));
 
     public static string AuditAction(RoundStatus to) => to switch
     {

@@ -31,6 +31,12 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         [StringLength(200, ErrorMessage = "The label can have at most 200 characters.")]
         [Infrastructure.SingleLine(ErrorMessage = "The label must be a single line without control characters.")]
         public string? Label { get; set; }
+
+        /// <summary>
+        /// A random key per rendered page (a hidden field), stored with the snapshot it freezes: the same form posted again
+        /// (Back, then Freeze evidence) goes to that snapshot instead of freezing a duplicate.
+        /// </summary>
+        public string? FormKey { get; set; }
     }
 
     public RoundEvidence Live { get; private set; } = null!;
@@ -62,8 +68,11 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         ["source"] = Source.ToString(),
     };
 
-    public async Task<IActionResult> OnGetAsync(long roundId, CancellationToken ct) =>
-        await LoadAsync(roundId, ct) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(long roundId, CancellationToken ct)
+    {
+        Freeze.FormKey = Infrastructure.FormKeys.New();
+        return await LoadAsync(roundId, ct) ? Page() : NotFound();
+    }
 
     public async Task<IActionResult> OnGetCsvAsync(long roundId, CancellationToken ct)
     {
@@ -108,15 +117,40 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
 
     public async Task<IActionResult> OnPostFreezeAsync(long roundId, CancellationToken ct)
     {
+        // A key that is not one this page renders (a hand-made post) is not kept: the snapshot is frozen without one.
+        var key = Infrastructure.FormKeys.Valid(Freeze.FormKey);
+        await using var conn = await db.OpenAsync(ct);
+        if (key is not null && await FrozenFromAsync(conn, key, ct) is { } frozen) return AlreadyFrozen(frozen);
         if (!ModelState.IsValid) return await LoadAsync(roundId, ct) ? Page() : NotFound();
         var e = await evidence.LoadAsync(roundId, Filter, ct);
         if (e is null) return NotFound();
-        await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var (id, sha) = await EvidenceSnapshots.FreezeAsync(conn, tx, e, Freeze.Label?.Trim() ?? "", user.Id, clock.GetUtcNow(), ct);
+        (long Id, string Sha256)? snapshot = null;
+        try
+        {
+            snapshot = await EvidenceSnapshots.FreezeAsync(conn, tx, e, Freeze.Label?.Trim() ?? "", user.Id, clock.GetUtcNow(), ct, key);
+        }
+        catch (System.Data.Common.DbException ex) when (key is not null && DbErrors.IsUniqueViolation(ex))
+        {
+            // The same form posted twice at once (a double click): the other post froze it; go there below.
+        }
+        if (snapshot is not var (id, sha))
+        {
+            await tx.RollbackAsync(ct);
+            return await FrozenFromAsync(conn, key!, ct) is { } other ? AlreadyFrozen(other) : RedirectToPage(new { roundId });
+        }
         await audit.WriteAsync(EvidenceAudit.Frozen, $"round:{roundId}", $"snapshot:{id} sha256:{sha}", conn, tx, ct: ct);
         await tx.CommitAsync(ct);
         StatusMessage = L["Evidence frozen as snapshot {0}.", id];
+        return RedirectToPage("Snapshot", new { id });
+    }
+
+    private static Task<long?> FrozenFromAsync(System.Data.Common.DbConnection conn, string key, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT id FROM evidence_snapshots WHERE form_key = @key", new { key }, cancellationToken: ct));
+
+    private RedirectToPageResult AlreadyFrozen(long id)
+    {
+        StatusMessage = L["This page had already frozen the evidence as snapshot {0}, so no second snapshot was made.", id];
         return RedirectToPage("Snapshot", new { id });
     }
 

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Localization;
 namespace Consultation.Web.Pages.Rounds;
 
 /// <summary>A round at a glance, with its status transitions (each guarded and audited) and its questionnaires.</summary>
-public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeProvider clock, RoundMailer mailer, PublicLinks links, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, RichText richText, TimeProvider clock, RoundMailer mailer, PublicLinks links, IStringLocalizer<SharedResource> L) : PageModel
 {
     [TempData] public string? StatusMessage { get; set; }
     public string? ErrorMessage { get; private set; }
@@ -154,7 +154,7 @@ public sealed class DetailsModel(Db db, AuditLog audit, RichText richText, TimeP
 
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            if (await RoundsSql.MoveAsync(conn, tx, id, round.Status, to, now, ct) == 0)
+            if (await RoundsSql.MoveAsync(conn, tx, id, round.Status, to, now, me.Id == 0 ? null : me.Id, ct) == 0)
             {
                 await tx.RollbackAsync(ct);
                 ErrorMessage = L["The round changed meanwhile. Check its status and try again."];

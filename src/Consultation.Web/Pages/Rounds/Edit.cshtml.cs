@@ -19,12 +19,29 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     /// <summary>A closed or archived round: the page shows the refusal and the fields read-only, with no way to save.</summary>
     public bool Locked { get; private set; }
 
+    /// <summary>
+    /// The stored <c>updated_at</c> of the round the form was rendered from (a hidden field): a save is stored only over
+    /// that version, so a page opened before someone else saved cannot silently overwrite what they saved.
+    /// </summary>
+    [BindProperty] public string? BaseSavedAt { get; set; }
+
     /// <summary>What the checks of a save need from the stored round.</summary>
     private sealed record StoredRow
     {
         public string Status { get; init; } = "";
         public DateTimeOffset OpensAt { get; init; }
+        public string TimeZone { get; init; } = "";
+        public DateTimeOffset UpdatedAt { get; init; }
+        /// <summary>The column exactly as stored, for the save's guard (whatever wrote it, the comparison is exact).</summary>
+        public string UpdatedAtStored { get; init; } = "";
+        public string? UpdatedByName { get; init; }
     }
+
+    private const string StoredSql = """
+        SELECT r.status, r.opens_at, r.time_zone, r.updated_at, r.updated_at AS updated_at_stored,
+               (SELECT COALESCE(NULLIF(u.display_name, ''), u.email) FROM users u WHERE u.id = r.updated_by) AS updated_by_name
+          FROM rounds r WHERE r.id = @id
+        """;
 
     private sealed record AnsweredRow
     {
@@ -46,6 +63,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         public long MinOrganisations { get; init; }
         public long? ReminderDaysBeforeClose { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
+        public string UpdatedAtStored { get; init; } = "";
     }
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
@@ -54,12 +72,14 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         await using var conn = await db.OpenAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<RoundRow>(new CommandDefinition("""
             SELECT title, status, description_html, opens_at, closes_at, time_zone, category_weights_json, indicator_weights_json,
-                   default_grading, min_organisations, reminder_days_before_close, updated_at
+                   default_grading, min_organisations, reminder_days_before_close, updated_at, updated_at AS updated_at_stored
               FROM rounds WHERE id = @id
             """, new { id }, cancellationToken: ct));
         if (row is null) return NotFound();
         // Reached by a bookmark or an old tab: say at once that nothing can change, rather than after the user typed.
         Locked = RoundStatuses.IsEnded(row.Status);
+        OpeningFixed = row.Status == "Open";
+        BaseSavedAt = row.UpdatedAtStored;
         await LoadChoicesAsync(conn, ct);
         Input = new RoundInput
         {
@@ -87,8 +107,7 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
     {
         Id = id;
         await using var conn = await db.OpenAsync(ct);
-        var stored = await conn.QuerySingleOrDefaultAsync<StoredRow>(new CommandDefinition(
-            "SELECT status, opens_at FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
+        var stored = await conn.QuerySingleOrDefaultAsync<StoredRow>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
         if (stored is null) return NotFound();
         await LoadChoicesAsync(conn, ct);
         // The page shows the refusal and keeps what was typed, read-only.
@@ -97,20 +116,30 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
             Locked = true;
             return Page();
         }
-        var round = Parse();
+        // Someone saved (or opened the round) after this page was rendered: say so with everything typed kept, and
+        // take the stored version as the new base, so saving again from this page deliberately replaces it.
+        if (BaseSavedAt != stored.UpdatedAtStored) Stale(stored);
+        OpeningFixed = stored.Status == "Open";
+        // An open round keeps the moment it opened whatever time zone is chosen: a zone changed alone must not make
+        // the unchanged opening field read as another moment.
+        var round = Parse(OpeningFixed ? stored.OpensAt : null);
         if (round is null) return Page();
 
         var now = clock.GetUtcNow();
-        if (stored.Status == "Open")
+        if (OpeningFixed)
         {
             // An open round whose closing time is moved into the past would be closed by the next background pass, for good.
             if (round.ClosesAt <= now)
                 ModelState.AddModelError("Input.ClosesAt", L["An open round cannot get a closing time in the past: it would close at once, for good. Choose a later time, or close the round with its button."]);
-            // An open round's opening time is history: it has taken answers since then. The form shows minutes in the
-            // round's time zone while opening early stores the moment with seconds, so compare as the form shows it.
-            if (RoundInput.ToLocalText(stored.OpensAt, round.TimeZone) != RoundInput.ToLocalText(round.OpensAt, round.TimeZone))
+            else if (round.ClosesAt <= stored.OpensAt)
+                ModelState.AddModelError("Input.ClosesAt", L["The closing time must be after the opening time."]);
+            // An open round's opening time is history: it has taken answers since then. The field is read-only; a text
+            // other than the stored moment as the page showed it (minutes, in the round's zone) or as it reads in the
+            // chosen zone was typed past that, and is refused rather than ignored.
+            var typed = (Input.OpensAt ?? "").Trim();
+            if (typed != RoundInput.ToLocalText(stored.OpensAt, stored.TimeZone) && typed != RoundInput.ToLocalText(stored.OpensAt, round.TimeZone))
                 ModelState.AddModelError("Input.OpensAt", L["The round opened on {0}: once a round is open, its opening time cannot change.",
-                    $"{Formats.DateTime(stored.OpensAt, round.TimeZone, CultureInfo.CurrentCulture)} ({round.TimeZone})"]);
+                    $"{Formats.DateTime(stored.OpensAt, stored.TimeZone, CultureInfo.CurrentCulture)} ({stored.TimeZone})"]);
         }
         // An organisation that has answered stays invited: otherwise it loses its own response while the evidence
         // still counts its submitted answers.
@@ -148,19 +177,26 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
                    opens_at = CASE WHEN status = 'Open' THEN opens_at ELSE @OpensAt END, closes_at = @ClosesAt,
                    time_zone = @TimeZone, min_organisations = @MinOrganisations, default_grading = @DefaultGrading,
                    category_weights_json = @CategoryWeightsJson, indicator_weights_json = @IndicatorWeightsJson,
-                   reminder_days_before_close = @ReminderDaysBeforeClose, updated_at = @now
-             WHERE id = @id AND status IN ('Draft', 'Open')
+                   reminder_days_before_close = @ReminderDaysBeforeClose, updated_at = @now, updated_by = @UpdatedBy
+             WHERE id = @id AND status IN ('Draft', 'Open') AND updated_at = @BaseSavedAt
             """, new
         {
             id, round.Title, round.DescriptionHtml, round.OpensAt, round.ClosesAt, round.TimeZone, round.MinOrganisations, round.DefaultGrading,
-            round.CategoryWeightsJson, round.IndicatorWeightsJson, round.ReminderDaysBeforeClose, now,
+            round.CategoryWeightsJson, round.IndicatorWeightsJson, round.ReminderDaysBeforeClose, now, UpdatedBy = me.Id == 0 ? (long?)null : me.Id,
+            BaseSavedAt = stored.UpdatedAtStored,
         }, tx, cancellationToken: ct));
         if (n == 0)
         {
+            // Changed between the checks above and this write: ended, gone, or saved by someone else.
             await tx.RollbackAsync(ct);
-            var exists = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM rounds WHERE id = @id", new { id }, cancellationToken: ct));
-            if (exists == 0) return NotFound();
-            Locked = true;
+            var current = await conn.QuerySingleOrDefaultAsync<StoredRow>(new CommandDefinition(StoredSql, new { id }, cancellationToken: ct));
+            if (current is null) return NotFound();
+            if (RoundStatuses.IsEnded(current.Status)) Locked = true;
+            else
+            {
+                OpeningFixed = current.Status == "Open";
+                Stale(current);
+            }
             return Page();
         }
         await SaveScopeAsync(conn, tx, id, round, me.Id, now, ct);
@@ -169,5 +205,16 @@ public sealed class EditModel(Db db, CurrentUser me, AuditLog audit, RichText ri
         StatusMessage = L["Round saved."];
         ForgetDeviceCopy();
         return RedirectToPage("./Details", new { id });
+    }
+
+    /// <summary>Names who saved meanwhile and when; the stored version becomes the base the next save replaces.</summary>
+    private void Stale(StoredRow stored)
+    {
+        var when = $"{Formats.DateTime(stored.UpdatedAt, stored.TimeZone, CultureInfo.CurrentCulture)} ({stored.TimeZone})";
+        ModelState.AddModelError("", stored.UpdatedByName is { } who
+            ? L["{0} saved this round on {1} while you were editing it, so nothing was saved. The form still shows what you typed: save again to replace their version with yours.", who, when]
+            : L["This round was changed on {0} while you were editing it, so nothing was saved. The form still shows what you typed: save again to replace that version with yours.", when]);
+        ModelState.Remove(nameof(BaseSavedAt));
+        BaseSavedAt = stored.UpdatedAtStored;
     }
 }

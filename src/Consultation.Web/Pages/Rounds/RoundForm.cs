@@ -60,6 +60,12 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
     /// <summary>After a successful save: the device copy (only a UUID, anything else is ignored) can go.</summary>
     protected void ForgetDeviceCopy() => SavedDeviceCopy = Guid.TryParse(DeviceCopy, out var id) ? id : null;
 
+    /// <summary>
+    /// An open round: its opening is a moment in the past that no longer changes, so the field is read-only and a save
+    /// keeps the stored moment (shown in whatever time zone the round has) instead of re-reading the field's text.
+    /// </summary>
+    public bool OpeningFixed { get; protected set; }
+
     public IReadOnlyList<CrimeAreaChoice> CrimeAreaChoices { get; private set; } = [];
     public IReadOnlyList<OrganisationChoice> OrganisationChoices { get; private set; } = [];
 
@@ -122,8 +128,11 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
             """, round.Organisations.Select(org => new { id, Org = org, now, userId = userId == 0 ? (long?)null : userId }), tx, cancellationToken: ct));
     }
 
-    /// <summary>Checks what attributes cannot (times, weights, grading, choices); adds field errors; null when invalid.</summary>
-    protected ParsedRound? Parse()
+    /// <summary>
+    /// Checks what attributes cannot (times, weights, grading, choices); adds field errors; null when invalid. Typed times are
+    /// read in the chosen time zone; with <paramref name="fixedOpensAt"/> (an open round) the opening is that moment instead.
+    /// </summary>
+    protected ParsedRound? Parse(DateTimeOffset? fixedOpensAt = null)
     {
         var i = Input;
         TimeZoneInfo? tz = null;
@@ -133,9 +142,10 @@ public abstract class RoundForm(RichText richText, IStringLocalizer<SharedResour
             tz = null;
             ModelState.AddModelError("Input.TimeZone", L["Unknown time zone."]);
         }
-        var opens = ToUtc(i.OpensAt, tz, "Input.OpensAt");
+        var opens = fixedOpensAt ?? ToUtc(i.OpensAt, tz, "Input.OpensAt");
         var closes = ToUtc(i.ClosesAt, tz, "Input.ClosesAt");
-        if (opens is { } o && closes is { } c && c <= o)
+        // An open round's closing time is checked against the clock by the edit page, with the message that fits.
+        if (fixedOpensAt is null && opens is { } o && closes is { } c && c <= o)
             ModelState.AddModelError("Input.ClosesAt", L["The closing time must be after the opening time."]);
 
         var areas = i.CrimeAreas.Distinct(StringComparer.Ordinal).ToList();

@@ -24,6 +24,33 @@ public sealed class SnapshotTests(PortalFactory app) : IClassFixture<PortalFacto
     }
 
     [Fact]
+    public async Task The_same_freeze_form_posted_again_makes_no_second_snapshot_and_goes_to_the_first_with_a_notice()
+    {
+        var roundId = await SeedWorkedExampleAsync(app, "Frozen once");
+        var client = await CoordinatorAsync(app);
+        var page = await client.GetStringAsync($"/Evidence/Index/{roundId}");
+        var url = $"/Evidence/Index/{roundId}?handler=Freeze";
+        KeyValuePair<string, string>[] fields = [new("Freeze.Label", "Board draft")];
+
+        var first = await Pages.Rounds.RoundSteps.PostFromAsync(client, page, url, fields);
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        // Back to the same page (its key unchanged), then Freeze evidence again.
+        var again = await Pages.Rounds.RoundSteps.PostFromAsync(client, page, url, fields);
+
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        var snapshot = WebUtility.HtmlDecode(await client.GetStringAsync(again.Headers.Location!.OriginalString));
+        Assert.Matches(@"This page had already frozen the evidence as snapshot \d+, so no second snapshot was made\.", snapshot);
+        await using var conn = app.Connection();
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM evidence_snapshots WHERE round_id = @roundId", new { roundId }));
+
+        // A new page load freezes anew.
+        var fresh = await Forms.PostAsync(client, $"/Evidence/Index/{roundId}", new Dictionary<string, string> { ["Freeze.Label"] = "Board draft" }, url);
+        Assert.NotEqual(first.Headers.Location, fresh.Headers.Location);
+        Assert.Equal(2, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM evidence_snapshots WHERE round_id = @roundId", new { roundId }));
+    }
+
+    [Fact]
     public async Task A_label_with_a_control_character_is_a_field_error_and_nothing_is_frozen()
     {
         var roundId = await SeedWorkedExampleAsync(app, "Label with a bell");

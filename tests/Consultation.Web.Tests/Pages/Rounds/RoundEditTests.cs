@@ -157,4 +157,105 @@ public sealed partial class RoundEditTests(PortalFactory app) : IClassFixture<Po
         Assert.DoesNotContain(">Save</button>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<form method=\"post\" class=\"col-12", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_save_from_a_page_opened_before_another_save_changes_nothing_keeps_what_was_typed_and_saving_again_replaces_it()
+    {
+        var a = await CoordinatorAsync(app);
+        var b = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(a, "Title before both");
+        var weights = await StoredAsync(roundId, "indicator_weights_json");
+        // B opens the edit page; then A renames the round and saves.
+        var bPage = await b.GetStringAsync($"/Rounds/Edit/{roundId}");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(a, $"/Rounds/Edit/{roundId}", RoundFields("Title by A"))).StatusCode);
+
+        // B, on the older page, changes only the minimum group size (and, to show it is kept too, a weight) and saves.
+        var bFields = RoundFields("Title before both").With("Input.MinOrganisations", "5").With("Input.IndicatorWeights[DAMAGE]", "3");
+        var refused = await PostFromAsync(b, bPage, $"/Rounds/Edit/{roundId}", bFields);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Matches(@"Demo Coordinator saved this round on [^<]+ \(Europe/Belgrade\) while you were editing it, so nothing was saved\. The form still shows what you typed: save again to replace their version with yours\.", html);
+        Assert.DoesNotContain("Round saved.", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"Title before both\"", html, StringComparison.Ordinal);
+        Assert.Matches("""name="Input.MinOrganisations"[^>]*value="5"|value="5"[^>]*name="Input.MinOrganisations" """, html);
+        Assert.Matches("""id="iw-DAMAGE" name="Input.IndicatorWeights\[DAMAGE\]" value="3" """, html);
+        // Nothing of B's was stored: A's title stays, and so do the size and weights B's page was rendered with.
+        Assert.Equal("Title by A", await StoredAsync(roundId, "title"));
+        Assert.Equal("3", await StoredAsync(roundId, "CAST(min_organisations AS TEXT)"));
+        Assert.Equal(weights, await StoredAsync(roundId, "indicator_weights_json"));
+
+        // Saving again from the page that said so is a deliberate overwrite with B's values.
+        var saved = await PostFromAsync(b, html, $"/Rounds/Edit/{roundId}", bFields);
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal("Title before both", await StoredAsync(roundId, "title"));
+        Assert.Equal("5", await StoredAsync(roundId, "CAST(min_organisations AS TEXT)"));
+    }
+
+    [Fact]
+    public async Task A_save_without_the_version_the_page_was_rendered_from_is_refused_as_stale()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(client, "No base version");
+
+        var refused = await PostAsync(client, $"/Rounds/Edit/{roundId}", RoundFields("Posted without a base").With("BaseSavedAt", ""));
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("while you were editing it, so nothing was saved.", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal("No base version", await StoredAsync(roundId, "title"));
+    }
+
+    [Fact]
+    public async Task Opening_a_round_after_its_edit_page_was_rendered_makes_that_page_stale()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await ReadyRoundAsync(app, client, "Opened behind the editor");
+        var page = await client.GetStringAsync($"/Rounds/Edit/{roundId}");
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(client, roundId, "Open")).StatusCode);
+
+        var refused = await PostFromAsync(client, page, $"/Rounds/Edit/{roundId}", RoundFields("Renamed on the draft page", await InvitedAsync(roundId)));
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("saved this round on", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal("Opened behind the editor", await StoredAsync(roundId, "title"));
+    }
+
+    [Fact]
+    public async Task Changing_only_the_time_zone_of_an_open_round_keeps_the_moment_it_opened_and_shows_it_in_the_new_zone()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Zone of an open round", "ASTRA");
+        var openedAt = await StoredAsync(round.RoundId, "opens_at");
+        var organisations = await InvitedAsync(round.RoundId);
+        var shown = await ShownOpensAtAsync(client, round.RoundId);
+        var edit = await client.GetStringAsync($"/Rounds/Edit/{round.RoundId}");
+        Assert.Matches("""<input[^>]* readonly[ >][^>]*name="Input.OpensAt"|name="Input.OpensAt"[^>]* readonly[ >/]""", edit);
+
+        var saved = await PostAsync(client, $"/Rounds/Edit/{round.RoundId}",
+            RoundFields("Zone of an open round", organisations, opens: shown).With("Input.TimeZone", "Europe/London"));
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal("Europe/London", await StoredAsync(round.RoundId, "time_zone"));
+        Assert.Equal(openedAt, await StoredAsync(round.RoundId, "opens_at"));
+        var opened = DateTimeOffset.Parse(openedAt, CultureInfo.InvariantCulture);
+        Assert.Equal(Consultation.Web.Pages.Rounds.RoundInput.ToLocalText(opened, "Europe/London"), await ShownOpensAtAsync(client, round.RoundId));
+        Assert.NotEqual(shown, await ShownOpensAtAsync(client, round.RoundId)); // Belgrade is an hour ahead of London
+    }
+
+    [Fact]
+    public async Task A_draft_rounds_times_are_read_in_the_chosen_time_zone_and_the_page_says_so()
+    {
+        var client = await CoordinatorAsync(app);
+        var roundId = await CreateRoundAsync(client, "Zone of a draft round");
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Rounds/Edit/{roundId}"));
+        Assert.Contains("The opening and closing times are read in this time zone: changing the zone keeps the clock times as typed.", page, StringComparison.Ordinal);
+        Assert.Contains("aria-describedby=\"time-zone-help\"", page, StringComparison.Ordinal);
+
+        var saved = await PostAsync(client, $"/Rounds/Edit/{roundId}", RoundFields("Zone of a draft round").With("Input.TimeZone", "Europe/London"));
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal("2030-01-10T09:00:00.0000000Z", await StoredAsync(roundId, "opens_at")); // 09:00 as typed, in London
+        Assert.Equal("2030-01-10T09:00", await ShownOpensAtAsync(client, roundId));
+    }
 }

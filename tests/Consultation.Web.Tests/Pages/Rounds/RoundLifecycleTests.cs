@@ -16,6 +16,28 @@ public sealed class RoundLifecycleTests(PortalFactory app) : IClassFixture<Porta
     }
 
     [Fact]
+    public async Task The_same_create_form_posted_again_makes_no_second_round_and_goes_to_the_first_with_a_notice()
+    {
+        var client = await CoordinatorAsync(app);
+        var page = await client.GetStringAsync("/Rounds/Create");
+        var fields = RoundFields("Created once");
+
+        var first = IdFrom(await PostFromAsync(client, page, "/Rounds/Create", fields), "/Rounds/Details/");
+        // Back to the same form (its key unchanged), then Create again — even with the title changed meanwhile.
+        var again = await PostFromAsync(client, page, "/Rounds/Create", fields.With("Input.Title", "Created once, edited after Back"));
+
+        Assert.Equal(first, IdFrom(again, "/Rounds/Details/"));
+        var details = WebUtility.HtmlDecode(await client.GetStringAsync(again.Headers.Location!.OriginalString));
+        Assert.Contains("This form had already created this round, so no second round was made. Change it here with Edit.", details, StringComparison.Ordinal);
+        await using (var conn = Open(app))
+            Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rounds WHERE title LIKE 'Created once%'"));
+
+        // A new page load is a new form: it creates a new round.
+        var second = IdFrom(await PostAsync(client, "/Rounds/Create", fields), "/Rounds/Details/");
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
     public async Task Round_cannot_open_without_a_published_questionnaire()
     {
         var client = await CoordinatorAsync(app);

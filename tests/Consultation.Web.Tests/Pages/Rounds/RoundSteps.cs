@@ -20,9 +20,20 @@ public static class RoundSteps
         var page = await client.GetAsync(pageUrl);
         var html = await page.Content.ReadAsStringAsync();
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET {pageUrl} returned {(int)page.StatusCode}");
-        var form = fields.Append(new("__RequestVerificationToken", Forms.Token(html))).ToList();
-        return await client.PostAsync(postUrl ?? pageUrl, new FormUrlEncodedContent(form));
+        return await PostFromAsync(client, html, postUrl ?? pageUrl, fields);
     }
+
+    /// <summary>Posts <paramref name="fields"/> from a page already read (<paramref name="html"/>): its token and carried hidden fields, as an open tab would.</summary>
+    public static async Task<HttpResponseMessage> PostFromAsync(HttpClient client, string html, string postUrl, IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        var given = fields.ToList();
+        var form = given.Append(new("__RequestVerificationToken", Forms.Token(html))).Concat(Forms.Carried(html, given.Select(f => f.Key))).ToList();
+        return await client.PostAsync(postUrl, new FormUrlEncodedContent(form));
+    }
+
+    /// <summary><paramref name="fields"/> with <paramref name="name"/> set to <paramref name="value"/> alone.</summary>
+    public static List<KeyValuePair<string, string>> With(this IEnumerable<KeyValuePair<string, string>> fields, string name, string value) =>
+        [.. fields.Where(f => f.Key != name), new(name, value)];
 
     public static List<KeyValuePair<string, string>> RoundFields(string title, IEnumerable<long>? organisations = null, string? description = null,
         string opens = "2030-01-10T09:00", string closes = "2030-02-10T17:00")

@@ -51,6 +51,13 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
     {
         public string? Source { get; set; }
         public string? Information { get; set; }
+
+        /// <summary>
+        /// The grading the page showed ("" when ungraded; a hidden field): a save replaces only that grading, so a page
+        /// opened before someone else graded cannot silently replace theirs. Missing (null) counts as stale.
+        /// </summary>
+        [System.ComponentModel.DataAnnotations.DisplayFormat(ConvertEmptyStringToNull = false)]
+        public string? BaseGrading { get; set; }
     }
 
     public sealed record ResponseRow
@@ -105,6 +112,7 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
         if (!await LoadAsync(conn, id, ct)) return NotFound();
         if (!Show(revision, compare)) return NotFound();
         Input = Row.Grading is { Length: 2 } g ? new GradeInput { Source = g[..1], Information = g[1..] } : new GradeInput();
+        Input.BaseGrading = Row.Grading ?? "";
         return Page();
     }
 
@@ -126,21 +134,36 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
         }
 
         var grading = new Grading(source[0], info).ToString();
+        if (Input.BaseGrading != (Row.Grading ?? ""))
+        {
+            // Someone graded it after this page was rendered. Already what was chosen: nothing to change.
+            if (Row.Grading == grading)
+            {
+                StatusMessage = L["Graded {0}.", grading];
+                return RedirectToPage(new { id });
+            }
+            return GradedMeanwhile();
+        }
         var now = clock.GetUtcNow();
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            // Only a response still submitted is graded: one withdrawn meanwhile is refused, not silently graded.
+            // Only a response still submitted is graded: one withdrawn meanwhile is refused, not silently graded; and only
+            // over the grading the page showed: one given meanwhile is named, not silently replaced.
             var n = await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE responses SET grading = @grading, graded_by = @UserId, graded_at = @now
-                 WHERE id = @id AND status = 'Submitted'
-                """, new { grading, UserId = me.Id == 0 ? (long?)null : me.Id, now, id }, tx, cancellationToken: ct));
+                 WHERE id = @id AND status = 'Submitted' AND COALESCE(grading, '') = @BaseGrading
+                """, new { grading, UserId = me.Id == 0 ? (long?)null : me.Id, now, id, Input.BaseGrading }, tx, cancellationToken: ct));
             if (n == 0)
             {
                 await tx.RollbackAsync(ct);
-                ModelState.AddModelError("", L["Only a submitted response can be graded."]);
                 await LoadAsync(conn, id, ct);
-                Show(null, null);
-                return Page();
+                if (!CanGrade)
+                {
+                    ModelState.AddModelError("", L["Only a submitted response can be graded."]);
+                    Show(null, null);
+                    return Page();
+                }
+                return GradedMeanwhile();
             }
             await audit.WriteAsync(CoordinationAuditActions.ResponseGraded, $"response:{id}",
                 $"{grading} (was {Row.Grading ?? "ungraded"}); {Row.OrganisationName}, round:{Row.RoundId}", conn, tx, ct: ct);
@@ -148,6 +171,22 @@ public sealed class DetailsModel(Db db, CurrentUser me, AuditLog audit, TimeProv
         }
         StatusMessage = L["Graded {0}.", grading];
         return RedirectToPage(new { id });
+    }
+
+    /// <summary>
+    /// Refuses a grading chosen on a page that showed another grading than the current one: names the current grading,
+    /// keeps the choice selected, and takes the current grading as the base, so saving again replaces it deliberately.
+    /// </summary>
+    private PageResult GradedMeanwhile()
+    {
+        ModelState.AddModelError("", Row.Grading is { } current
+            ? L["{0} graded this response {1} on {2} while you were choosing, so your grading was not saved. Your choice is still selected: save again to replace {1} with it.",
+                Row.GradedByName ?? "—", current, Local(Row.GradedAt)]
+            : L["The grading of this response changed while you were choosing: it is now not graded, and your grading was not saved. Your choice is still selected: save again to grade it."]);
+        ModelState.Remove("Input.BaseGrading");
+        Input.BaseGrading = Row.Grading ?? "";
+        Show(null, null);
+        return Page();
     }
 
     private static string SurveyLocale => Languages.SurveyLocale(Languages.Of(CultureInfo.CurrentUICulture));

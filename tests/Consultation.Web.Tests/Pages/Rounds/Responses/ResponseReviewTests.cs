@@ -144,6 +144,56 @@ public sealed class ResponseReviewTests(PortalFactory app) : IClassFixture<Porta
         Assert.Contains("<strong>X3</strong>", await client.GetStringAsync($"/Rounds/Responses/{id}"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_grading_chosen_on_a_page_opened_before_another_grading_is_refused_naming_it_and_saving_again_replaces_it()
+    {
+        var a = await CoordinatorAsync(app);
+        var b = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, a, "Graded by two", "ASTRA");
+        var id = await InsertAsync(app, round.VersionId, "ASTRA", Astra, "Submitted", submissions: [Answers()]);
+        var url = $"/Rounds/Responses/{id}";
+        // Both open the response while it is ungraded; A grades it A1 first.
+        var bPage = await b.GetStringAsync(url);
+        Assert.Equal(HttpStatusCode.Redirect, (await GradeAsync(a, id, "A", "1")).StatusCode);
+
+        var refused = await PostFromAsync(b, bPage, $"{url}?handler=Grade", [new("Input.Source", "C"), new("Input.Information", "3")]);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Matches(@"Demo Coordinator graded this response A1 on [^<]+ while you were choosing, so your grading was not saved\. Your choice is still selected: save again to replace A1 with it\.", html);
+        Assert.Matches("""id="source-C" value="C" checked="checked" """, html);
+        Assert.Matches("""id="information-3" value="3" checked="checked" """, html);
+        await using (var conn = Open(app))
+        {
+            Assert.Equal("A1", await conn.ExecuteScalarAsync<string>("SELECT grading FROM responses WHERE id = @id", new { id }));
+            Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'response.graded' AND target = @Target", new { Target = $"response:{id}" }));
+        }
+
+        // Saving again from the page that named A1 replaces it, deliberately.
+        var saved = await PostFromAsync(b, html, $"{url}?handler=Grade", [new("Input.Source", "C"), new("Input.Information", "3")]);
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        await using (var conn = Open(app))
+            Assert.Equal("C3", await conn.ExecuteScalarAsync<string>("SELECT grading FROM responses WHERE id = @id", new { id }));
+    }
+
+    [Fact]
+    public async Task A_grading_posted_over_another_grading_than_the_current_one_changes_nothing()
+    {
+        var client = await CoordinatorAsync(app);
+        var round = await OpenRoundAsync(app, client, "Graded without a base", "ASTRA");
+        var id = await InsertAsync(app, round.VersionId, "ASTRA", Astra, "Submitted", submissions: [Answers()]);
+        Assert.Equal(HttpStatusCode.Redirect, (await GradeAsync(client, id, "B", "2")).StatusCode);
+
+        var refused = await PostAsync(client, $"/Rounds/Responses/{id}",
+            [new("Input.Source", "X"), new("Input.Information", "4"), new("Input.BaseGrading", "A1")], $"/Rounds/Responses/{id}?handler=Grade");
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("graded this response B2 on", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        await using var conn = Open(app);
+        Assert.Equal("B2", await conn.ExecuteScalarAsync<string>("SELECT grading FROM responses WHERE id = @id", new { id }));
+    }
+
     [Theory]
     [InlineData("Z", "2", "Choose the source's reliability: A, B, C or X.")]
     [InlineData("B", "5", "Choose the information's assessment: 1, 2, 3 or 4.")]
