@@ -131,7 +131,9 @@ public sealed partial class ApiAuthenticationTests(PortalFactory app) : IClassFi
 
         for (var i = 0; i < 5; i++) await Forms.LoginAsync(app.CreateBrowserLikeClient(), "locked-admin@demo.local", "wrong password " + i);
         var locked = await Forms.LoginAsync(app.CreateBrowserLikeClient(), "locked-admin@demo.local");
-        Assert.Contains("This account is locked", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode); // the right password, refused: the sign-in is locked
+        await using (var conn = app.Connection())
+            Assert.NotNull(await conn.ExecuteScalarAsync<string?>("SELECT lockout_end FROM users WHERE email = 'locked-admin@demo.local'"));
 
         Assert.Equal(HttpStatusCode.OK, (await Client(app, token).GetAsync("/api/v1/rounds")).StatusCode);
     }
