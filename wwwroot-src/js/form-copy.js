@@ -6,6 +6,8 @@
 // after a successful save names the copy it stored (body data-saved-copy; site.js removes it). On load, a copy typed
 // to the state shown goes back into the form; one typed to an earlier state (the round was saved again since) does not
 // overwrite anything: it is shown apart, read-only, to copy from, until the coordinator removes it.
+import { copyKeys, newCopyId, readCopy, readOnlyText, removeCopy, showApartPanel } from "./device-copies.js";
+
 const form = document.querySelector("form[data-copy-key]");
 if (form) start(form);
 
@@ -21,25 +23,18 @@ function start(form) {
   // What the server stored, when the page shows it (a GET); a refused post shows what was typed, saved nowhere.
   const stored = form.dataset.showsStored === "true" ? snapshot() : null;
 
-  function read(k) {
-    try {
-      const copy = JSON.parse(localStorage.getItem(k) ?? "null");
-      return copy && Array.isArray(copy.fields) ? copy : null;
-    } catch { return null; }
-  }
-  function remove(k) { try { localStorage.removeItem(k); } catch { /* storage disabled: nothing was kept */ } }
+  const read = k => readCopy(k, copy => Array.isArray(copy.fields));
+  const remove = removeCopy;
   function keep() {
     const fields = snapshot();
     if (stored && same(fields, stored)) { remove(key); return; }
-    const id = read(key)?.id ?? newId();
+    const id = read(key)?.id ?? newCopyId();
     try { localStorage.setItem(key, JSON.stringify({ id, fields, at: Date.now() })); } catch { /* full or disabled */ }
   }
   function say(text) { notice.textContent = text; notice.classList.remove("d-none"); }
 
-  let keys = [];
-  try { keys = Object.keys(localStorage).filter(k => k.startsWith(prefix)); } catch { /* storage disabled */ }
   const apart = [];
-  for (const k of keys) {
+  for (const k of copyKeys(prefix)) {
     const copy = read(k);
     if (!copy) continue;
     if (stored && same(copy.fields, stored)) { remove(k); continue; }
@@ -78,9 +73,6 @@ function fill(form, fields, skip) {
 // The fields whose values differ from the form's, named by their labels (a group of checkboxes by its legend, its
 // values by theirs), as read-only text.
 function showApart(form, copies, current, skip, discard) {
-  const box = document.getElementById("form-copy-unsaved");
-  const list = document.getElementById("form-copy-unsaved-fields");
-  if (!box || !list) return;
   const byName = fields => {
     const map = new Map();
     for (const [name, value] of fields) map.set(name, [...(map.get(name) ?? []), value]);
@@ -97,34 +89,10 @@ function showApart(form, copies, current, skip, discard) {
       const shown = choice
         ? values.map(v => els.find(el => el.value === v)?.labels?.[0]?.textContent?.trim() ?? v).join("; ")
         : values.join("; ");
-      const id = `form-copy-unsaved-${i}-${items.length}`;
-      const caption = document.createElement("label");
-      caption.htmlFor = id;
-      caption.className = "form-label mb-1";
-      caption.textContent = (label ?? name).trim();
-      const text = document.createElement("textarea");
-      text.id = id;
-      text.readOnly = true;
-      text.className = "form-control mb-2";
-      text.rows = Math.min(10, Math.max(1, shown.split("\n").length));
-      text.value = shown;
-      items.push(caption, text);
+      items.push(...readOnlyText(`form-copy-unsaved-${i}-${items.length}`, (label ?? name).trim(), shown, "form-control mb-2", 1, 10));
     }
   });
   if (!items.length) return false;
-  list.replaceChildren(...items);
-  box.classList.remove("d-none");
-  document.getElementById("form-copy-unsaved-discard")?.addEventListener("click", () => {
-    discard();
-    list.replaceChildren();
-    box.classList.add("d-none");
-  }, { once: true });
+  showApartPanel("form-copy-unsaved", "form-copy-unsaved-fields", "form-copy-unsaved-discard", items, discard);
   return true;
-}
-
-// A UUID (the server hands back only that shape); crypto.randomUUID exists only on secure origins.
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const hex = Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
 }

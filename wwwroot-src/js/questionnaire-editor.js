@@ -2,6 +2,8 @@
 // survey-js-ui (globals Survey and SurveyUI, loaded as files before this module — the CSP forbids inline script).
 // It shows what saving would store, not the text as typed: the server's sanitizer (the one saving uses) cleans the
 // definition's HTML (html questions, …Html texts) first, so no markup an author pastes runs or shows here either.
+import { copyKeys, newCopyId, readCopy, readOnlyText, removeCopy, showApartPanel } from "./device-copies.js";
+
 const source = document.getElementById("schema-json");
 const preview = document.getElementById("survey-preview");
 const status = document.getElementById("preview-status");
@@ -198,28 +200,21 @@ function keepUnsavedCopies(form) {
   const stored = form.dataset.showsStored === "true" ? texts() : null;
   const notice = document.getElementById("editor-notice");
 
-  function read(k) {
-    try {
-      const copy = JSON.parse(localStorage.getItem(k) ?? "null");
-      return copy && typeof copy.schema === "string" ? copy : null;
-    } catch { return null; }
-  }
-  function remove(k) { try { localStorage.removeItem(k); } catch { /* storage disabled: nothing was kept */ } }
+  const read = k => readCopy(k, copy => typeof copy.schema === "string");
+  const remove = removeCopy;
   function keep() {
     if (locked) return;
     const now = texts();
     if (stored && same(now, stored)) { remove(key); return; }
-    const id = read(key)?.id ?? newId();
+    const id = read(key)?.id ?? newCopyId();
     try {
       localStorage.setItem(key, JSON.stringify({ id, ...now, version: baseVersion, at: Date.now() }));
     } catch { /* storage full or disabled: the editor still works, without the safety net */ }
   }
   function say(text) { notice.textContent = text; notice.classList.remove("d-none"); }
 
-  let keys = [];
-  try { keys = Object.keys(localStorage).filter(k => k.startsWith(prefix)); } catch { /* storage disabled */ }
   const apart = [];
-  for (const k of keys) {
+  for (const k of copyKeys(prefix)) {
     const copy = read(k);
     if (!copy) continue;
     // Stored by the save that led here, or the same as what the server holds: the server has it.
@@ -250,41 +245,16 @@ function keepUnsavedCopies(form) {
 }
 
 function showApart(copies, stored, strings, discard) {
-  const box = document.getElementById("editor-unsaved");
-  const list = document.getElementById("editor-unsaved-copies");
-  if (!box || !list) return;
   const items = [];
   copies.forEach(([, copy], i) => {
     const parts = [["schema", copy.schema, strings.schemaLabel]];
     if (copy.bindings && copy.bindings !== stored?.bindings) parts.push(["bindings", copy.bindings, strings.bindingsLabel]);
     for (const [name, value, label] of parts) {
-      const id = `editor-unsaved-${i}-${name}`;
-      const caption = document.createElement("label");
-      caption.htmlFor = id;
-      caption.className = "form-label mb-1";
-      caption.textContent = label.replace("{0}", copy.version ?? "?");
-      const text = document.createElement("textarea");
-      text.id = id;
-      text.readOnly = true;
+      const [caption, text] = readOnlyText(`editor-unsaved-${i}-${name}`, label.replace("{0}", copy.version ?? "?"), value,
+        "form-control font-monospace small mb-2", 3, 16);
       text.spellcheck = false;
-      text.className = "form-control font-monospace small mb-2";
-      text.rows = Math.min(16, Math.max(3, value.split("\n").length));
-      text.value = value;
       items.push(caption, text);
     }
   });
-  list.replaceChildren(...items);
-  box.classList.remove("d-none");
-  document.getElementById("editor-unsaved-discard")?.addEventListener("click", () => {
-    discard();
-    list.replaceChildren();
-    box.classList.add("d-none");
-  }, { once: true });
-}
-
-// A UUID (the server hands back only that shape); crypto.randomUUID exists only on secure origins.
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const hex = Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
+  showApartPanel("editor-unsaved", "editor-unsaved-copies", "editor-unsaved-discard", items, discard);
 }

@@ -26,8 +26,12 @@ public sealed class QuestionnaireEditorPage(IPage page)
     public ILocator RemoveUnsavedCopyButton => UnsavedCopy.GetByRole(AriaRole.Button, new() { Name = "Remove this copy from this device", Exact = true });
 
     /// <summary>The keys of the editor's copies in this browser's storage.</summary>
-    public Task<string[]> DeviceCopyKeysAsync() =>
-        page.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(k => k.startsWith('consultation:questionnaire:')).sort()");
+    /// <summary>The device copies once the page's scripts have run (they keep or remove copies as the page loads).</summary>
+    public async Task<string[]> DeviceCopyKeysAsync()
+    {
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        return await page.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(k => k.startsWith('consultation:questionnaire:')).sort()");
+    }
 
     public static async Task<QuestionnaireEditorPage> OpenAsync(IPage page, long questionnaireId)
     {

@@ -24,6 +24,10 @@ public sealed class RoundFormPage(IPage page)
     }
 
     /// <summary>The keys of the round form's copies in this browser's storage.</summary>
-    public Task<string[]> DeviceCopyKeysAsync() =>
-        page.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(k => k.startsWith('consultation:form:')).sort()");
+    /// <summary>The device copies once the page's scripts have run (they keep or remove copies as the page loads).</summary>
+    public async Task<string[]> DeviceCopyKeysAsync()
+    {
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        return await page.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(k => k.startsWith('consultation:form:')).sort()");
+    }
 }
