@@ -40,4 +40,30 @@ public sealed class QuestionnaireTitleTests(PortalFactory app) : IClassFixture<P
             }
         }
     }
+
+    [Fact]
+    public async Task A_response_page_names_its_template_questionnaire_in_the_readers_language()
+    {
+        var client = await CoordinatorAsync(app);
+        long responseId;
+        string english, macedonian;
+        await using (var conn = app.Connection())
+        {
+            var row = await Dapper.SqlMapper.QueryFirstAsync<(long Id, string SchemaJson)>(conn, """
+                SELECT r.id, v.schema_json FROM responses r JOIN questionnaire_versions v ON v.id = r.questionnaire_version_id
+                 WHERE v.schema_json LIKE '%"mk"%' ORDER BY r.id LIMIT 1
+                """);
+            responseId = row.Id;
+            using var schema = JsonDocument.Parse(row.SchemaJson);
+            english = schema.RootElement.GetProperty("title").GetProperty("default").GetString()!;
+            macedonian = schema.RootElement.GetProperty("title").GetProperty("mk").GetString()!;
+        }
+
+        var page = await client.GetAsync($"/Rounds/Responses/{responseId}?culture=mk");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.Contains(macedonian + ", ", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(english + ", ", html, StringComparison.Ordinal);
+    }
 }
