@@ -125,15 +125,8 @@ public sealed class IndexModel(EvidenceService evidence, Db db, AuditLog audit, 
         var e = await evidence.LoadAsync(roundId, Filter, ct);
         if (e is null) return NotFound();
         await using var tx = await conn.BeginTransactionAsync(ct);
-        (long Id, string Sha256)? snapshot = null;
-        try
-        {
-            snapshot = await EvidenceSnapshots.FreezeAsync(conn, tx, e, Freeze.Label?.Trim() ?? "", user.Id, clock.GetUtcNow(), ct, key);
-        }
-        catch (System.Data.Common.DbException ex) when (key is not null && DbErrors.IsUniqueViolation(ex))
-        {
-            // The same form posted twice at once (a double click): the other post froze it; go there below.
-        }
+        var snapshot = await Infrastructure.FormKeys.InsertOnceAsync(key,
+            () => EvidenceSnapshots.FreezeAsync(conn, tx, e, Freeze.Label?.Trim() ?? "", user.Id, clock.GetUtcNow(), ct, key));
         if (snapshot is not var (id, sha))
         {
             await tx.RollbackAsync(ct);

@@ -47,10 +47,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
 
         var now = clock.GetUtcNow();
         await using var tx = await conn.BeginTransactionAsync(ct);
-        long? inserted = null;
-        try
-        {
-            inserted = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+        var inserted = await FormKeys.InsertOnceAsync(key, () => conn.ExecuteScalarAsync<long>(new CommandDefinition("""
                 INSERT INTO rounds (title, description_html, opens_at, closes_at, time_zone, status, min_organisations, default_grading,
                                     category_weights_json, indicator_weights_json, reminder_days_before_close, created_by, created_at, updated_at, form_key)
                 VALUES (@Title, @DescriptionHtml, @OpensAt, @ClosesAt, @TimeZone, 'Draft', @MinOrganisations, @DefaultGrading,
@@ -60,13 +57,7 @@ public sealed class CreateModel(Db db, CurrentUser me, AuditLog audit, RichText 
             {
                 round.Title, round.DescriptionHtml, round.OpensAt, round.ClosesAt, round.TimeZone, round.MinOrganisations, round.DefaultGrading,
                 round.CategoryWeightsJson, round.IndicatorWeightsJson, round.ReminderDaysBeforeClose, CreatedBy = me.Id, now, key,
-            }, tx, cancellationToken: ct));
-        }
-        catch (DbException ex) when (key is not null && DbErrors.IsUniqueViolation(ex))
-        {
-            // The same form posted twice at once (a double click): the other post made the round (it is committed,
-            // or this insert would have waited for it); go there below.
-        }
+            }, tx, cancellationToken: ct)));
         if (inserted is not { } id)
         {
             await tx.RollbackAsync(ct);
